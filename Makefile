@@ -1,0 +1,46 @@
+# Tradecounter: `make run` serves the demo portal, `make test` runs the whole suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint messages install migrate seed serve bench clean
+
+$(STAMP): requirements/base.txt requirements/dev.txt requirements/constraints.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (python3.11 not found)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements/dev.txt -c requirements/constraints.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+# Serve the demo on 127.0.0.1:8000 with the task worker beside it (both stop on Ctrl-C).
+run: seed
+	@echo "Serving on http://127.0.0.1:8000/  (back office: http://127.0.0.1:8000/backoffice/)"
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(PY) manage.py db_worker --queue-name '*' & \
+	  $(PY) manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Update the catalogs from the code, then compile them (needs GNU gettext).
+messages: install
+	$(PY) manage.py makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'bench/*' --ignore 'tests/*' --no-obsolete
+	$(PY) manage.py makemessages --locale zh_Hans --domain djangojs --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'static/vendor/*' --no-obsolete
+	$(PY) manage.py compilemessages --locale zh_Hans --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) var staticfiles

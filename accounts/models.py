@@ -1,0 +1,339 @@
+"""People and the companies they buy for.
+
+A `Company` is one of the distributor's customers; a `Membership` joins a `User` to a company
+with a role. One person can belong to several companies and switches the active one (the
+choice lives in the session, see accounts.access). Staff are users with `is_staff` whose
+powers come from groups (accounts.roles).
+"""
+
+import secrets
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+CURRENCY_CHOICES = [("CNY", "CNY ¥"), ("HKD", "HKD HK$"), ("USD", "USD $")]
+
+
+class UserManager(DjangoUserManager):
+    """Users sign in with their e-mail address; there is no username."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    username = None
+    email = models.EmailField(_("e-mail address"), unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["email"]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+
+class Region(models.Model):
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class PriceTier(models.Model):
+    """A group of companies that share a tier price list (A/B/C or the distributor's own)."""
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("price tier")
+        verbose_name_plural = _("price tiers")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Company(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+
+    class TermsKind(models.TextChoices):
+        NET = "net", _("Net days after invoice")
+        END_OF_MONTH = "eom", _("End of month plus days")
+
+    legal_name = models.CharField(_("legal name"), max_length=200)
+    display_name = models.CharField(_("display name"), max_length=100)
+    tax_number = models.CharField(_("tax number"), max_length=40, blank=True)
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="companies")
+    sales_rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sales rep"),
+        on_delete=models.PROTECT,
+        related_name="customers",
+        null=True,
+        blank=True,
+        limit_choices_to={"is_staff": True},
+    )
+    price_tier = models.ForeignKey(
+        PriceTier,
+        verbose_name=_("price tier"),
+        on_delete=models.PROTECT,
+        related_name="companies",
+        null=True,
+        blank=True,
+    )
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default="CNY")
+    credit_limit = models.DecimalField(
+        _("credit limit"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("0 means the company prepays by card at checkout."),
+    )
+    payment_terms_kind = models.CharField(
+        _("payment terms"), max_length=3, choices=TermsKind.choices, default=TermsKind.NET
+    )
+    payment_terms_days = models.PositiveSmallIntegerField(
+        _("payment term days"), default=30, validators=[MaxValueValidator(365)]
+    )
+    grace_days = models.PositiveSmallIntegerField(
+        _("grace days"),
+        default=0,
+        validators=[MaxValueValidator(90)],
+        help_text=_("Days an invoice may be overdue before new orders go on credit hold."),
+    )
+    min_shelf_life_percent = models.PositiveSmallIntegerField(
+        _("minimum remaining shelf life (%)"),
+        default=0,
+        validators=[MaxValueValidator(100)],
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    notes = models.TextField(_("internal notes"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        ordering = ["display_name"]
+        permissions = [
+            ("change_credit_terms", _("Can set credit limits and payment terms")),
+            ("view_all_companies", _("Can see every customer, not only their own")),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(credit_limit__gte=0), name="company_credit_limit_not_negative"),
+            models.CheckConstraint(
+                condition=Q(min_shelf_life_percent__lte=100), name="company_shelf_life_percent_max_100"
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    def payment_terms_display(self) -> str:
+        if self.payment_terms_kind == self.TermsKind.END_OF_MONTH:
+            return _("End of month + %(days)s days") % {"days": self.payment_terms_days}
+        return _("Net %(days)s days") % {"days": self.payment_terms_days}
+
+
+class Address(models.Model):
+    class Kind(models.TextChoices):
+        BILLING = "billing", _("Billing")
+        SHIPPING = "shipping", _("Shipping")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="addresses")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    recipient = models.CharField(_("recipient"), max_length=100, blank=True)
+    line1 = models.CharField(_("address"), max_length=200)
+    line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100)
+    postcode = models.CharField(_("postcode"), max_length=20, blank=True)
+    country = models.CharField(_("country"), max_length=2, default="CN")
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    is_default = models.BooleanField(_("default"), default=False)
+
+    class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+        ordering = ["kind", "-is_default", "label"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "kind"],
+                condition=Q(is_default=True),
+                name="one_default_address_per_kind",
+            )
+        ]
+
+    def __str__(self):
+        parts = [self.label, self.line1, self.line2, self.city, self.postcode]
+        return ", ".join(part for part in parts if part)
+
+
+class Contact(models.Model):
+    """A person at the company the distributor talks to, with or without a portal login."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=100)
+    title = models.CharField(_("job title"), max_length=100, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Licence(models.Model):
+    """A licence on file (e.g. to buy prescription veterinary drugs), valid until it expires."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="licences")
+    kind = models.CharField(_("licence kind"), max_length=100)
+    number = models.CharField(_("licence number"), max_length=60)
+    expires_on = models.DateField(_("expires on"))
+    document = models.FileField(_("document"), upload_to="licences/", blank=True)
+
+    class Meta:
+        verbose_name = _("licence")
+        verbose_name_plural = _("licences")
+        ordering = ["expires_on"]
+
+    def __str__(self):
+        return f"{self.kind} {self.number}"
+
+    def is_valid_on(self, day) -> bool:
+        return self.expires_on >= day
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Company admin")
+        BUYER = "buyer", _("Buyer")
+        APPROVER = "approver", _("Approver")
+        FINANCE = "finance", _("Finance")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.BUYER)
+    spending_limit = models.DecimalField(
+        _("spending limit per order"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Orders above this wait for the company's approver. Empty means no limit."),
+    )
+    created_at = models.DateTimeField(_("joined"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["company__display_name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "company"], name="one_membership_per_user_and_company"),
+            models.CheckConstraint(
+                condition=Q(spending_limit__isnull=True) | Q(spending_limit__gte=0),
+                name="membership_spending_limit_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} @ {self.company} ({self.get_role_display()})"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == self.Role.ADMIN
+
+
+def _invitation_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _invitation_expiry():
+    return timezone.now() + timedelta(days=14)
+
+
+class Invitation(models.Model):
+    """An e-mailed invitation to join a company; the link proves the address."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role"), max_length=10, choices=Membership.Role.choices)
+    spending_limit = models.DecimalField(
+        _("spending limit per order"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
+    language = models.CharField(_("language of the e-mail"), max_length=10, choices=settings.LANGUAGES, default="en")
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=_invitation_expiry)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "email"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="one_open_invitation_per_company_and_email",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.company}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()

@@ -1,0 +1,33 @@
+"""Reads that more than one view needs."""
+
+from allauth.mfa.models import Authenticator
+from django.db.models import Count, Q, QuerySet
+
+from .models import Company, Membership
+
+
+def has_second_factor(user) -> bool:
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def companies_for_staff(user) -> QuerySet[Company]:
+    """The customers a staff user may see: a sales rep only their own."""
+    companies = Company.objects.select_related("region", "sales_rep", "price_tier")
+    if user.is_superuser or user.has_perm("accounts.view_all_companies"):
+        return companies
+    return companies.filter(sales_rep=user)
+
+
+def company_members(company: Company) -> QuerySet[Membership]:
+    return company.memberships.select_related("user").order_by("user__email")
+
+
+def admin_count(company: Company) -> int:
+    return company.memberships.filter(role=Membership.Role.ADMIN).count()
+
+
+def companies_with_member_counts(queryset: QuerySet[Company]) -> QuerySet[Company]:
+    return queryset.annotate(
+        member_count=Count("memberships", distinct=True),
+        admin_count=Count("memberships", filter=Q(memberships__role=Membership.Role.ADMIN), distinct=True),
+    )

@@ -1,0 +1,109 @@
+"""factory_boy factories for the whole suite."""
+
+from decimal import Decimal
+
+import factory
+from allauth.account.models import EmailAddress
+
+from accounts.models import Address, Company, Contact, Invitation, Licence, Membership, PriceTier, Region, User
+
+PASSWORD = "correct horse battery staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified(self, create, extracted, **kwargs):
+        """Users have a verified primary e-mail unless built with verified=False."""
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+        if create:
+            self.save()
+
+
+class StaffFactory(UserFactory):
+    is_staff = True
+    email = factory.Sequence(lambda n: f"staff{n}@distributor.example")
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"region-{n}")
+    name = factory.Sequence(lambda n: f"Region {n}")
+
+
+class PriceTierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PriceTier
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"tier-{n}")
+    name = factory.Sequence(lambda n: f"Tier {n}")
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Company
+
+    legal_name = factory.Sequence(lambda n: f"Company {n} Trading Co., Ltd.")
+    display_name = factory.Sequence(lambda n: f"Company {n}")
+    tax_number = factory.Sequence(lambda n: f"91310000{n:010d}")
+    region = factory.SubFactory(RegionFactory)
+    credit_limit = Decimal("50000.00")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    company = factory.SubFactory(CompanyFactory)
+    role = Membership.Role.BUYER
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    company = factory.SubFactory(CompanyFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.com")
+    role = Membership.Role.BUYER
+
+
+class AddressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Address
+
+    company = factory.SubFactory(CompanyFactory)
+    kind = Address.Kind.SHIPPING
+    line1 = "88 Century Avenue"
+    city = "Shanghai"
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    company = factory.SubFactory(CompanyFactory)
+    name = factory.Faker("name")
+
+
+class LicenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Licence
+
+    company = factory.SubFactory(CompanyFactory)
+    kind = "Veterinary drug licence"
+    number = factory.Sequence(lambda n: f"VD-{n:05d}")
+    expires_on = factory.Faker("future_date")

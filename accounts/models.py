@@ -18,6 +18,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
 
 CURRENCY_CHOICES = [("CNY", "CNY ¥"), ("HKD", "HKD HK$"), ("USD", "USD $")]
 
@@ -92,7 +94,9 @@ class PriceTier(models.Model):
         return self.name
 
 
-class Company(models.Model):
+class Company(ClusterableModel):
+    """A customer of the distributor; addresses, contacts and licences are edited with it."""
+
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
         SUSPENDED = "suspended", _("Suspended")
@@ -185,7 +189,7 @@ class Address(models.Model):
         BILLING = "billing", _("Billing")
         SHIPPING = "shipping", _("Shipping")
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="addresses")
+    company = ParentalKey(Company, on_delete=models.CASCADE, related_name="addresses")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     label = models.CharField(_("label"), max_length=100, blank=True)
     recipient = models.CharField(_("recipient"), max_length=100, blank=True)
@@ -217,7 +221,7 @@ class Address(models.Model):
 class Contact(models.Model):
     """A person at the company the distributor talks to, with or without a portal login."""
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="contacts")
+    company = ParentalKey(Company, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(_("name"), max_length=100)
     title = models.CharField(_("job title"), max_length=100, blank=True)
     email = models.EmailField(_("e-mail address"), blank=True)
@@ -235,7 +239,7 @@ class Contact(models.Model):
 class Licence(models.Model):
     """A licence on file (e.g. to buy prescription veterinary drugs), valid until it expires."""
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="licences")
+    company = ParentalKey(Company, on_delete=models.CASCADE, related_name="licences")
     kind = models.CharField(_("licence kind"), max_length=100)
     number = models.CharField(_("licence number"), max_length=60)
     expires_on = models.DateField(_("expires on"))

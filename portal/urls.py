@@ -1,17 +1,27 @@
 from django.conf import settings
 from django.urls import include, path
+from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from . import views
 
+BACK_OFFICE = settings.TRADECOUNTER_BACK_OFFICE_PREFIX.strip("/") + "/"
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("portal/", include("portal.customer_urls")),
     path("portal/", include("accounts.urls")),
-    path(settings.TRADECOUNTER_BACK_OFFICE_PREFIX.strip("/") + "/", include(wagtailadmin_urls)),
+    # Everyone signs in through allauth, which asks staff for their second factor; Wagtail's own
+    # login form would skip it, so its URL sends people to ours.
+    path(
+        BACK_OFFICE + "login/",
+        RedirectView.as_view(pattern_name="account_login", query_string=True),
+        name="backoffice_login",
+    ),
+    path(BACK_OFFICE, include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -202,6 +202,10 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt", "xlsx", "docx", "png", "jpg"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# allauth owns sign-in (with MFA) and passwords; Wagtail's forms would bypass the second factor.
+WAGTAILADMIN_LOGIN_URL = "account_login"
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 

@@ -14,3 +14,5 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret-tradecounter-m
 TRADECOUNTER_REQUIRE_STAFF_MFA = env_bool("TRADECOUNTER_REQUIRE_STAFF_MFA", False)
 # Demo users are created verified; new sign-ups still verify by the link printed on the console.
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

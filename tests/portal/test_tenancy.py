@@ -1,0 +1,107 @@
+"""The tenancy sweep: every customer URL that takes an id, slug or token answers 404 to a
+member of another company.
+
+It walks the URL configuration, so a view added later joins it by itself: an id-taking URL of
+ours without a case in CASES fails `test_every_id_taking_customer_url_has_a_case`. To add a case,
+write a function that creates the object inside `company` (the victim) and returns the URL
+kwargs, and name the HTTP method the view answers.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import Membership
+from tests.factories import InvitationFactory, MembershipFactory
+
+OUR_APPS = ("accounts.", "catalog.", "ordering.", "billing.", "portal.")
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    route: str
+    params: tuple[str, ...]
+    module: str
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or ""
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(entry, URLPattern):
+            params = tuple(entry.pattern.converters) or tuple(entry.pattern.regex.groupindex)
+            callback = getattr(entry.callback, "view_class", entry.callback)
+            yield Route(
+                name=f"{namespace}{entry.name}" if entry.name else "",
+                route=prefix + str(entry.pattern),
+                params=params,
+                module=callback.__module__,
+            )
+
+
+def customer_routes_with_params() -> list[Route]:
+    back_office = settings.TRADECOUNTER_BACK_OFFICE_PREFIX.strip("/") + "/"
+    return [
+        route
+        for route in _walk(get_resolver().url_patterns)
+        if route.params and route.module.startswith(OUR_APPS) and not route.route.startswith(back_office)
+    ]
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    make_kwargs: Callable[[object], dict]
+
+
+def _membership(company):
+    return {"membership_id": MembershipFactory(company=company, role=Membership.Role.BUYER).pk}
+
+
+CASES: dict[str, Case] = {
+    "accounts:switch_company": Case("post", lambda company: {"company_id": company.pk}),
+    "accounts:member_edit": Case("get", _membership),
+    "accounts:member_remove": Case("post", _membership),
+    "accounts:invitation_revoke": Case(
+        "post", lambda company: {"invitation_id": InvitationFactory(company=company).pk}
+    ),
+    # The token is a secret for one address: anyone signed in as another address gets 404.
+    "accounts:invitation": Case("get", lambda company: {"token": InvitationFactory(company=company).token}),
+}
+
+
+def test_the_sweep_finds_our_id_taking_urls():
+    names = {route.name for route in customer_routes_with_params()}
+    assert {"accounts:member_edit", "accounts:switch_company"} <= names
+
+
+def test_every_id_taking_customer_url_has_a_case():
+    missing = sorted(route.name or route.route for route in customer_routes_with_params() if route.name not in CASES)
+    assert missing == [], f"add a tenancy case for: {missing}"
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_outsider_gets_404(name, client, company, company_admin, outsider):
+    case = CASES[name]
+    url = reverse(name, kwargs=case.make_kwargs(company))
+    client.force_login(outsider)
+    response = getattr(client, case.method)(url)
+    assert response.status_code == 404, f"{name} answered {response.status_code} to another company's member"
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_member_of_the_company_is_not_refused(name, client, company, company_admin):
+    """The same requests from the company's own admin are not 404: the sweep tests scoping,
+    not a view that refuses everyone."""
+    case = CASES[name]
+    kwargs = case.make_kwargs(company)
+    if name == "accounts:invitation":
+        kwargs = {"token": InvitationFactory(company=company, email=company_admin.email).token}
+    client.force_login(company_admin)
+    response = getattr(client, case.method)(reverse(name, kwargs=kwargs))
+    assert response.status_code in (200, 302), f"{name} answered {response.status_code} to the company's admin"

@@ -107,3 +107,85 @@ class LicenceFactory(factory.django.DjangoModelFactory):
     kind = "Veterinary drug licence"
     number = factory.Sequence(lambda n: f"VD-{n:05d}")
     expires_on = factory.Faker("future_date")
+
+
+# Catalog --------------------------------------------------------------------------------------
+
+from catalog.models import (  # noqa: E402
+    Category,
+    Location,
+    Lot,
+    PriceList,
+    PriceListEntry,
+    Product,
+    TemperatureZone,
+    Warehouse,
+)
+
+
+def category(name="Frozen", slug=None, parent=None, **fields):
+    slug = slug or name.lower().replace(" ", "-")
+    existing = Category.objects.filter(slug=slug).first()
+    if existing:
+        return existing
+    if parent is None:
+        return Category.add_root(name_en=name, slug=slug, **fields)
+    return parent.add_child(name_en=name, slug=slug, **fields)
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    sku = factory.Sequence(lambda n: f"FZ-{1000 + n}")
+    name_en = factory.Sequence(lambda n: f"Frozen product {n}")
+    name_zh = "冷冻鸡翅中"
+    category = factory.LazyFunction(lambda: category("Frozen"))
+    temperature_zone = TemperatureZone.FROZEN
+    shelf_life_days = 365
+
+
+class PriceListFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PriceList
+
+    name = factory.Sequence(lambda n: f"List {n}")
+    kind = PriceList.Kind.DEFAULT
+
+
+class PriceListEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PriceListEntry
+
+    price_list = factory.SubFactory(PriceListFactory)
+    product = factory.SubFactory(ProductFactory)
+    min_quantity = 1
+    unit_price = Decimal("10.00")
+
+
+class WarehouseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Warehouse
+        django_get_or_create = ("code",)
+
+    code = "sh1"
+    name = "Shanghai cold store"
+
+
+class LocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Location
+        django_get_or_create = ("warehouse", "code")
+
+    warehouse = factory.SubFactory(WarehouseFactory)
+    code = factory.Sequence(lambda n: f"F-{n:02d}")
+    zone = TemperatureZone.FROZEN
+
+
+class LotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lot
+
+    product = factory.SubFactory(ProductFactory)
+    number = factory.Sequence(lambda n: f"L{n:05d}")
+    expiry_date = factory.Faker("date_between", start_date="+200d", end_date="+300d")

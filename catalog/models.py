@@ -1,0 +1,369 @@
+"""Products, who may see them, what they cost whom, and the stock that backs them.
+
+Prices are resolved only by catalog.pricing and availability only by catalog.stock; templates and
+views never compute either.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
+
+from accounts.models import CURRENCY_CHOICES, Company, PriceTier
+
+
+class TemperatureZone(models.TextChoices):
+    FROZEN = "frozen", _("Frozen (−18 °C)")
+    CHILLED = "chilled", _("Chilled (0–4 °C)")
+    AMBIENT = "ambient", _("Ambient")
+
+
+class SalesUnit(models.TextChoices):
+    CASE = "case", _("case")
+    CARTON = "carton", _("carton")
+    KG = "kg", _("kg")
+    PIECE = "piece", _("piece")
+    BAG = "bag", _("bag")
+    BOTTLE = "bottle", _("bottle")
+
+
+class BilingualName(models.Model):
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self) -> str:
+        """The name in the language of the request, falling back to English."""
+        if (get_language() or "").startswith("zh") and self.name_zh:
+            return self.name_zh
+        return self.name_en
+
+    @property
+    def other_name(self) -> str:
+        """The name in the other language, shown beside the first on product cards."""
+        if (get_language() or "").startswith("zh") and self.name_zh:
+            return self.name_en
+        return self.name_zh
+
+    def __str__(self):
+        return self.name
+
+
+class Category(MP_Node, BilingualName):
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    restricted = models.BooleanField(
+        _("restricted"),
+        default=False,
+        help_text=_("Only companies with a valid licence on file may order products of this category."),
+    )
+    licence_kind = models.CharField(
+        _("licence required"),
+        max_length=100,
+        blank=True,
+        help_text=_("The licence kind a company needs; empty means any valid licence."),
+    )
+    expiry_warning_days = models.PositiveSmallIntegerField(
+        _("expiry warning (days ahead)"), default=30, validators=[MaxValueValidator(3650)]
+    )
+
+    node_order_by = ["name_en"]
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+
+class Product(BilingualName):
+    sku = models.CharField(_("SKU"), max_length=40, unique=True)
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="products"
+    )
+    description = models.TextField(_("description"), blank=True)
+    image = models.ImageField(_("image"), upload_to="products/", blank=True)
+    sales_unit = models.CharField(_("sales unit"), max_length=10, choices=SalesUnit.choices, default=SalesUnit.CASE)
+    units_per_case = models.PositiveIntegerField(_("units per case"), default=1, validators=[MinValueValidator(1)])
+    unit_description = models.CharField(
+        _("pack description"), max_length=100, blank=True, help_text=_("For example: 10 × 1 kg bags.")
+    )
+    min_order_quantity = models.PositiveIntegerField(
+        _("minimum order quantity"), default=1, validators=[MinValueValidator(1)]
+    )
+    order_multiple = models.PositiveIntegerField(_("order multiple"), default=1, validators=[MinValueValidator(1)])
+    temperature_zone = models.CharField(
+        _("temperature zone"), max_length=10, choices=TemperatureZone.choices, default=TemperatureZone.AMBIENT
+    )
+    shelf_life_days = models.PositiveIntegerField(
+        _("shelf life (days)"), default=365, validators=[MinValueValidator(1)]
+    )
+    lot_tracked = models.BooleanField(_("lot-tracked"), default=True)
+    allow_backorder = models.BooleanField(_("backorders allowed"), default=False)
+    tax_rate = models.DecimalField(
+        _("tax rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("13.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    active = models.BooleanField(_("active"), default=True)
+    # SKU, both names and the names' pinyin, lower-cased: what catalog search matches against.
+    search_text = models.TextField(editable=False, default="")
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["sku"]
+        constraints = [
+            models.CheckConstraint(condition=Q(min_order_quantity__gte=1), name="product_moq_positive"),
+            models.CheckConstraint(condition=Q(order_multiple__gte=1), name="product_multiple_positive"),
+            models.CheckConstraint(
+                condition=Q(tax_rate__gte=0) & Q(tax_rate__lte=100), name="product_tax_rate_percent"
+            ),
+        ]
+        indexes = [models.Index(fields=["active", "category"]), models.Index(fields=["temperature_zone"])]
+
+    def save(self, *args, **kwargs):
+        from .search import search_text_for
+
+        self.search_text = search_text_for(self)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_restricted(self) -> bool:
+        return self.category.restricted
+
+
+class Assortment(models.Model):
+    """A set of products a company (or every company of a price tier) may see.
+
+    A company with no assortment, directly or through its tier, sees every active product.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    products = models.ManyToManyField(Product, verbose_name=_("products"), related_name="assortments", blank=True)
+    companies = models.ManyToManyField(Company, verbose_name=_("companies"), related_name="assortments", blank=True)
+    price_tiers = models.ManyToManyField(
+        PriceTier, verbose_name=_("price tiers"), related_name="assortments", blank=True
+    )
+
+    class Meta:
+        verbose_name = _("assortment")
+        verbose_name_plural = _("assortments")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class PriceList(models.Model):
+    class Kind(models.TextChoices):
+        CONTRACT = "contract", _("Contract")
+        TIER = "tier", _("Tier")
+        DEFAULT = "default", _("List")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    company = models.ForeignKey(
+        Company,
+        verbose_name=_("company"),
+        on_delete=models.CASCADE,
+        related_name="price_lists",
+        null=True,
+        blank=True,
+    )
+    price_tier = models.ForeignKey(
+        PriceTier,
+        verbose_name=_("price tier"),
+        on_delete=models.CASCADE,
+        related_name="price_lists",
+        null=True,
+        blank=True,
+    )
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default="CNY")
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), default=100, help_text=_("Lower numbers are tried first within the same kind.")
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("price list")
+        verbose_name_plural = _("price lists")
+        ordering = ["kind", "priority", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="contract", company__isnull=False, price_tier__isnull=True)
+                    | Q(kind="tier", company__isnull=True, price_tier__isnull=False)
+                    | Q(kind="default", company__isnull=True, price_tier__isnull=True)
+                ),
+                name="price_list_owner_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_until__gte=F("valid_from")),
+                name="price_list_valid_window",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class PriceListEntry(models.Model):
+    price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="entries")
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="+")
+    min_quantity = models.PositiveIntegerField(_("from quantity"), default=1, validators=[MinValueValidator(1)])
+    unit_price = models.DecimalField(
+        _("unit price"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+
+    class Meta:
+        verbose_name = _("price")
+        verbose_name_plural = _("prices")
+        ordering = ["product__sku", "min_quantity"]
+        constraints = [
+            models.UniqueConstraint(fields=["price_list", "product", "min_quantity"], name="one_price_per_break"),
+            models.CheckConstraint(condition=Q(min_quantity__gte=1), name="price_break_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="price_not_negative"),
+        ]
+        indexes = [models.Index(fields=["product", "price_list"])]
+
+    def __str__(self):
+        return f"{self.product.sku} ≥{self.min_quantity}: {self.unit_price}"
+
+
+class Warehouse(models.Model):
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("warehouse")
+        verbose_name_plural = _("warehouses")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Location(models.Model):
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="locations")
+    code = models.CharField(_("code"), max_length=30)
+    zone = models.CharField(_("temperature zone"), max_length=10, choices=TemperatureZone.choices)
+
+    class Meta:
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+        ordering = ["warehouse__code", "code"]
+        constraints = [models.UniqueConstraint(fields=["warehouse", "code"], name="one_location_code_per_warehouse")]
+
+    def __str__(self):
+        return f"{self.warehouse.code}/{self.code}"
+
+
+class Lot(models.Model):
+    """A batch of one product with its dates.
+
+    `on_hand` (every location) and `allocated` (held by open orders) are kept consistent with
+    the ledger by catalog.stock under row locks; the constraints make overselling impossible
+    even for code that forgets the lock.
+    """
+
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="lots")
+    number = models.CharField(_("lot number"), max_length=60)
+    production_date = models.DateField(_("production date"), null=True, blank=True)
+    expiry_date = models.DateField(_("expiry date"))
+    on_hand = models.IntegerField(_("on hand"), default=0)
+    allocated = models.IntegerField(_("allocated"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lot")
+        verbose_name_plural = _("lots")
+        ordering = ["expiry_date", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "number"], name="one_lot_number_per_product"),
+            models.CheckConstraint(condition=Q(on_hand__gte=0), name="lot_on_hand_not_negative"),
+            models.CheckConstraint(
+                condition=Q(allocated__gte=0) & Q(allocated__lte=F("on_hand")), name="lot_allocated_within_on_hand"
+            ),
+        ]
+        indexes = [models.Index(fields=["product", "expiry_date"])]
+
+    def __str__(self):
+        return f"{self.product.sku} {self.number}"
+
+
+class StockLevel(models.Model):
+    """How much of a lot lies at a location; the sum over locations is the lot's on_hand."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="levels")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="levels")
+    quantity = models.IntegerField(_("quantity"), default=0)
+
+    class Meta:
+        verbose_name = _("stock level")
+        verbose_name_plural = _("stock levels")
+        constraints = [
+            models.UniqueConstraint(fields=["lot", "location"], name="one_level_per_lot_and_location"),
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="stock_level_not_negative"),
+        ]
+
+
+class StockMove(models.Model):
+    """One line of the stock ledger; never edited, a mistake is corrected by another move."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", _("Receipt")
+        ADJUSTMENT = "adjustment", _("Adjustment")
+        WRITE_OFF = "write_off", _("Write-off")
+        PICK = "pick", _("Pick")
+        SHIPMENT = "shipment", _("Shipment")
+        RETURN = "return", _("Return")
+        TRANSFER = "transfer", _("Transfer")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    lot = models.ForeignKey(Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="moves")
+    location = models.ForeignKey(Location, verbose_name=_("location"), on_delete=models.PROTECT, related_name="moves")
+    quantity = models.IntegerField(_("quantity"), help_text=_("Positive into stock, negative out of it."))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("stock movement")
+        verbose_name_plural = _("stock movements")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=~Q(quantity=0), name="stock_move_not_zero")]
+
+
+class Allocation(models.Model):
+    """Stock of a lot held for an order line until it ships or the order is cancelled.
+
+    Filled by ordering; `order_line_id` names ordering.OrderLine without a foreign key so that
+    catalog does not depend on ordering.
+    """
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="allocations")
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    order_line_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    quantity = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="allocation_positive")]

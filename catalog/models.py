@@ -39,6 +39,9 @@ class BilingualName(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self):
+        return self.name
+
     @property
     def name(self) -> str:
         """The name in the language of the request, falling back to English."""
@@ -52,9 +55,6 @@ class BilingualName(models.Model):
         if (get_language() or "").startswith("zh") and self.name_zh:
             return self.name_en
         return self.name_zh
-
-    def __str__(self):
-        return self.name
 
 
 class Category(MP_Node, BilingualName):
@@ -318,6 +318,9 @@ class StockLevel(models.Model):
             models.CheckConstraint(condition=Q(quantity__gte=0), name="stock_level_not_negative"),
         ]
 
+    def __str__(self):
+        return f"{self.lot} @ {self.location}: {self.quantity}"
+
 
 class StockMove(models.Model):
     """One line of the stock ledger; never edited, a mistake is corrected by another move."""
@@ -348,6 +351,9 @@ class StockMove(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [models.CheckConstraint(condition=~Q(quantity=0), name="stock_move_not_zero")]
 
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.lot} {self.quantity:+d}"
+
 
 class Allocation(models.Model):
     """Stock of a lot held for an order line until it ships or the order is cancelled.
@@ -367,3 +373,6 @@ class Allocation(models.Model):
         verbose_name = _("allocation")
         verbose_name_plural = _("allocations")
         constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="allocation_positive")]
+
+    def __str__(self):
+        return f"{self.lot} × {self.quantity}"

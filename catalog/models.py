@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
 from treebeard.mp_tree import MP_Node
 
 from accounts.models import CURRENCY_CHOICES, Company, PriceTier
@@ -162,7 +164,7 @@ class Assortment(models.Model):
         return self.name
 
 
-class PriceList(models.Model):
+class PriceList(ClusterableModel):
     class Kind(models.TextChoices):
         CONTRACT = "contract", _("Contract")
         TIER = "tier", _("Tier")
@@ -220,7 +222,7 @@ class PriceList(models.Model):
 
 
 class PriceListEntry(models.Model):
-    price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="entries")
+    price_list = ParentalKey(PriceList, on_delete=models.CASCADE, related_name="entries")
     product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="+")
     min_quantity = models.PositiveIntegerField(_("from quantity"), default=1, validators=[MinValueValidator(1)])
     unit_price = models.DecimalField(

@@ -37,7 +37,7 @@ class StaffMFAMiddleware:
             settings.TRADECOUNTER_REQUIRE_STAFF_MFA
             and request.path.startswith(settings.TRADECOUNTER_BACK_OFFICE_PREFIX)
             and request.user.is_authenticated
-            and request.user.is_staff
+            and (request.user.is_staff or request.user.has_perm("wagtailadmin.access_admin"))
             and not has_second_factor(request.user)
         ):
             messages.warning(request, _("Set up two-factor authentication to use the back office."))

@@ -341,3 +341,90 @@ class Invitation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class CreditAccount(models.Model):
+    """The running parts of a company's credit exposure, one row per company.
+
+    Exposure = open_invoices (unpaid balance of issued invoices, kept by billing)
+             + approved_uninvoiced (approved orders not yet invoiced, kept by ordering).
+    Order placement and approval lock this row (select_for_update) so that two orders can never
+    both fit into the same available credit.
+    """
+
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, primary_key=True, related_name="credit_account")
+    approved_uninvoiced = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    open_invoices = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    # The due date of the oldest unpaid invoice (kept by billing); None when nothing is unpaid.
+    oldest_unpaid_due_date = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("credit account")
+        verbose_name_plural = _("credit accounts")
+        constraints = [
+            models.CheckConstraint(condition=Q(approved_uninvoiced__gte=0), name="credit_uninvoiced_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.company}: {self.exposure}"
+
+    @property
+    def exposure(self) -> Decimal:
+        return self.open_invoices + self.approved_uninvoiced
+
+    def available(self, credit_limit: Decimal) -> Decimal:
+        return credit_limit - self.exposure
+
+    def overdue_beyond_grace(self, *, grace_days: int, today) -> bool:
+        return (
+            self.oldest_unpaid_due_date is not None and self.oldest_unpaid_due_date + timedelta(days=grace_days) < today
+        )
+
+
+class NotificationKind(models.TextChoices):
+    ORDER_PLACED = "order_placed", _("Order placed")
+    APPROVAL_NEEDED = "approval_needed", _("Approval needed")
+    ORDER_APPROVED = "order_approved", _("Order confirmed")
+    ORDER_REJECTED = "order_rejected", _("Order rejected")
+    CREDIT_HOLD = "credit_hold", _("Credit hold")
+    ORDER_SHIPPED = "order_shipped", _("Order shipped")
+    APPROVAL_REMINDER = "approval_reminder", _("Approval reminder")
+
+
+class Notification(models.Model):
+    """One message to one person, shown in the portal's bell and, if they want, e-mailed."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self):
+        return self.title
+
+
+class NotificationPreference(models.Model):
+    """A person's choice for one kind; no row means both channels on."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+    email = models.BooleanField(_("e-mail"), default=True)
+    in_app = models.BooleanField(_("in the portal"), default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_user_and_kind")]
+
+    def __str__(self):
+        return f"{self.user} {self.kind}"

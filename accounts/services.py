@@ -107,3 +107,25 @@ def remove_member(*, membership: Membership) -> None:
                 % {"user": membership.user, "company": membership.company}
             )
         membership.delete()
+
+
+def notify(*, users, kind: str, title: str, body: str = "", url: str = "") -> list:
+    """Tell each person in the ways they chose: an in-app notification and/or an e-mail after commit.
+
+    The channel layer is here so that WeCom, DingTalk or SMS can be added beside e-mail later.
+    """
+    from .models import Notification, NotificationPreference
+    from .tasks import send_notification_email
+
+    users = list({user.pk: user for user in users if user is not None}.values())
+    preferences = {p.user_id: p for p in NotificationPreference.objects.filter(user__in=users, kind=kind)}
+    created = []
+    for user in users:
+        preference = preferences.get(user.pk)
+        if preference is None or preference.in_app:
+            created.append(Notification.objects.create(user=user, kind=kind, title=title, body=body, url=url))
+        if preference is None or preference.email:
+            transaction.on_commit(
+                lambda user=user: send_notification_email.enqueue(email=user.email, subject=title, body=body, url=url)
+            )
+    return created

@@ -21,3 +21,9 @@ def send_invitation_email(*, invitation_id: int) -> None:
         subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
         body = render_to_string("accounts/email/invitation_message.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+
+
+@task()
+def send_notification_email(*, email: str, subject: str, body: str, url: str = "") -> None:
+    link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + url if url else ""
+    send_mail(subject, f"{body}\n\n{link}".strip() + "\n", settings.DEFAULT_FROM_EMAIL, [email])

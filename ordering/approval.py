@@ -1,0 +1,154 @@
+"""Approval rules staff configure without code, and the steps an order goes through.
+
+A rule has a condition (order total at least X; over credit; the company's first order; contains
+a restricted product; a line priced below the floor) and the staff role that decides. Rules with
+the same condition can chain by their step number: finance first, then the sales director.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth.models import Group
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import Order
+
+
+class ApprovalRule(models.Model):
+    class Condition(models.TextChoices):
+        TOTAL_AT_LEAST = "total_at_least", gettext_lazy("Order total at least")
+        OVER_CREDIT = "over_credit", gettext_lazy("Over available credit")
+        FIRST_ORDER = "first_order", gettext_lazy("The company's first order")
+        RESTRICTED_PRODUCT = "restricted_product", gettext_lazy("Contains a restricted product")
+        BELOW_FLOOR = "below_floor", gettext_lazy("A line priced below the floor")
+
+    name = models.CharField(gettext_lazy("name"), max_length=100)
+    condition = models.CharField(gettext_lazy("condition"), max_length=20, choices=Condition.choices)
+    amount = models.DecimalField(
+        gettext_lazy("amount"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=gettext_lazy(
+            "For 'order total at least': the total. For 'below the floor': the floor as a "
+            "percentage of the list price (e.g. 85)."
+        ),
+    )
+    approver_group = models.ForeignKey(
+        Group, verbose_name=gettext_lazy("decided by"), on_delete=models.PROTECT, related_name="+"
+    )
+    step = models.PositiveSmallIntegerField(
+        gettext_lazy("step"), default=1, help_text=gettext_lazy("Lower steps decide first.")
+    )
+    decide_within_hours = models.PositiveSmallIntegerField(gettext_lazy("decide within (hours)"), default=24)
+    active = models.BooleanField(gettext_lazy("active"), default=True)
+
+    class Meta:
+        app_label = "ordering"
+        verbose_name = gettext_lazy("approval rule")
+        verbose_name_plural = gettext_lazy("approval rules")
+        ordering = ["step", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class ApprovalStep(models.Model):
+    class Status(models.TextChoices):
+        WAITING = "waiting", gettext_lazy("Waiting")
+        PENDING = "pending", gettext_lazy("Pending")
+        APPROVED = "approved", gettext_lazy("Approved")
+        REJECTED = "rejected", gettext_lazy("Rejected")
+        VOID = "void", gettext_lazy("Void")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="approval_steps")
+    rule = models.ForeignKey(ApprovalRule, on_delete=models.PROTECT, null=True, related_name="+")
+    # Customer-side approval by the company's approver has no group: any approver of the company.
+    approver_group = models.ForeignKey(Group, on_delete=models.PROTECT, null=True, related_name="+")
+    customer_side = models.BooleanField(default=False)
+    sequence = models.PositiveSmallIntegerField()
+    reason = models.CharField(max_length=300)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    due_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "ordering"
+        ordering = ["sequence", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"], condition=models.Q(status="pending"), name="one_pending_step_per_order"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.order_id} #{self.sequence} {self.status}"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the rules look at, computed once by placement."""
+
+    total: Decimal
+    over_credit: bool
+    first_order: bool
+    has_restricted_product: bool
+    lowest_price_vs_list_percent: Decimal | None  # min over lines of unit price / list price × 100
+
+
+def rule_applies(rule: ApprovalRule, facts: Facts) -> bool:
+    C = ApprovalRule.Condition
+    if rule.condition == C.TOTAL_AT_LEAST:
+        return rule.amount is not None and facts.total >= rule.amount
+    if rule.condition == C.OVER_CREDIT:
+        return facts.over_credit
+    if rule.condition == C.FIRST_ORDER:
+        return facts.first_order
+    if rule.condition == C.RESTRICTED_PRODUCT:
+        return facts.has_restricted_product
+    if rule.condition == C.BELOW_FLOOR:
+        return (
+            rule.amount is not None
+            and facts.lowest_price_vs_list_percent is not None
+            and facts.lowest_price_vs_list_percent < rule.amount
+        )
+    return False
+
+
+def reason_for(rule: ApprovalRule) -> str:
+    C = ApprovalRule.Condition
+    if rule.condition == C.TOTAL_AT_LEAST:
+        return _("Order total is at least %(amount)s") % {"amount": rule.amount}
+    return str(C(rule.condition).label)
+
+
+def create_staff_steps(*, order: Order, facts: Facts, first_sequence: int) -> list[ApprovalStep]:
+    """One waiting step per matching rule, in step order; the caller activates the first."""
+    rules = [
+        rule for rule in ApprovalRule.objects.filter(active=True).order_by("step", "pk") if rule_applies(rule, facts)
+    ]
+    return [
+        ApprovalStep.objects.create(
+            order=order,
+            rule=rule,
+            approver_group_id=rule.approver_group_id,
+            sequence=first_sequence + index,
+            reason=reason_for(rule),
+        )
+        for index, rule in enumerate(rules)
+    ]
+
+
+def activate(step: ApprovalStep, *, hours: int | None = None) -> None:
+    hours = hours if hours is not None else (step.rule.decide_within_hours if step.rule else 24)
+    step.status = ApprovalStep.Status.PENDING
+    step.due_at = timezone.now() + timedelta(hours=hours)
+    step.save(update_fields=["status", "due_at"])

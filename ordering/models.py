@@ -1,0 +1,217 @@
+"""Carts, orders and what happens to them.
+
+An order copies what it needs at the moment it is placed (prices and their sources, names, the
+ship-to address) so later changes to the catalog or the company never alter it. Its state
+changes only through ordering.states, which records each change as an OrderEvent.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import CURRENCY_CHOICES, Address, Company
+from catalog.models import Product
+
+
+class Cart(models.Model):
+    """One cart per person and company."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="carts")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="carts")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("cart")
+        verbose_name_plural = _("carts")
+        constraints = [models.UniqueConstraint(fields=["user", "company"], name="one_cart_per_user_and_company")]
+
+    def __str__(self):
+        return f"{self.user} @ {self.company}"
+
+
+class CartLine(models.Model):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    # What the buyer saw when adding, to point out a price that changed since.
+    unit_price_when_added = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cart line")
+        verbose_name_plural = _("cart lines")
+        ordering = ["added_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "product"], name="one_cart_line_per_product"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="cart_line_quantity_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.product_id} × {self.quantity}"
+
+
+class SavedList(models.Model):
+    """An order list a company's users share ("Monday restock")."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="saved_lists")
+    name = models.CharField(_("name"), max_length=100)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("saved order list")
+        verbose_name_plural = _("saved order lists")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["company", "name"], name="one_saved_list_name_per_company")]
+
+    def __str__(self):
+        return self.name
+
+
+class SavedListLine(models.Model):
+    saved_list = models.ForeignKey(SavedList, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["saved_list", "product"], name="one_saved_line_per_product")]
+
+    def __str__(self):
+        return f"{self.product_id} × {self.quantity}"
+
+
+class OrderState(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    AWAITING_CUSTOMER_APPROVAL = "awaiting_customer_approval", _("Awaiting your approver")
+    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
+    CREDIT_HOLD = "credit_hold", _("On credit hold")
+    APPROVED = "approved", _("Confirmed")
+    PICKING = "picking", _("Being picked")
+    PARTLY_SHIPPED = "partly_shipped", _("Partly shipped")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+    CLOSED = "closed", _("Closed")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class OrderNumberSequence(models.Model):
+    """The last order number used in a year; locked while numbering, so numbers have no gaps."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"
+
+
+class Order(models.Model):
+    company = models.ForeignKey(Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="orders")
+    number = models.CharField(_("order number"), max_length=20, unique=True)
+    state = models.CharField(_("status"), max_length=30, choices=OrderState.choices, default=OrderState.SUBMITTED)
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("placed by"), on_delete=models.PROTECT, related_name="orders_placed"
+    )
+    # A sales rep placing the order for the customer (recorded as such).
+    placed_for_customer_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("placed on the customer's behalf by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders_placed_for_customers",
+    )
+    po_number = models.CharField(_("PO number"), max_length=50, blank=True)
+    ship_to = models.ForeignKey(
+        Address, verbose_name=_("ship to"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    ship_to_text = models.TextField(_("ship-to address"))
+    requested_delivery_date = models.DateField(_("requested delivery date"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
+    subtotal = models.DecimalField(_("subtotal"), max_digits=14, decimal_places=2)
+    tax_total = models.DecimalField(_("tax"), max_digits=14, decimal_places=2)
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
+    # Why the order waits (credit hold, approval rules), in the words shown to the buyer.
+    hold_reasons = models.JSONField(default=list, blank=True)
+    idempotency_key = models.UUIDField(default=uuid.uuid4)
+    placed_at = models.DateTimeField(_("placed"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-placed_at", "-pk"]
+        constraints = [
+            # A double click or a retry of the same checkout finds the order instead of placing another.
+            models.UniqueConstraint(fields=["company", "idempotency_key"], name="one_order_per_checkout"),
+            models.CheckConstraint(condition=Q(total=F("subtotal") + F("tax_total")), name="order_total_adds_up"),
+        ]
+        indexes = [models.Index(fields=["company", "-placed_at"]), models.Index(fields=["state"])]
+
+    def __str__(self):
+        return self.number
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    sku = models.CharField(_("SKU"), max_length=40)
+    name_en = models.CharField(max_length=200)
+    name_zh = models.CharField(max_length=200, blank=True)
+    sales_unit = models.CharField(max_length=10)
+    quantity = models.PositiveIntegerField(_("ordered"))
+    allocated_quantity = models.PositiveIntegerField(_("allocated"), default=0)
+    backorder_quantity = models.PositiveIntegerField(_("backordered"), default=0)
+    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
+    price_source = models.CharField(_("price source"), max_length=10)
+    price_list_id = models.BigIntegerField(null=True)
+    tax_rate = models.DecimalField(_("tax rate (%)"), max_digits=5, decimal_places=2)
+    line_total = models.DecimalField(_("line total"), max_digits=14, decimal_places=2)
+    tax_amount = models.DecimalField(_("tax"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(quantity=F("allocated_quantity") + F("backorder_quantity")),
+                name="order_line_allocated_plus_backorder",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.sku} × {self.quantity}"
+
+    @property
+    def name(self):
+        from django.utils.translation import get_language
+
+        if (get_language() or "").startswith("zh") and self.name_zh:
+            return self.name_zh
+        return self.name_en
+
+
+class OrderEvent(models.Model):
+    """Who moved the order, when, from which state to which, and why."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    from_state = models.CharField(max_length=30, choices=OrderState.choices, blank=True)
+    to_state = models.CharField(max_length=30, choices=OrderState.choices)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.order_id}: {self.from_state} → {self.to_state}"
+
+
+from .approval import ApprovalRule, ApprovalStep  # noqa: E402,F401  (models defined beside their logic)

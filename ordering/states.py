@@ -1,0 +1,60 @@
+"""The order state machine: the only way an order's state changes.
+
+`transition()` refuses moves the table does not allow and records who, when, from, to and why
+as an OrderEvent. Callers hold the order's row lock (select_for_update) when they decide.
+"""
+
+from django.utils.translation import gettext as _
+
+from .models import Order, OrderEvent, OrderState
+
+S = OrderState
+
+TRANSITIONS: dict[str, set[str]] = {
+    S.SUBMITTED: {S.AWAITING_CUSTOMER_APPROVAL, S.AWAITING_APPROVAL, S.CREDIT_HOLD, S.APPROVED, S.CANCELLED},
+    S.AWAITING_CUSTOMER_APPROVAL: {S.AWAITING_APPROVAL, S.CREDIT_HOLD, S.APPROVED, S.REJECTED, S.CANCELLED},
+    S.AWAITING_APPROVAL: {S.AWAITING_APPROVAL, S.CREDIT_HOLD, S.APPROVED, S.REJECTED, S.CANCELLED},
+    S.CREDIT_HOLD: {S.AWAITING_APPROVAL, S.APPROVED, S.REJECTED, S.CANCELLED},
+    S.APPROVED: {S.PICKING, S.CANCELLED},
+    S.PICKING: {S.PARTLY_SHIPPED, S.SHIPPED},
+    S.PARTLY_SHIPPED: {S.PARTLY_SHIPPED, S.SHIPPED},
+    S.SHIPPED: {S.DELIVERED},
+    S.DELIVERED: {S.CLOSED},
+    S.CLOSED: set(),
+    S.REJECTED: set(),
+    S.CANCELLED: set(),
+}
+
+# States from which the customer may still cancel (before picking starts).
+CANCELLABLE = {S.SUBMITTED, S.AWAITING_CUSTOMER_APPROVAL, S.AWAITING_APPROVAL, S.CREDIT_HOLD, S.APPROVED}
+# States in which the order holds stock allocated to it.
+HOLDS_STOCK = {S.SUBMITTED, S.AWAITING_CUSTOMER_APPROVAL, S.AWAITING_APPROVAL, S.CREDIT_HOLD, S.APPROVED, S.PICKING}
+# States that count in the company's credit exposure as approved but not yet invoiced.
+COUNTS_AS_APPROVED = {S.APPROVED, S.PICKING, S.PARTLY_SHIPPED, S.SHIPPED, S.DELIVERED}
+
+
+class IllegalTransition(Exception):
+    pass
+
+
+def can_transition(order: Order, to_state: str) -> bool:
+    return to_state in TRANSITIONS[order.state]
+
+
+def transition(*, order: Order, to_state: str, actor, reason: str = "") -> OrderEvent:
+    if not can_transition(order, to_state):
+        raise IllegalTransition(
+            _("An order that is %(from)s cannot become %(to)s.")
+            % {"from": OrderState(order.state).label, "to": OrderState(to_state).label}
+        )
+    event = OrderEvent.objects.create(
+        order=order, actor=actor, from_state=order.state, to_state=to_state, reason=reason
+    )
+    order.state = to_state
+    order.save(update_fields=["state"])
+    return event
+
+
+def record_placement(*, order: Order, actor, reason: str = "") -> OrderEvent:
+    """The first event of every order: it was submitted."""
+    return OrderEvent.objects.create(order=order, actor=actor, from_state="", to_state=S.SUBMITTED, reason=reason)

@@ -1,0 +1,237 @@
+"""Placing an order: re-priced, allocated FEFO under locks, credit checked, numbered, one per checkout."""
+
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from accounts import roles
+from accounts.models import CreditAccount, Membership
+from catalog.models import Allocation, Lot
+from ordering import services
+from ordering.approval import ApprovalRule
+from ordering.models import Order, OrderState
+from ordering.services import Checkout, OrderingError, PriceChanged
+
+
+def _member(user, company):
+    return Membership.objects.get(user=user, company=company)
+
+
+def _place(buyer, company, ship_to, cart=None, expected=None, key=None):
+    cart = cart or services.cart_for(user=buyer, company=company)
+    quote = services.quote_cart(cart=cart)
+    return services.place_order(
+        cart=cart,
+        membership=_member(buyer, company),
+        checkout=Checkout(ship_to=ship_to, po_number="PO-1"),
+        expected_total=quote.total if expected is None else expected,
+        idempotency_key=key or uuid.uuid4(),
+    )
+
+
+def test_an_order_within_credit_is_confirmed_and_counts_in_the_exposure(buyer, company, ship_to, make_product):
+    product = make_product(price="100.00", tax_rate="13.00")
+    cart = services.cart_for(user=buyer, company=company)
+    services.add_to_cart(cart=cart, product=product, quantity=3)
+    order = _place(buyer, company, ship_to, cart)
+    assert order.state == OrderState.APPROVED
+    assert (order.subtotal, order.tax_total, order.total) == (Decimal("300.00"), Decimal("39.00"), Decimal("339.00"))
+    line = order.lines.get()
+    assert (line.unit_price, line.price_source, line.allocated_quantity) == (Decimal("100.00"), "default", 3)
+    assert CreditAccount.objects.get(company=company).approved_uninvoiced == Decimal("339.00")
+    assert list(order.events.values_list("to_state", flat=True)) == ["submitted", "approved"]
+    assert not cart.lines.exists()
+
+
+def test_order_numbers_are_readable_and_follow_each_other(buyer, company, ship_to, make_product):
+    product = make_product()
+    numbers = []
+    for _ in range(3):
+        services.add_to_cart(cart=services.cart_for(user=buyer, company=company), product=product, quantity=1)
+        numbers.append(_place(buyer, company, ship_to).number)
+    year = timezone.localdate().year
+    assert numbers == [f"SO-{year}-000001", f"SO-{year}-000002", f"SO-{year}-000003"]
+
+
+def test_the_same_checkout_twice_places_one_order(buyer, company, ship_to, make_product):
+    product = make_product()
+    cart = services.cart_for(user=buyer, company=company)
+    services.add_to_cart(cart=cart, product=product, quantity=1)
+    key = uuid.uuid4()
+    first = _place(buyer, company, ship_to, cart, key=key)
+    second = _place(buyer, company, ship_to, cart, expected=first.total, key=key)
+    assert first.pk == second.pk
+    assert Order.objects.count() == 1
+
+
+def test_a_total_different_from_what_the_buyer_saw_is_refused(buyer, company, ship_to, make_product):
+    product = make_product(price="100.00")
+    services.add_to_cart(cart=services.cart_for(user=buyer, company=company), product=product, quantity=1)
+    with pytest.raises(PriceChanged):
+        _place(buyer, company, ship_to, expected=Decimal("1.00"))
+    assert not Order.objects.exists()
+    assert Lot.objects.get(product=product).allocated == 0
+
+
+def test_allocation_is_first_expiry_first_out_within_the_shelf_life_rule(
+    buyer, company, ship_to, make_product, stock_in
+):
+    company.min_shelf_life_percent = 50
+    company.save()
+    product = make_product(stock=0, shelf_life_days=100)
+    stock_in(product, 10, lot="SHORT", days=20)  # below 50% of 100 days: not for this company
+    stock_in(product, 5, lot="SOON", days=60)
+    stock_in(product, 10, lot="LATER", days=90)
+    services.add_to_cart(cart=services.cart_for(user=buyer, company=company), product=product, quantity=8)
+    order = _place(buyer, company, ship_to)
+    taken = dict(Allocation.objects.filter(order_line_id=order.lines.get().pk).values_list("lot__number", "quantity"))
+    assert taken == {"SOON": 5, "LATER": 3}
+
+
+def test_more_than_available_is_refused_naming_the_available_quantity(buyer, company, ship_to, make_product):
+    product = make_product(stock=4)
+    cart = services.cart_for(user=buyer, company=company)
+    services.add_to_cart(cart=cart, product=product, quantity=6)
+    with pytest.raises(OrderingError, match="Only 4 available"):
+        _place(buyer, company, ship_to, cart)
+
+
+def test_a_backorderable_product_allocates_what_there_is_and_backorders_the_rest(buyer, company, ship_to, make_product):
+    product = make_product(stock=4, allow_backorder=True)
+    services.add_to_cart(cart=services.cart_for(user=buyer, company=company), product=product, quantity=6)
+    line = _place(buyer, company, ship_to).lines.get()
+    assert (line.allocated_quantity, line.backorder_quantity) == (4, 2)
+
+
+def test_over_credit_goes_on_credit_hold_not_refused(buyer, company, ship_to, make_product):
+    company.credit_limit = Decimal("200.00")
+    company.save()
+    product = make_product(price="100.00", tax_rate="0")
+    services.add_to_cart(cart=services.cart_for(user=buyer, company=company), product=product, quantity=3)
+    order = _place(buyer, company, ship_to)
+    assert order.state == OrderState.CREDIT_HOLD
+    assert "more than your available credit" in order.hold_reasons[0]
+    assert CreditAccount.objects.get(company=company).approved_uninvoiced == 0
+
+
+def test_an_invoice_overdue_beyond_grace_days_puts_the_order_on_hold(buyer, company, ship_to, make_product):
+    company.grace_days = 5
+    company.save()
+    CreditAccount.objects.create(company=company, oldest_unpaid_due_date=timezone.localdate() - timedelta(days=6))
+    product = make_product()
+    services.add_to_cart(cart=services.cart_for(user=buyer, company=company), product=product, quantity=1)
+    assert _place(buyer, company, ship_to).state == OrderState.CREDIT_HOLD
+
+
+def test_above_the_spending_limit_waits_for_the_company_approver_who_cannot_be_the_buyer(
+    buyer, approver, company, ship_to, make_product
+):
+    Membership.objects.filter(user=buyer, company=company).update(spending_limit=Decimal("50.00"))
+    product = make_product(price="100.00")
+    services.add_to_cart(cart=services.cart_for(user=buyer, company=company), product=product, quantity=1)
+    order = _place(buyer, company, ship_to)
+    assert order.state == OrderState.AWAITING_CUSTOMER_APPROVAL
+    with pytest.raises(OrderingError):
+        services.decide_customer_approval(order=order, membership=_member(buyer, company), approve=True)
+    services.decide_customer_approval(order=order, membership=_member(approver, company), approve=True)
+    order.refresh_from_db()
+    assert order.state == OrderState.APPROVED
+
+
+def test_rejection_needs_a_reason_and_releases_the_stock(buyer, approver, company, ship_to, make_product):
+    Membership.objects.filter(user=buyer, company=company).update(spending_limit=Decimal("50.00"))
+    product = make_product(price="100.00")
+    services.add_to_cart(cart=services.cart_for(user=buyer, company=company), product=product, quantity=2)
+    order = _place(buyer, company, ship_to)
+    assert Lot.objects.get(product=product).allocated == 2
+    with pytest.raises(OrderingError, match="reason"):
+        services.decide_customer_approval(order=order, membership=_member(approver, company), approve=False)
+    services.decide_customer_approval(
+        order=order, membership=_member(approver, company), approve=False, comment="Not this week"
+    )
+    order.refresh_from_db()
+    assert order.state == OrderState.REJECTED
+    assert Lot.objects.get(product=product).allocated == 0
+
+
+def test_staff_rules_chain_finance_then_director(
+    buyer, company, ship_to, make_product, staff_finance, staff_order_approver
+):
+    finance, director = Group.objects.get(name=roles.FINANCE), Group.objects.get(name=roles.ORDER_APPROVER)
+    ApprovalRule.objects.create(
+        name="Big", condition="total_at_least", amount=Decimal("500"), approver_group=finance, step=1
+    )
+    ApprovalRule.objects.create(
+        name="Big, director", condition="total_at_least", amount=Decimal("500"), approver_group=director, step=2
+    )
+    product = make_product(price="1000.00")
+    services.add_to_cart(cart=services.cart_for(user=buyer, company=company), product=product, quantity=1)
+    order = _place(buyer, company, ship_to)
+    assert order.state == OrderState.AWAITING_APPROVAL
+    with pytest.raises(OrderingError, match="This step is for"):
+        services.decide_staff_approval(order=order, user=staff_order_approver, approve=True)
+    services.decide_staff_approval(order=order, user=staff_finance, approve=True)
+    order.refresh_from_db()
+    assert order.state == OrderState.AWAITING_APPROVAL
+    services.decide_staff_approval(order=order, user=staff_order_approver, approve=True, comment="OK")
+    order.refresh_from_db()
+    assert order.state == OrderState.APPROVED
+
+
+def test_first_order_rule(buyer, company, ship_to, make_product, staff_order_approver):
+    ApprovalRule.objects.create(
+        name="New customer", condition="first_order", approver_group=Group.objects.get(name=roles.ORDER_APPROVER)
+    )
+    product = make_product()
+    for expected in (OrderState.AWAITING_APPROVAL, OrderState.APPROVED):
+        services.add_to_cart(cart=services.cart_for(user=buyer, company=company), product=product, quantity=1)
+        assert _place(buyer, company, ship_to).state == expected
+
+
+def test_finance_releases_a_credit_hold(buyer, company, ship_to, make_product, staff_finance, staff_sales_rep):
+    company.credit_limit = Decimal("10.00")
+    company.save()
+    product = make_product()
+    services.add_to_cart(cart=services.cart_for(user=buyer, company=company), product=product, quantity=1)
+    order = _place(buyer, company, ship_to)
+    with pytest.raises(OrderingError, match="Only finance"):
+        services.release_credit_hold(order=order, user=staff_sales_rep, approve=True)
+    services.release_credit_hold(order=order, user=staff_finance, approve=True, comment="Paid by transfer")
+    order.refresh_from_db()
+    assert order.state == OrderState.APPROVED
+
+
+def test_cancel_before_picking_returns_stock_and_credit(buyer, company, ship_to, make_product):
+    product = make_product()
+    services.add_to_cart(cart=services.cart_for(user=buyer, company=company), product=product, quantity=2)
+    order = _place(buyer, company, ship_to)
+    services.cancel_order(order=order, user=buyer, reason="Ordered twice")
+    order.refresh_from_db()
+    assert order.state == OrderState.CANCELLED
+    assert Lot.objects.get(product=product).allocated == 0
+    assert CreditAccount.objects.get(company=company).approved_uninvoiced == 0
+
+
+def test_another_companys_address_is_refused(buyer, company, make_product, other_company):
+    from tests.factories import AddressFactory
+
+    product = make_product()
+    services.add_to_cart(cart=services.cart_for(user=buyer, company=company), product=product, quantity=1)
+    with pytest.raises(OrderingError, match="addresses"):
+        _place(buyer, company, AddressFactory(company=other_company))
+
+
+@pytest.mark.parametrize(("requested", "expected"), [(1, 12), (12, 12), (13, 18), (19, 24)])
+def test_quantities_snap_to_minimum_and_multiple(requested, expected, make_product):
+    product = make_product(min_order_quantity=12, order_multiple=6)
+    assert services.snap_quantity(product, requested).quantity == expected
+
+
+@pytest.mark.parametrize("requested", [0, -1, 10**9])
+def test_impossible_quantities_are_refused(requested, make_product):
+    with pytest.raises(OrderingError):
+        services.snap_quantity(make_product(), requested)

@@ -38,9 +38,14 @@ lint: install
 
 # Update the catalogs from the code, then compile them (needs GNU gettext).
 messages: install
-	$(PY) manage.py makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'bench/*' --ignore 'tests/*' --no-obsolete
-	$(PY) manage.py makemessages --locale zh_Hans --domain djangojs --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'static/vendor/*' --no-obsolete
+	$(PY) manage.py makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'bench/*' --ignore 'tests/*' --ignore 'staticfiles/*' --no-obsolete
 	$(PY) manage.py compilemessages --locale zh_Hans --ignore '.venv/*'
+
+# Load benchmarks against PostgreSQL (docs/performance.md). SCALE=small|medium|large (default large).
+BENCH_ENV := DJANGO_SETTINGS_MODULE=bench.settings DATABASE_URL=$(or $(BENCH_DATABASE_URL),postgres://postgres@127.0.0.1:5432/tradecounter_bench)
+bench: install
+	$(BENCH_ENV) $(PY) bench/generate.py --scale $(or $(SCALE),large)
+	$(BENCH_ENV) $(PY) bench/run.py --scale $(or $(SCALE),large)
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -10,10 +10,11 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Count, Model, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
 
-from .models import Membership
+from .models import Membership, Notification
 
 ACTIVE_COMPANY_SESSION_KEY = "tradecounter_active_company"
 
@@ -22,19 +23,38 @@ def memberships_for(user) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("company").order_by("company__display_name")
 
 
+def _memberships_with_unread_count(user) -> QuerySet[Membership]:
+    unread = (
+        Notification.objects.filter(user=OuterRef("user"), read_at__isnull=True)
+        .order_by()
+        .values("user")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return memberships_for(user).annotate(unread_notifications=Coalesce(Subquery(unread), 0))
+
+
 def resolve_active_membership(request) -> Membership | None:
-    """The membership for the company chosen in this session, else the user's first one."""
+    """The membership for the company chosen in this session, else the user's first one.
+
+    One query loads all of the user's memberships (a person belongs to a handful of companies)
+    with their companies and the person's unread notification count, so the company switcher
+    and the notification bell cost nothing more. They are kept on `request.memberships`.
+    """
     user = request.user
+    request.memberships = []
     if not user.is_authenticated:
         return None
+    request.memberships = memberships = list(_memberships_with_unread_count(user))
+    if not memberships:
+        return None
     company_id = request.session.get(ACTIVE_COMPANY_SESSION_KEY)
-    membership = None
-    if company_id is not None:
-        membership = memberships_for(user).filter(company_id=company_id).first()
+    membership = next((m for m in memberships if m.company_id == company_id), None)
     if membership is None:
-        membership = memberships_for(user).first()
-        if membership is not None:
-            request.session[ACTIVE_COMPANY_SESSION_KEY] = membership.company_id
+        membership = memberships[0]
+        request.session[ACTIVE_COMPANY_SESSION_KEY] = membership.company_id
+    # The bell (ordering.templatetags.tracking_tags) reads this instead of counting again.
+    request._unread_notification_count = membership.unread_notifications
     return membership
 
 

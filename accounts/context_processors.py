@@ -1,20 +1,11 @@
-from django.utils.functional import SimpleLazyObject
-
-from .access import memberships_for
-
-
 def active_company(request):
-    """The active membership and, evaluated once if a template asks, the user's memberships."""
+    """The active membership and the user's memberships for the company switcher.
+
+    Both were loaded by ActiveCompanyMiddleware in one query; nothing here touches the database.
+    """
     membership = getattr(request, "membership", None)
-    user = getattr(request, "user", None)
-
-    def all_memberships():
-        if user is None or not user.is_authenticated:
-            return []
-        return list(memberships_for(user))
-
     return {
         "membership": membership,
         "active_company": membership.company if membership else None,
-        "switchable_memberships": SimpleLazyObject(all_memberships),
+        "switchable_memberships": getattr(request, "memberships", []),
     }

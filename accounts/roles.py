@@ -29,20 +29,54 @@ _SEE_COMPANIES = ["accounts.view_company", "accounts.view_membership", "accounts
 
 STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     # A rep edits their own customers (the queryset is narrowed in accounts.selectors) and
-    # invites their users, but not credit limits or terms.
+    # invites their users, but not credit limits or terms. Reps see the catalog, prices and
+    # stock (with its expiry warnings) to advise their customers.
     SALES_REP: _BACK_OFFICE
     + _SEE_COMPANIES
-    + ["accounts.add_company", "accounts.change_company", "accounts.add_invitation"],
-    ORDER_APPROVER: _BACK_OFFICE + _SEE_COMPANIES + ["accounts.view_all_companies"],
+    + ["accounts.add_company", "accounts.change_company", "accounts.add_invitation"]
+    + ["catalog.view_product", "catalog.view_category", "catalog.view_assortment", "catalog.view_pricelist"]
+    + ["catalog.view_lot", "catalog.view_warehouse", "catalog.view_location"]
+    # Orders of their own customers, and placing orders on a customer's behalf (`add_order`).
+    + ["ordering.view_order", "ordering.add_order"],
+    ORDER_APPROVER: _BACK_OFFICE
+    + _SEE_COMPANIES
+    + ["accounts.view_all_companies"]
+    + ["catalog.view_product", "catalog.view_category", "catalog.view_assortment", "catalog.view_pricelist"]
+    + ["catalog.view_lot", "catalog.view_warehouse", "catalog.view_location"]
+    + ["ordering.view_order", "ordering.view_approvalrule"],
     FINANCE: _BACK_OFFICE
     + _SEE_COMPANIES
     + [
         "accounts.view_all_companies",
         "accounts.change_company",
         "accounts.change_credit_terms",
-    ],
-    WAREHOUSE: _BACK_OFFICE,
-    MANAGER: _BACK_OFFICE + _SEE_COMPANIES + ["accounts.view_all_companies"],
+    ]
+    + ["catalog.view_product", "catalog.view_category", "catalog.view_assortment", "catalog.view_pricelist"]
+    + ["catalog.view_lot", "catalog.view_warehouse", "catalog.view_location"]
+    # Finance releases credit holds (ordering.services checks `accounts.change_credit_terms`).
+    + ["ordering.view_order", "ordering.view_approvalrule"],
+    # The warehouse books stock in and out (receipts, adjustments, write-offs are all stock
+    # movements: `add_stockmove`), sees products and lots, and keeps its own warehouses and
+    # locations; it does not see prices.
+    WAREHOUSE: _BACK_OFFICE
+    + ["catalog.view_product", "catalog.view_category"]
+    + ["catalog.view_lot", "catalog.add_stockmove"]
+    + ["catalog.view_warehouse", "catalog.add_warehouse", "catalog.change_warehouse"]
+    + ["catalog.view_location", "catalog.add_location", "catalog.change_location"],
+    # The manager reads everything and is the catalog manager: products, categories,
+    # assortments and price lists (with their entries); stock moves stay with the warehouse.
+    MANAGER: _BACK_OFFICE
+    + _SEE_COMPANIES
+    + ["accounts.view_all_companies"]
+    + [
+        f"catalog.{action}_{model}"
+        for model in ("product", "category", "assortment", "pricelist", "pricelistentry")
+        for action in ("view", "add", "change", "delete")
+    ]
+    + ["catalog.view_lot", "catalog.view_warehouse", "catalog.view_location"]
+    # The manager keeps the approval rules (which orders wait for whom).
+    + ["ordering.view_order"]
+    + [f"ordering.{action}_approvalrule" for action in ("view", "add", "change", "delete")],
     CONTENT_EDITOR: _BACK_OFFICE
     + [
         "wagtailimages.add_image",

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CatalogConfig(AppConfig):
     name = "catalog"
     verbose_name = _("Catalog and stock")
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the receivers)

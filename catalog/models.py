@@ -129,7 +129,12 @@ class Product(BilingualName):
                 condition=Q(tax_rate__gte=0) & Q(tax_rate__lte=100), name="product_tax_rate_percent"
             ),
         ]
-        indexes = [models.Index(fields=["active", "category"]), models.Index(fields=["temperature_zone"])]
+        indexes = [
+            models.Index(fields=["active", "category"]),
+            models.Index(fields=["temperature_zone"]),
+            # The catalog's default order: a page is a walk along this index, not a sort.
+            models.Index(fields=["active", "name_en", "sku"], include=["id"], name="product_active_name_order"),
+        ]
 
     def save(self, *args, **kwargs):
         from .search import search_text_for

@@ -148,7 +148,8 @@ class Order(models.Model):
         constraints = [
             # A double click or a retry of the same checkout finds the order instead of placing another.
             models.UniqueConstraint(fields=["company", "idempotency_key"], name="one_order_per_checkout"),
-            models.CheckConstraint(condition=Q(total=F("subtotal") + F("tax_total")), name="order_total_adds_up"),
+            # (No check that total = subtotal + tax: SQLite, used by `make run`, would compare the
+            # decimals as floats and refuse correct orders. ordering.services computes all three.)
         ]
         indexes = [models.Index(fields=["company", "-placed_at"]), models.Index(fields=["state"])]
 

@@ -27,7 +27,7 @@ from catalog.pricing import Price, price_book
 from catalog.selectors import may_order_category, valid_licence_kinds, visible_products
 from catalog.stock import availability_for, earliest_sellable_expiry
 
-from . import approval, notifications, states
+from . import approval, states, tasks
 from .models import Cart, CartLine, Order, OrderLine, OrderNumberSequence, OrderState
 
 MAX_LINE_QUANTITY = 100_000
@@ -48,6 +48,12 @@ class PriceChanged(OrderingError):
             % {"currency": quote.currency, "total": quote.total}
         )
         self.quote = quote
+
+
+def _notify_after_commit(order: Order, event: str) -> None:
+    # Queued only once the order is committed; a failing notification never undoes an order.
+    order_id = order.pk
+    transaction.on_commit(lambda: tasks.send_order_notification.enqueue(order_id=order_id, event=event), robust=True)
 
 
 # Cart --------------------------------------------------------------------------------------
@@ -115,8 +121,11 @@ def add_to_cart(*, cart: Cart, product: Product, quantity: int) -> SnappedQuanti
                 cart=cart, product=product, quantity=snapped.quantity, unit_price_when_added=price.unit_price
             )
         else:
+            # The price the buyer sees for the new quantity (a quantity break may change it) is the
+            # one a later "price changed since you added it" note compares with.
             line.quantity = snapped.quantity
-            line.save(update_fields=["quantity"])
+            line.unit_price_when_added = price.unit_price
+            line.save(update_fields=["quantity", "unit_price_when_added"])
         Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
     return snapped
 
@@ -127,7 +136,10 @@ def set_cart_quantity(*, cart: Cart, product: Product, quantity: int) -> Snapped
         remove_from_cart(cart=cart, product=product)
         return None
     snapped = snap_quantity(product, quantity)
-    updated = CartLine.objects.filter(cart=cart, product=product).update(quantity=snapped.quantity)
+    price = price_book(company=cart.company, product_ids=[product.pk]).price(product.pk, snapped.quantity)
+    updated = CartLine.objects.filter(cart=cart, product=product).update(
+        quantity=snapped.quantity, unit_price_when_added=price.unit_price if price else None
+    )
     if not updated:
         return add_to_cart(cart=cart, product=product, quantity=quantity)
     return snapped
@@ -330,8 +342,12 @@ def place_order(
     idempotency_key,
     placed_for_customer_by=None,
     today: date | None = None,
+    durable: bool = True,
 ) -> Order:
-    """Place the cart as an order, or return the order this checkout already placed."""
+    """Place the cart as an order, or return the order this checkout already placed.
+
+    `durable=False` only for callers that own the surrounding transaction (seed_demo's history).
+    """
     company = membership.company
     today = today or timezone.localdate()
     if checkout.ship_to.company_id != company.pk:
@@ -339,7 +355,7 @@ def place_order(
     if not company.is_active:
         raise OrderingError(_("Your company's account is suspended; please contact your sales rep."))
     try:
-        with transaction.atomic(durable=True):
+        with transaction.atomic(durable=durable):
             account, _created = CreditAccount.objects.select_for_update().get_or_create(company=company)
             existing = Order.objects.filter(company=company, idempotency_key=idempotency_key).first()
             if existing is not None:
@@ -385,7 +401,7 @@ def place_order(
         if existing is None:
             raise
         return existing
-    transaction.on_commit(lambda: notifications.order_placed(order_id=order.pk))
+    _notify_after_commit(order, "placed")
     return order
 
 
@@ -429,6 +445,7 @@ def _route(*, order: Order, membership: Membership, account: CreditAccount, acto
         )
         approval.activate(step, hours=24)
         states.transition(order=order, to_state=OrderState.AWAITING_CUSTOMER_APPROVAL, actor=actor, reason=step.reason)
+        _notify_after_commit(order, "approval_needed")  # the company's approvers
         return
     _route_past_customer(order=order, account=account, actor=actor, today=today)
 
@@ -456,7 +473,7 @@ def _route_past_customer(
         order.hold_reasons = hold
         order.save(update_fields=["hold_reasons"])
         states.transition(order=order, to_state=OrderState.CREDIT_HOLD, actor=actor, reason=" ".join(hold))
-        transaction.on_commit(lambda: notifications.credit_hold(order_id=order.pk))
+        _notify_after_commit(order, "credit_hold")
         return
     steps = approval.create_staff_steps(
         order=order,
@@ -466,7 +483,7 @@ def _route_past_customer(
     if steps:
         approval.activate(steps[0])
         states.transition(order=order, to_state=OrderState.AWAITING_APPROVAL, actor=actor, reason=steps[0].reason)
-        transaction.on_commit(lambda: notifications.approval_needed(order_id=order.pk))
+        _notify_after_commit(order, "approval_needed")
         return
     _confirm(order=order, account=account, actor=actor)
 
@@ -492,10 +509,19 @@ def _facts_for_order(order: Order) -> approval.Facts:
     )
 
 
+def _add_to_exposure(account: CreditAccount, amount: Decimal) -> None:
+    """Change the approved-not-invoiced part of the exposure. The caller holds the account's row
+    lock, so Decimal arithmetic here is exact and safe (an F() expression would be computed as a
+    float on SQLite)."""
+    account.refresh_from_db(fields=["approved_uninvoiced"])
+    account.approved_uninvoiced += amount
+    account.save(update_fields=["approved_uninvoiced", "updated_at"])
+
+
 def _confirm(*, order: Order, account: CreditAccount, actor, reason: str = "") -> None:
-    CreditAccount.objects.filter(pk=account.pk).update(approved_uninvoiced=F("approved_uninvoiced") + order.total)
+    _add_to_exposure(account, order.total)
     states.transition(order=order, to_state=OrderState.APPROVED, actor=actor, reason=reason)
-    transaction.on_commit(lambda: notifications.order_approved(order_id=order.pk))
+    _notify_after_commit(order, "approved")
 
 
 # Decisions ---------------------------------------------------------------------------------
@@ -546,8 +572,12 @@ def decide_customer_approval(*, order: Order, membership: Membership, approve: b
     return order
 
 
-def decide_staff_approval(*, order: Order, user, approve: bool, comment: str = "") -> Order:
-    """A staff approver decides the pending step of an order routed to their role."""
+def decide_staff_approval(*, order: Order, user, approve: bool, comment: str = "", step_id: int | None = None) -> Order:
+    """A staff approver decides the pending step of an order routed to their role.
+
+    `step_id` is the step the approver was shown; if the order moved on meanwhile (a colleague
+    decided it), the decision is refused instead of landing on the next step.
+    """
     if not approve and not comment.strip():
         raise OrderingError(_("Give a reason for the rejection."))
     with transaction.atomic():
@@ -557,6 +587,8 @@ def decide_staff_approval(*, order: Order, user, approve: bool, comment: str = "
         if order.state != OrderState.AWAITING_APPROVAL:
             raise OrderingError(_("This order is %(state)s.") % {"state": OrderState(order.state).label})
         step = _pending_step(order)
+        if step_id is not None and step.pk != step_id:
+            raise OrderingError(_("This order is not waiting for an approval any more."))
         if not (user.is_superuser or user.groups.filter(pk=step.approver_group_id).exists()):
             raise OrderingError(_("This step is for %(group)s.") % {"group": step.approver_group})
         _decide(step, user=user, approve=approve, comment=comment)
@@ -567,7 +599,7 @@ def decide_staff_approval(*, order: Order, user, approve: bool, comment: str = "
         if following is not None:
             approval.activate(following)
             states.transition(order=order, to_state=OrderState.AWAITING_APPROVAL, actor=user, reason=following.reason)
-            transaction.on_commit(lambda: notifications.approval_needed(order_id=order.pk))
+            _notify_after_commit(order, "approval_needed")
             return order
         _confirm(order=order, account=account, actor=user, reason=comment)
     return order
@@ -583,6 +615,8 @@ def release_credit_hold(*, order: Order, user, approve: bool, comment: str = "")
         order, account = _lock(order)
         if order.state != OrderState.CREDIT_HOLD:
             raise OrderingError(_("This order is %(state)s.") % {"state": OrderState(order.state).label})
+        if approve and user.pk in (order.placed_by_id, order.placed_for_customer_by_id):
+            raise OrderingError(_("You cannot release an order you placed."))
         if not approve:
             _reject(order=order, actor=user, reason=comment)
             return order
@@ -607,7 +641,7 @@ def _reject(*, order: Order, actor, reason: str) -> None:
     approval.ApprovalStep.objects.filter(order=order, status__in=["pending", "waiting"]).update(status="void")
     _release_stock(order)
     states.transition(order=order, to_state=OrderState.REJECTED, actor=actor, reason=reason)
-    transaction.on_commit(lambda: notifications.order_rejected(order_id=order.pk))
+    _notify_after_commit(order, "rejected")
 
 
 def cancel_order(*, order: Order, user, reason: str = "") -> Order:
@@ -620,9 +654,7 @@ def cancel_order(*, order: Order, user, reason: str = "") -> Order:
                 % {"state": OrderState(order.state).label}
             )
         if order.state in states.COUNTS_AS_APPROVED:
-            CreditAccount.objects.filter(pk=account.pk).update(
-                approved_uninvoiced=F("approved_uninvoiced") - order.total
-            )
+            _add_to_exposure(account, -order.total)
         approval.ApprovalStep.objects.filter(order=order, status__in=["pending", "waiting"]).update(status="void")
         _release_stock(order)
         states.transition(order=order, to_state=OrderState.CANCELLED, actor=user, reason=reason)

@@ -23,6 +23,8 @@ from django.utils import timezone
 
 from accounts import roles
 from accounts.models import Address, Company, Contact, Licence, Membership, PriceTier, Region, User
+from portal.demo_catalog import seed_catalog
+from portal.demo_orders import seed_orders
 from portal.pages.models import HomePage
 
 DEMO_PASSWORD = "tradecounter-demo"
@@ -768,7 +770,7 @@ def _days_from(today, days: int | None) -> str | None:
 
 
 # Run in this order by `seed_all()`; later areas (catalog, stock, orders) go at the end.
-SEED_STEPS = [seed_people, seed_content]
+SEED_STEPS = [seed_people, seed_content, seed_catalog, seed_orders]
 
 
 def seed_all() -> SeedReport:

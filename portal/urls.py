@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("portal/", include("portal.customer_urls")),
     path("portal/", include("accounts.urls")),
+    path("portal/catalog/", include("catalog.urls")),
+    path("portal/", include("ordering.urls")),
     # Everyone signs in through allauth, which asks staff for their second factor; Wagtail's own
     # login form would skip it, so its URL sends people to ours.
     path(
@@ -37,3 +39,5 @@ urlpatterns += [path("", include(wagtail_urls))]
 handler403 = "portal.views.permission_denied"
 handler404 = "portal.views.page_not_found"
 handler500 = "portal.views.server_error"
+# allauth answers its rate limits with this (too many sign-in attempts, resets, ...).
+handler429 = "portal.views.too_many_requests"

@@ -3,10 +3,20 @@ the outsider belongs to another company. Staff fixtures carry their groups."""
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import translation
 
 from accounts import roles
 from accounts.models import Membership
 from tests.factories import CompanyFactory, MembershipFactory, StaffFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Each test starts in English: LocaleMiddleware leaves the thread in the language of the
+    last request, so a Chinese page in one test would otherwise change the next one's texts."""
+    translation.activate("en")
+    yield
+    translation.activate("en")
 
 
 @pytest.fixture

@@ -2,16 +2,14 @@
 
 import os
 
-import dj_database_url
-
 from .base import *  # noqa: F403
+from .base import database_config
 
 SECRET_KEY = "test-only-not-secret"
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tradecounter"),
-    )
+    "default": database_config(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tradecounter"))
 }
+DATABASES["default"]["CONN_MAX_AGE"] = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -8,9 +8,15 @@ from pathlib import Path
 from django.conf import settings
 
 
+def _environment(**overrides) -> dict:
+    # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE must not leak into production's checks.
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    return {**env, **overrides}
+
+
 def test_production_settings_pass_check_deploy():
     env = {
-        **os.environ,
+        **_environment(),
         "DJANGO_SETTINGS_MODULE": "portal.settings.production",
         "SECRET_KEY": "k" * 20 + "-production-like-secret-key-for-the-deploy-check-only-" + "z" * 10,
         "DATABASE_URL": "postgres://tradecounter@db.internal:5432/tradecounter",
@@ -29,7 +35,7 @@ def test_production_settings_pass_check_deploy():
 
 
 def test_production_refuses_a_missing_secret_key():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.production", "SECRET_KEY": ""}
+    env = _environment(DJANGO_SETTINGS_MODULE="portal.settings.production", SECRET_KEY="")
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=Path(settings.BASE_DIR),

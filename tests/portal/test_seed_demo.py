@@ -9,6 +9,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Revision
@@ -27,10 +28,19 @@ def seed() -> str:
     return out.getvalue()
 
 
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The seed runs once for this module, in a transaction rolled back after its last test;
+    each test still runs in its own savepoint, so what a test writes is undone after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield seed()
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def output():
+def output(seeded):
     cache.clear()  # allauth's login rate limits live in the cache
-    yield seed()
+    yield seeded
     cache.clear()
 
 
@@ -171,8 +181,9 @@ def test_home_page_announcements_are_published_once(output):
 
 def test_refuses_production_settings_unless_asked(settings):
     settings.SETTINGS_MODULE = "portal.settings.production"
+    users_before = User.objects.count()
     with pytest.raises(CommandError):
         call_command("seed_demo", stdout=io.StringIO())
-    assert not User.objects.exists()
+    assert User.objects.count() == users_before
     call_command("seed_demo", "--allow-production", stdout=io.StringIO())
     assert Company.objects.count() == 12

@@ -9,13 +9,17 @@ kwargs, and name the HTTP method the view answers.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accounts.models import Membership
-from tests.factories import InvitationFactory, MembershipFactory
+from accounts.models import Company, Membership, Notification
+from catalog.models import Assortment, Product
+from ordering.approval import ApprovalStep
+from ordering.models import Order, OrderState, SavedList, SavedListLine
+from tests.factories import InvitationFactory, MembershipFactory, ProductFactory
 
 OUR_APPS = ("accounts.", "catalog.", "ordering.", "billing.", "portal.")
 
@@ -63,6 +67,57 @@ def _membership(company):
     return {"membership_id": MembershipFactory(company=company, role=Membership.Role.BUYER).pk}
 
 
+def _product_only_company_sees(company):
+    """A product in an assortment of `company` alone; every other company has an assortment
+    without it (a company with no assortment would see every active product)."""
+    product = ProductFactory()
+    ours = Assortment.objects.create(name=f"{company} range")
+    ours.companies.add(company)
+    ours.products.add(product)
+    theirs = Assortment.objects.create(name="Everyone else's range")
+    theirs.companies.set(Company.objects.exclude(pk=company.pk))
+    theirs.products.add(ProductFactory())
+    return {"sku": product.sku}
+
+
+def _order_waiting_for_the_approver(company):
+    """An order of `company` placed by one of its buyers, waiting for the company's approver:
+    the state in which every order URL (see, cancel, approve, reject) has something to do."""
+    buyer = MembershipFactory(company=company, role=Membership.Role.BUYER).user
+    order = Order.objects.create(
+        company=company,
+        number=f"SO-TENANCY-{company.pk}-{Order.objects.count() + 1}",
+        state=OrderState.AWAITING_CUSTOMER_APPROVAL,
+        placed_by=buyer,
+        ship_to_text="88 Century Avenue, Shanghai",
+        currency=company.currency,
+        subtotal=Decimal("100.00"),
+        tax_total=Decimal("0.00"),
+        total=Decimal("100.00"),
+    )
+    ApprovalStep.objects.create(
+        order=order, customer_side=True, sequence=0, reason="Above the spending limit", status="pending"
+    )
+    return {"number": order.number}
+
+
+def _notification_of_the_companys_admin(company):
+    """Notifications belong to a person, not a company: this one is the victim company's admin's."""
+    admin = Membership.objects.filter(company=company, role=Membership.Role.ADMIN).first().user
+    return {"notification_id": Notification.objects.create(user=admin, kind="order_placed", title="Hello").pk}
+
+
+def _product_id_only_company_sees(company):
+    """The same product as for the catalog's detail page, by id: changing its cart line."""
+    return {"product_id": Product.objects.get(sku=_product_only_company_sees(company)["sku"]).pk}
+
+
+def _saved_list(company):
+    saved = SavedList.objects.create(company=company, name=f"Monday restock {SavedList.objects.count() + 1}")
+    SavedListLine.objects.create(saved_list=saved, product=ProductFactory(), quantity=1)
+    return {"list_id": saved.pk}
+
+
 CASES: dict[str, Case] = {
     "accounts:switch_company": Case("post", lambda company: {"company_id": company.pk}),
     "accounts:member_edit": Case("get", _membership),
@@ -72,6 +127,18 @@ CASES: dict[str, Case] = {
     ),
     # The token is a secret for one address: anyone signed in as another address gets 404.
     "accounts:invitation": Case("get", lambda company: {"token": InvitationFactory(company=company).token}),
+    "catalog:product_detail": Case("get", _product_only_company_sees),
+    "ordering:order_detail": Case("get", _order_waiting_for_the_approver),
+    "ordering:order_cancel": Case("post", _order_waiting_for_the_approver),
+    "ordering:order_approve": Case("post", _order_waiting_for_the_approver),
+    "ordering:order_reject": Case("post", _order_waiting_for_the_approver),
+    "ordering:notification_open": Case("get", _notification_of_the_companys_admin),
+    "ordering:cart_line": Case("post", _product_id_only_company_sees),
+    "ordering:saved_list": Case("get", _saved_list),
+    "ordering:saved_list_add_to_cart": Case("post", _saved_list),
+    "ordering:saved_list_rename": Case("post", _saved_list),
+    "ordering:saved_list_delete": Case("post", _saved_list),
+    "ordering:reorder": Case("post", _order_waiting_for_the_approver),
 }
 
 

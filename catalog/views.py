@@ -1,0 +1,309 @@
+"""The customer catalog: what the active company may buy, at its prices, with its stock.
+
+A list page counts the matching products, loads one page of them in one query (visibility,
+search, filters, whether the company may order each), prices them with
+catalog.pricing (two queries) and checks their stock with catalog.stock (one query): the same
+number of queries whatever the page size. The category tree comes from the cache.
+"""
+
+import math
+from dataclasses import dataclass
+
+from django import forms
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from accounts.access import member_required
+from accounts.models import Company
+
+from .models import Category, Product, TemperatureZone
+from .pricing import Price, PriceBook, price_book
+from .search import normalise_query
+from .selectors import (
+    category_tree,
+    category_tree_version,
+    first_orderable_quantity,
+    may_order_expression,
+    visible_products,
+)
+from .stock import Availability, availability_for
+
+PER_PAGE_CHOICES = (12, 24, 48)
+DEFAULT_PER_PAGE = 24
+SORT_CHOICES = [("name", _("Name A–Z")), ("sku", _("SKU")), ("newest", _("Newest first"))]
+SORT_ORDER = {"name": ("name_en", "sku"), "sku": ("sku",), "newest": ("-pk",)}
+MAX_QUERY_LENGTH = 100
+
+
+class CatalogQueryForm(forms.Form):
+    """The list's GET parameters.
+
+    They come from links and bookmarks as much as from the form, so a value that does not
+    validate is dropped and the page falls back to its default instead of showing an error.
+    """
+
+    q = forms.CharField(required=False, label=_("Search"))
+    category = forms.SlugField(required=False, label=_("Category"))
+    zone = forms.ChoiceField(
+        required=False,
+        label=_("Temperature zone"),
+        choices=[("", _("All temperature zones")), *TemperatureZone.choices],
+    )
+    in_stock = forms.BooleanField(required=False, label=_("In stock only"))
+    sort = forms.ChoiceField(required=False, label=_("Sort by"), choices=SORT_CHOICES)
+    per_page = forms.TypedChoiceField(
+        required=False,
+        label=_("Per page"),
+        coerce=int,
+        choices=[(n, n) for n in PER_PAGE_CHOICES],
+        empty_value=DEFAULT_PER_PAGE,
+    )
+    page = forms.IntegerField(required=False, min_value=1)
+
+
+@dataclass(frozen=True)
+class CatalogQuery:
+    text: str
+    category: Category | None
+    zone: str
+    in_stock: bool
+    sort: str
+    per_page: int
+    page: int
+
+    @property
+    def filtered(self) -> bool:
+        """Filters narrow the list beyond the search text (what "Clear filters" takes away)."""
+        return bool(self.category or self.zone or self.in_stock)
+
+
+def _parse_query(params, categories: list[Category]) -> CatalogQuery:
+    form = CatalogQueryForm(params)
+    form.is_valid()
+    data = form.cleaned_data  # only the fields that validated
+    slug = data.get("category") or ""
+    return CatalogQuery(
+        text=(data.get("q") or "")[:MAX_QUERY_LENGTH],
+        category=next((node for node in categories if node.slug == slug), None) if slug else None,
+        zone=data.get("zone") or "",
+        in_stock=bool(data.get("in_stock")),
+        sort=data.get("sort") or "name",
+        per_page=data.get("per_page") or DEFAULT_PER_PAGE,
+        page=data.get("page") or 1,
+    )
+
+
+def _catalog_products(company: Company) -> QuerySet[Product]:
+    """What the company may see, each product knowing whether the company may order it."""
+    return (
+        visible_products(company)
+        .select_related("category")
+        .annotate(may_order=may_order_expression(company))
+        .defer("search_text")
+    )
+
+
+def _filtered(products: QuerySet[Product], query: CatalogQuery) -> QuerySet[Product]:
+    # Every word must match somewhere: SKU, either name, pinyin or its initials.
+    for word in normalise_query(query.text).split():
+        # search_text and the query are both lower-case: a plain LIKE, which the trigram index
+        # (migration 0003) serves on PostgreSQL.
+        products = products.filter(search_text__contains=word)
+    if query.category is not None:
+        # A category includes its descendants: their materialised paths start with its path.
+        products = products.filter(category__path__startswith=query.category.path)
+    if query.zone:
+        products = products.filter(temperature_zone=query.zone)
+    return products.order_by(*SORT_ORDER[query.sort])
+
+
+@dataclass(frozen=True)
+class ResultsPage:
+    number: int
+    per_page: int
+    count: int
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, math.ceil(self.count / self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.count else 0
+
+    @property
+    def end_index(self) -> int:
+        return min(self.number * self.per_page, self.count)
+
+
+def _one_page(
+    products: QuerySet[Product], counted: QuerySet[Product], *, number: int, per_page: int
+) -> tuple[list[Product], int]:
+    """The rows of page `number` and the total matching.
+
+    The count runs on the bare filtered products (no category join, no licence annotation);
+    the page picks its ids first along the (active, name_en, sku) index, so a deep page does
+    not build and sort every matching product.
+    """
+    start = (number - 1) * per_page
+    count = counted.order_by().count()
+    page_ids = products.values("pk")[start : start + per_page]
+    return list(products.filter(pk__in=page_ids)), count
+
+
+def _page_of_products(
+    company: Company, products: QuerySet[Product], query: CatalogQuery
+) -> tuple[list[Product], ResultsPage, dict[int, Availability] | None]:
+    per_page = query.per_page
+    if query.in_stock:
+        # Whether a product is in stock for this company depends on each lot's expiry against the
+        # company's shelf-life rule, which only catalog.stock knows; so every matching product is
+        # checked at once (one query) and the page is cut here.
+        candidates = list(products)
+        availability = availability_for(company=company, products=candidates)
+        matching = [product for product in candidates if availability[product.pk].status != "out"]
+        number = min(query.page, max(1, math.ceil(len(matching) / per_page)))
+        start = (number - 1) * per_page
+        return matching[start : start + per_page], ResultsPage(number, per_page, len(matching)), availability
+    number = query.page
+    counted = _filtered(visible_products(company), query)
+    rows, count = _one_page(products, counted, number=number, per_page=per_page)
+    if not rows and number > 1:
+        # Beyond the last page (an old link after the catalog shrank): show the last page.
+        number = max(1, math.ceil(count / per_page))
+        rows, count = _one_page(products, counted, number=number, per_page=per_page)
+    return rows, ResultsPage(number, per_page, count), None
+
+
+@dataclass(frozen=True)
+class PricePoint:
+    quantity: int  # the price holds from this quantity up to the next point
+    price: Price
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A product as the active company sees it: its prices, its stock, whether it may order it."""
+
+    product: Product
+    price_points: list[PricePoint]
+    availability: Availability
+    may_order: bool
+
+    @property
+    def first_quantity(self) -> int:
+        """The smallest quantity the product's rules allow, where the stepper starts."""
+        return first_orderable_quantity(self.product)
+
+    @property
+    def headline(self) -> PricePoint | None:
+        """The price of the smallest order, shown first."""
+        return self.price_points[0] if self.price_points else None
+
+    @property
+    def breaks(self) -> list[PricePoint]:
+        """Larger quantities at which the unit price changes ("from 20: ¥38.00")."""
+        return self.price_points[1:]
+
+    @property
+    def price_needs_larger_quantity(self) -> bool:
+        """No list prices the smallest order; the first price starts at a larger quantity."""
+        return self.headline is not None and self.headline.quantity > first_orderable_quantity(self.product)
+
+
+def _price_points(book: PriceBook, product: Product) -> list[PricePoint]:
+    """The company's unit price at the smallest quantity it may order, then at each larger
+    quantity where that price changes."""
+    first = first_orderable_quantity(product)
+    quantities = [first] + [b.min_quantity for b in book.breaks(product.pk) if b.min_quantity > first]
+    points: list[PricePoint] = []
+    for quantity in quantities:
+        price = book.price(product.pk, quantity)
+        if price is not None and (not points or points[-1].price.unit_price != price.unit_price):
+            points.append(PricePoint(quantity, price))
+    return points
+
+
+def _offers(
+    company: Company, products: list[Product], availability: dict[int, Availability] | None = None
+) -> list[Offer]:
+    book = price_book(company=company, product_ids=[product.pk for product in products])
+    if availability is None:
+        availability = availability_for(company=company, products=products)
+    return [
+        Offer(
+            product=product,
+            price_points=_price_points(book, product),
+            availability=availability[product.pk],
+            may_order=product.may_order,
+        )
+        for product in products
+    ]
+
+
+def _nav_cache_key(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return f"{category_tree_version()}:{get_language()}:{params.urlencode()}"
+
+
+@member_required
+def product_list(request):
+    company = request.membership.company
+    categories = category_tree()
+    query = _parse_query(request.GET, categories)
+    products = _filtered(_catalog_products(company).defer("description"), query)
+    rows, page, availability = _page_of_products(company, products, query)
+    context = {
+        "query": query,
+        "categories": categories,
+        "page": page,
+        "offers": _offers(company, rows, availability),
+        # The category navigation (156 links at scale, each keeping the search and filters) is
+        # rendered once per tree version, language and set of filters, not on every request.
+        "nav_cache_key": _nav_cache_key(request),
+        "per_page_choices": PER_PAGE_CHOICES,
+        "sort_choices": SORT_CHOICES,
+        "zone_choices": TemperatureZone.choices,
+        # htmx swaps only the results (search as you type, paging); a history restore after
+        # the browser's back button needs the whole page.
+        "partial": bool(request.htmx) and not request.htmx.history_restore_request,
+    }
+    template = "catalog/includes/results.html" if context["partial"] else "catalog/product_list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@member_required
+def product_detail(request, sku):
+    company = request.membership.company
+    product = get_object_or_404(_catalog_products(company), sku=sku)
+    (offer,) = _offers(company, [product])
+    path = product.category.path
+    context = {
+        "product": product,
+        "offer": offer,
+        "first_quantity": first_orderable_quantity(product),
+        "category_trail": [node for node in category_tree() if path.startswith(node.path)],
+    }
+    return render(request, "catalog/product_detail.html", context)

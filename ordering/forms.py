@@ -1,0 +1,153 @@
+"""Forms of the cart, quick order, saved lists and checkout.
+
+None of them has a price field: prices come from catalog.pricing through ordering.services,
+never from the request.
+"""
+
+import uuid
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.forms import BootstrapFormMixin
+from accounts.models import Address, Company
+
+from .models import SavedList
+
+QUANTITY_ERRORS = {
+    "required": _("Enter a quantity."),
+    "invalid": _("Enter the quantity as a whole number, like 12."),
+}
+
+
+class AddToCartForm(forms.Form):
+    product_id = forms.IntegerField(min_value=1, error_messages={"invalid": _("Choose a product.")})
+    quantity = forms.IntegerField(
+        label=_("Quantity"),
+        min_value=1,
+        error_messages={**QUANTITY_ERRORS, "min_value": _("Enter a quantity of at least 1.")},
+    )
+
+
+class CartLineForm(forms.Form):
+    """A cart line's new quantity: the stepper's buttons post `set`, the input posts `quantity`."""
+
+    quantity = forms.IntegerField(
+        label=_("Quantity"),
+        min_value=0,
+        error_messages={**QUANTITY_ERRORS, "min_value": _("Enter 0 to remove the line, or a quantity of at least 1.")},
+    )
+
+    def __init__(self, data=None, **kwargs):
+        if data is not None and data.get("set"):
+            data = data.copy()
+            data["quantity"] = data["set"]
+        super().__init__(data, **kwargs)
+
+
+class QuickOrderUploadForm(BootstrapFormMixin, forms.Form):
+    file = forms.FileField(
+        label=_("Order file (CSV or Excel .xlsx)"),
+        help_text=_("Columns sku and quantity, with a heading row. CSV in UTF-8 or GBK."),
+        error_messages={"required": _("Choose the file of your order."), "empty": _("The file is empty.")},
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+
+class SavedListNameForm(BootstrapFormMixin, forms.Form):
+    name = forms.CharField(
+        label=_("List name"),
+        max_length=100,
+        help_text=_("Everyone in your company can use it, for example “Monday restock”."),
+        error_messages={"required": _("Give the list a name.")},
+    )
+
+    def __init__(self, *args, company: Company, instance: SavedList | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.company = company
+        self.instance = instance
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Give the list a name."))
+        taken = SavedList.objects.filter(company=self.company, name__iexact=name)
+        if self.instance is not None:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(
+                _("Your company already has a list called “%(name)s”; choose another name.") % {"name": name}
+            )
+        return name
+
+
+class ShipToChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, address):
+        return str(address)
+
+
+class CheckoutForm(BootstrapFormMixin, forms.Form):
+    po_number = forms.CharField(
+        label=_("Your PO number"),
+        max_length=50,
+        required=False,
+        help_text=_("Optional. We print it on the delivery note and the invoice."),
+    )
+    ship_to = ShipToChoiceField(
+        label=_("Deliver to"),
+        queryset=Address.objects.none(),
+        empty_label=None,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose where we deliver."),
+            "invalid_choice": _("Choose one of your company's delivery addresses."),
+        },
+    )
+    requested_delivery_date = forms.DateField(
+        label=_("Requested delivery date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Optional. We confirm the date when we confirm the order."),
+        error_messages={"invalid": _("Enter the date as year-month-day, for example 2026-03-18.")},
+    )
+    notes = forms.CharField(
+        label=_("Notes for us"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Delivery instructions, for example “back door, before 10:00”."),
+    )
+    # What the buyer was shown, and which checkout this is: placing refuses a different total,
+    # and a second post with the same key returns the first order instead of placing another.
+    expected_total = forms.DecimalField(max_digits=14, decimal_places=2, widget=forms.HiddenInput)
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    HIDDEN_PROBLEM = _("This page was out of date. Check your order below and place it again.")
+
+    def __init__(self, *args, company: Company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ship_to"].queryset = company.addresses.filter(kind=Address.Kind.SHIPPING).order_by(
+            "-is_default", "label", "pk"
+        )
+        self.fields["ship_to"].widget.attrs["class"] = "form-check-input"
+        self.fields["requested_delivery_date"].widget.attrs["min"] = timezone.localdate().isoformat()
+
+    def clean_requested_delivery_date(self):
+        day = self.cleaned_data["requested_delivery_date"]
+        if day is not None and day < timezone.localdate():
+            raise forms.ValidationError(_("The delivery date is in the past; choose today or a later day."))
+        return day
+
+    def full_clean(self):
+        super().full_clean()
+        # The hidden fields come from our own page; if they are missing or mangled, say so at
+        # the top instead of linking to a field the buyer cannot see.
+        if any(name in self._errors for name in ("expected_total", "idempotency_key")):
+            self._errors.pop("expected_total", None)
+            self._errors.pop("idempotency_key", None)
+            self.add_error(None, self.HIDDEN_PROBLEM)
+
+    @staticmethod
+    def new_key() -> uuid.UUID:
+        return uuid.uuid4()

@@ -1,0 +1,109 @@
+"""Reminders for approval decisions that are overdue.
+
+`remind_overdue_approvals` finds the pending approval steps past their due time that nobody was
+reminded of in the last 24 hours, tells the people who may decide (the staff of the step's
+group who see the customer, or the customer's own approvers for a customer-side step) and
+notes when. It runs every hour: from cron through `manage.py send_approval_reminders`, or on
+the task worker through `send_approval_reminders_task`. Running it again within 24 hours
+reminds nobody twice.
+"""
+
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from accounts.models import Membership, NotificationKind
+from accounts.selectors import companies_for_staff
+from accounts.services import notify
+
+from .approval import ApprovalStep
+
+REMIND_EVERY = timedelta(hours=24)
+
+
+def _customer_approvers(step: ApprovalStep) -> list:
+    order = step.order
+    memberships = Membership.objects.filter(
+        company_id=order.company_id, role__in=[Membership.Role.APPROVER, Membership.Role.ADMIN], user__is_active=True
+    ).select_related("user")
+    return [m.user for m in memberships if m.user_id != order.placed_by_id]
+
+
+def _staff_deciders(step: ApprovalStep) -> list:
+    """Active staff of the step's group who see this customer and did not place the order
+    (the service would refuse their decision)."""
+    order = step.order
+    users = (
+        get_user_model()
+        .objects.filter(groups=step.approver_group_id, is_active=True)
+        .exclude(pk__in=[pk for pk in (order.placed_by_id, order.placed_for_customer_by_id) if pk])
+    )
+    return [user for user in users if companies_for_staff(user).filter(pk=order.company_id).exists()]
+
+
+def _remind(step: ApprovalStep, now: datetime) -> bool:
+    order = step.order
+    if step.customer_side:
+        users, url = _customer_approvers(step), reverse("ordering:order_detail", args=[order.number])
+    else:
+        users, url = _staff_deciders(step), reverse("ordering_admin:approval_queue")
+    if not users:
+        return False
+    notify(
+        users=users,
+        kind=NotificationKind.APPROVAL_REMINDER,
+        title=_("Reminder: order %(number)s is waiting for your approval") % {"number": order.number},
+        body=_("%(company)s, %(currency)s %(total)s: %(reason)s. The decision was due %(due)s.")
+        % {
+            "company": order.company,
+            "currency": order.currency,
+            "total": order.total,
+            "reason": step.reason,
+            "due": date_format(timezone.localtime(step.due_at), "SHORT_DATETIME_FORMAT"),
+        },
+        url=url,
+    )
+    return True
+
+
+def _due_for_reminder(now: datetime):
+    return ApprovalStep.objects.filter(status=ApprovalStep.Status.PENDING, due_at__lt=now).filter(
+        Q(reminded_at__isnull=True) | Q(reminded_at__lte=now - REMIND_EVERY)
+    )
+
+
+def remind_overdue_approvals(now: datetime | None = None) -> int:
+    """Remind the deciders of every overdue pending step once per 24 hours; the number reminded."""
+    now = now or timezone.now()
+    reminded = 0
+    for step_id in _due_for_reminder(now).order_by("due_at", "pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            # Locked and checked again: two runs at once (cron overlapping the worker) skip the
+            # step the other one holds, and a step decided meanwhile is no longer pending.
+            step = (
+                _due_for_reminder(now)
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related("order__company")
+                .filter(pk=step_id)
+                .first()
+            )
+            if step is None:
+                continue
+            if _remind(step, now):
+                reminded += 1
+            # Noted even when nobody could be told, so an empty group is not retried every hour.
+            step.reminded_at = now
+            step.save(update_fields=["reminded_at"])
+    return reminded
+
+
+@task()
+def send_approval_reminders_task() -> int:
+    return remind_overdue_approvals()

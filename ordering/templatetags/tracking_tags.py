@@ -1,0 +1,52 @@
+"""Words and colours of the order-tracking screens, and the bell's unread count."""
+
+from django import template
+
+from accounts.models import Notification
+from catalog.models import PriceList
+from ordering.models import OrderState
+
+register = template.Library()
+
+S = OrderState
+STATE_BADGES = {
+    S.SUBMITTED: "text-bg-light border",
+    S.AWAITING_CUSTOMER_APPROVAL: "text-bg-warning",
+    S.AWAITING_APPROVAL: "text-bg-warning",
+    S.CREDIT_HOLD: "text-bg-danger",
+    S.APPROVED: "text-bg-success",
+    S.PICKING: "text-bg-info",
+    S.PARTLY_SHIPPED: "text-bg-info",
+    S.SHIPPED: "text-bg-primary",
+    S.DELIVERED: "text-bg-success",
+    S.CLOSED: "text-bg-secondary",
+    S.REJECTED: "text-bg-dark",
+    S.CANCELLED: "text-bg-secondary",
+}
+
+
+@register.filter
+def state_badge(state: str) -> str:
+    return STATE_BADGES.get(state, "text-bg-secondary")
+
+
+@register.filter
+def price_source_label(source: str) -> str:
+    """contract / tier / default → the label buyers see (Contract, Tier, List)."""
+    try:
+        return str(PriceList.Kind(source).label)
+    except ValueError:
+        return source
+
+
+@register.simple_tag(takes_context=True)
+def unread_notification_count(context) -> int:
+    """The signed-in person's unread notifications: one query, only when the bell is drawn, and
+    only once per request however many times the navbar asks."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    if not hasattr(request, "_unread_notification_count"):
+        request._unread_notification_count = Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return request._unread_notification_count

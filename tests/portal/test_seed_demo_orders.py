@@ -1,0 +1,310 @@
+"""`manage.py seed_demo` gives the demo companies a year of orders, placed through the ordering
+services: each company to its own rhythm, with orders in every state today, a stock ledger and
+credit exposure that still add up, and nothing new when seeded again."""
+
+import io
+import statistics
+from collections import Counter, defaultdict
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.db.models import F, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts import roles
+from accounts.models import Company, CreditAccount, Membership
+from catalog.models import Allocation, Lot, PriceList, StockMove
+from ordering import services
+from ordering.approval import ApprovalRule, ApprovalStep
+from ordering.models import Order, OrderEvent, OrderLine, OrderNumberSequence, OrderState
+from ordering.states import TRANSITIONS
+from portal import demo
+from portal.demo_orders import (
+    APPROVED_NOT_INVOICED,
+    HISTORY_LOT_PREFIX,
+    PROFILES,
+    SCENARIOS,
+    SHIPPED_REASON,
+    WEEKLY,
+    cold_store_closed,
+    in_school_term,
+    order_key,
+    season,
+)
+
+pytestmark = pytest.mark.django_db
+
+S = OrderState
+STATES_TODAY = {
+    S.AWAITING_CUSTOMER_APPROVAL,
+    S.AWAITING_APPROVAL,
+    S.CREDIT_HOLD,
+    S.APPROVED,
+    S.PICKING,
+    S.PARTLY_SHIPPED,
+    S.SHIPPED,
+    S.DELIVERED,
+    S.CLOSED,
+    S.REJECTED,
+    S.CANCELLED,
+}
+
+
+def seed() -> str:
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The seed runs once for this module, in a transaction rolled back after its last test;
+    each test still runs in its own savepoint, so what a test writes is undone after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        output = seed()
+        yield {"output": output, "queued_after_commit": len(connection.run_on_commit), "now": timezone.now()}
+        transaction.set_rollback(True)
+
+
+def local_day(moment):
+    return timezone.localtime(moment).date()
+
+
+def history(company: Company):
+    """The company's rhythm orders (not the recent ad-hoc ones of SCENARIOS)."""
+    ad_hoc = {
+        order_key(company, local_day(order.placed_at), scenario.label)
+        for order in company.orders.all()
+        for scenario in SCENARIOS
+    }
+    return [order for order in company.orders.order_by("placed_at") if order.idempotency_key not in ad_hoc]
+
+
+def test_a_year_of_orders_for_every_company(seeded):
+    now = seeded["now"]
+    orders = Order.objects.all()
+    assert 300 <= orders.count() <= 450
+    assert not orders.filter(placed_at__gt=now).exists()
+    first = orders.order_by("placed_at").first().placed_at
+    assert now - timedelta(days=366) <= first <= now - timedelta(days=330)
+    months = {(local_day(order.placed_at).year, local_day(order.placed_at).month) for order in orders}
+    assert len(months) >= 12
+    assert Company.objects.filter(orders__isnull=True).count() == 0
+    summary = next(line for line in seeded["output"].splitlines() if "Orders: " in line)
+    assert "closed" in summary and "awaiting" in summary
+
+
+def test_each_company_orders_to_its_own_rhythm(seeded):
+    today = timezone.localdate()
+    for key, profile in PROFILES.items():
+        company = demo.company_by_key(key)
+        orders = history(company)
+        days = [local_day(order.placed_at) for order in orders]
+        assert days, key
+        assert not any(day.weekday() == 6 for day in days), key  # no deliveries on Sundays, no orders
+        assert not any(cold_store_closed(day) for day in days), key
+        if profile.rhythm == WEEKLY:
+            assert Counter(day.weekday() for day in days).most_common(1)[0][0] == profile.day, key
+            assert len(orders) >= min(45, (profile.since_days - profile.until_days) // 7 - 3), key
+
+    # Restaurants weekly, the supermarket monthly with bigger baskets.
+    bayside, freshmart = demo.company_by_key("bayside"), demo.company_by_key("freshmart")
+    assert len(history(bayside)) >= 45
+    assert 11 <= len(history(freshmart)) <= 13
+    assert statistics.median(o.lines.count() for o in history(freshmart)) > statistics.median(
+        o.lines.count() for o in history(bayside)
+    )
+    assert statistics.median(o.total for o in history(freshmart)) > 2 * statistics.median(
+        o.total for o in history(bayside)
+    )
+    # The school canteens only in term time (ordering on Fridays for the next week).
+    for order in history(demo.company_by_key("mingde")):
+        assert in_school_term(local_day(order.placed_at) + timedelta(days=3))
+    # Jade Garden became a customer this quarter; Spicy Road has ordered nothing since it was suspended.
+    assert local_day(demo.company_by_key("jadegarden").orders.order_by("placed_at").first().placed_at) >= (
+        today - timedelta(days=PROFILES["jadegarden"].since_days)
+    )
+    last_spicy = demo.company_by_key("spicyroad").orders.order_by("-placed_at").first()
+    assert local_day(last_spicy.placed_at) <= today - timedelta(days=PROFILES["spicyroad"].until_days)
+    # The vet clinic now and then.
+    assert 4 <= demo.company_by_key("petcare").orders.count() <= 12
+
+
+def test_baskets_repeat_the_usual_products_and_grow_before_festivals(seeded):
+    bayside = history(demo.company_by_key("bayside"))
+    products = Counter(line.product_id for order in bayside for line in order.lines.all())
+    # A personal "usual" set: a few staples in most orders, not a new assortment every week.
+    assert len(products) <= 40
+    assert products.most_common(1)[0][1] >= len(bayside) // 2
+    assert all(4 <= order.lines.count() <= 12 for order in bayside)
+
+    # More of everything, and festive extras, in the weeks before Chinese New Year and Mid-Autumn.
+    festive, ordinary = [], []
+    for key in ("bayside", "xiguan", "canton", "spicyroad", "mingde"):
+        for order in history(demo.company_by_key(key)):
+            (festive if season(local_day(order.placed_at))[0] > 1 else ordinary).append(order.total)
+    assert festive and ordinary
+    assert statistics.mean(festive) > Decimal("1.3") * statistics.mean(ordinary)
+
+
+def test_orders_in_every_state_today_with_reasons(seeded):
+    states = Counter(Order.objects.values_list("state", flat=True))
+    assert STATES_TODAY <= set(states), states
+    assert states[S.CLOSED] > states[S.DELIVERED] > 0
+
+    for order in Order.objects.filter(state__in=[S.REJECTED, S.CANCELLED]):
+        assert order.events.order_by("-at", "-pk").first().reason.strip(), order.number
+
+    # Awaiting the customer's approver: a buyer over her spending limit.
+    waiting = Order.objects.filter(state=S.AWAITING_CUSTOMER_APPROVAL).first()
+    buyer = Membership.objects.get(company=waiting.company, user=waiting.placed_by)
+    assert waiting.total > buyer.spending_limit
+    assert waiting.approval_steps.get(status="pending").customer_side
+
+    # Awaiting the sales director under a seeded rule.
+    for order in Order.objects.filter(state=S.AWAITING_APPROVAL):
+        step = order.approval_steps.get(status="pending")
+        assert step.approver_group.name == roles.ORDER_APPROVER
+        assert step.rule.name in {"Orders of ¥20,000 or more", "First order of a new customer"}
+
+    # On credit hold: a prepaid customer, and a customer near its limit.
+    held = {order.company.credit_limit == 0: order for order in Order.objects.filter(state=S.CREDIT_HOLD)}
+    assert set(held) == {True, False}
+    assert "available credit" in " ".join(held[False].hold_reasons)
+    account = CreditAccount.objects.get(company=held[False].company)
+    assert account.available(held[False].company.credit_limit) < held[False].total
+
+    # Rejections by each kind of decider.
+    deciders = {order.events.order_by("-at", "-pk").first().actor for order in Order.objects.filter(state=S.REJECTED)}
+    assert any(user.is_staff for user in deciders) and any(not user.is_staff for user in deciders)
+
+
+def test_approval_rules_and_their_history(seeded):
+    rules = {rule.name: rule for rule in ApprovalRule.objects.filter(active=True)}
+    assert rules["Orders of ¥20,000 or more"].amount == Decimal("20000.00")
+    assert rules["First order of a new customer"].condition == ApprovalRule.Condition.FIRST_ORDER
+    assert {rule.approver_group.name for rule in rules.values()} == {roles.ORDER_APPROVER}
+    # Every company's first order went to the director.
+    first_orders = ApprovalStep.objects.filter(rule=rules["First order of a new customer"])
+    assert first_orders.values("order__company").distinct().count() == Company.objects.count()
+    assert first_orders.filter(status="approved", decided_by__email__startswith="director@").exists()
+    # Prepaid customers' orders were released by finance, customer approvers decided theirs.
+    assert OrderEvent.objects.filter(from_state=S.CREDIT_HOLD, to_state=S.APPROVED, actor__email__startswith="finance@")
+    assert ApprovalStep.objects.filter(customer_side=True, status="approved").exists()
+    assert not ApprovalStep.objects.filter(decided_at__gt=seeded["now"]).exists()
+
+
+def test_lines_carry_prices_and_sources_from_the_services(seeded):
+    lines = OrderLine.objects.select_related("order")
+    assert not lines.exclude(price_source__in=PriceList.Kind.values).exists()
+    assert not lines.filter(price_list_id__isnull=True).exists()
+    assert not lines.exclude(allocated_quantity=F("quantity")).exists()
+    assert lines.filter(order__company=demo.company_by_key("bayside"), price_source=PriceList.Kind.CONTRACT).exists()
+    assert lines.filter(price_source=PriceList.Kind.TIER).exists()
+    for order in Order.objects.all()[:50]:
+        totals = order.lines.aggregate(subtotal=Sum("line_total"), tax=Sum("tax_amount"))
+        assert (order.subtotal, order.tax_total) == (totals["subtotal"], totals["tax"])
+    assert Order.objects.filter(placed_for_customer_by__isnull=False).exists()  # reps order on behalf
+
+
+def test_stock_ledger_adds_up_for_every_lot(seeded):
+    on_hand_off = Lot.objects.annotate(ledger=Coalesce(Sum("moves__quantity"), 0)).exclude(ledger=F("on_hand"))
+    assert list(on_hand_off.values_list("number", "on_hand", "ledger")) == []
+    held = {
+        row["lot_id"]: row["quantity"]
+        for row in Allocation.objects.filter(released_at__isnull=True)
+        .values("lot_id")
+        .annotate(quantity=Sum("quantity"))
+    }
+    assert [lot.number for lot in Lot.objects.all() if lot.allocated != held.get(lot.pk, 0)] == []
+
+    # History came from history lots only: today's demo stock is as the catalog seeded it.
+    history_lots = Lot.objects.filter(number__startswith=HISTORY_LOT_PREFIX)
+    assert history_lots.exists()
+    assert not Allocation.objects.exclude(lot__in=history_lots).exists()
+    assert not history_lots.exclude(on_hand=F("allocated")).exists()  # nothing extra for sale
+    assert StockMove.objects.filter(lot__in=history_lots, reason=SHIPPED_REASON).exists()
+    # Open orders hold their stock; shipped, delivered, closed, rejected and cancelled ones do not.
+    for order in Order.objects.prefetch_related("lines"):
+        line_ids = [line.pk for line in order.lines.all()]
+        open_allocations = Allocation.objects.filter(order_line_id__in=line_ids, released_at__isnull=True)
+        holds = order.state in {
+            *APPROVED_NOT_INVOICED,
+            S.AWAITING_CUSTOMER_APPROVAL,
+            S.AWAITING_APPROVAL,
+            S.CREDIT_HOLD,
+        }
+        assert open_allocations.exists() == (holds and order.state != S.SHIPPED), order.number
+
+
+def test_credit_exposure_counts_confirmed_orders_not_yet_invoiced(seeded):
+    for company in Company.objects.all():
+        expected = Order.objects.filter(company=company, state__in=APPROVED_NOT_INVOICED).aggregate(
+            total=Coalesce(Sum("total"), Decimal("0.00"))
+        )["total"]
+        account = CreditAccount.objects.filter(company=company).first()
+        assert (account.approved_uninvoiced if account else Decimal("0.00")) == expected, company
+
+
+def test_every_event_is_a_legal_transition_at_its_historic_time(seeded):
+    now = seeded["now"]
+    for order in Order.objects.prefetch_related("events"):
+        events = list(order.events.all())
+        assert events[0].from_state == "" and events[0].to_state == S.SUBMITTED, order.number
+        assert events[0].at == order.placed_at
+        for before, after in zip(events, events[1:], strict=False):
+            assert after.from_state == before.to_state, order.number
+            assert after.to_state in TRANSITIONS[before.to_state], order.number
+            assert before.at <= after.at, order.number
+        assert events[-1].to_state == order.state
+        assert events[-1].at <= now
+    # The warehouse picked and shipped, deliveries were signed for.
+    assert OrderEvent.objects.filter(to_state=S.PICKING, actor__email__startswith="warehouse@").exists()
+    assert not OrderEvent.objects.filter(to_state=S.DELIVERED, actor__isnull=False).exists()
+
+
+def test_order_numbers_follow_the_year_they_were_placed_in(seeded):
+    by_year = defaultdict(list)
+    for order in Order.objects.order_by("placed_at", "pk"):
+        year = local_day(order.placed_at).year
+        assert order.number.startswith(f"SO-{year}-"), order.number
+        by_year[year].append(int(order.number.rsplit("-", 1)[1]))
+    for year, numbers in by_year.items():
+        assert numbers == list(range(1, len(numbers) + 1)), year  # gapless, in date order
+        assert OrderNumberSequence.objects.get(year=year).last == len(numbers)
+
+
+def test_idempotency_keys_find_the_same_orders(seeded):
+    bayside = demo.company_by_key("bayside")
+    order = history(bayside)[0]
+    assert order.idempotency_key == order_key(bayside, local_day(order.placed_at))
+    buyer = Membership.objects.get(company=bayside, user=order.placed_by)
+    again = services.place_order(
+        cart=services.cart_for(user=buyer.user, company=bayside),
+        membership=buyer,
+        checkout=services.Checkout(ship_to=order.ship_to),
+        expected_total=order.total,
+        idempotency_key=order.idempotency_key,
+    )
+    assert again.pk == order.pk
+    assert Order.objects.filter(idempotency_key=order.idempotency_key).count() == 1
+
+
+def test_history_tells_no_one(seeded):
+    # Only the recent ad-hoc orders queue notifications for after commit, not a year of history.
+    assert seeded["queued_after_commit"] <= 6 * len(SCENARIOS)
+
+
+def test_running_twice_creates_nothing(seeded):
+    models = [Order, OrderLine, OrderEvent, ApprovalRule, ApprovalStep, Lot, StockMove, Allocation]
+    before = {model.__name__: model.objects.count() for model in models}
+    exposure = list(CreditAccount.objects.order_by("pk").values_list("pk", "approved_uninvoiced"))
+    second = seed()
+    assert {model.__name__: model.objects.count() for model in models} == before
+    assert list(CreditAccount.objects.order_by("pk").values_list("pk", "approved_uninvoiced")) == exposure
+    assert "0 rows created" in second
+    assert "already had orders" in second

@@ -98,7 +98,8 @@ def get_orderable_product(*, company: Company, sku: str = "", product_id: int | 
     product = products.filter(pk=product_id).first() if product_id else products.filter(sku__iexact=sku.strip()).first()
     if product is None:
         raise OrderingError(_("%(sku)s was not found in your catalog.") % {"sku": sku or product_id})
-    if not may_order_category(product.category, valid_licence_kinds(company)):
+    # Licences are looked up only for restricted products: most adds cost no licence query.
+    if product.category.restricted and not may_order_category(product.category, valid_licence_kinds(company)):
         raise OrderingError(_("%(sku)s needs a valid licence on file.") % {"sku": product.sku})
     return product
 
@@ -126,7 +127,6 @@ def add_to_cart(*, cart: Cart, product: Product, quantity: int) -> SnappedQuanti
             line.quantity = snapped.quantity
             line.unit_price_when_added = price.unit_price
             line.save(update_fields=["quantity", "unit_price_when_added"])
-        Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
     return snapped
 
 

@@ -82,8 +82,9 @@ Inside the seed transaction
 `manage.py seed_demo` runs every step in one transaction, while place_order opens a durable one
 (in production it must commit on its own). The seed calls it with `durable=False`, so its block
 nests as a savepoint and everything commits, or not, with the seed. Notifications queued for
-after commit by history orders are dropped (nobody should get a year of "order placed" e-mails); those of the recent ad-hoc orders
-go out, so approvers and finance find them in their bell.
+after commit by history orders are dropped (nobody should get a year of "order placed"
+e-mails); those of the recent ad-hoc orders go out, so approvers and finance find them in
+their bell.
 """
 
 import random

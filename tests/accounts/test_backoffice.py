@@ -12,7 +12,6 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.urls import reverse
@@ -32,44 +31,40 @@ from tests.factories import (
     RegionFactory,
     StaffFactory,
     UserFactory,
+    with_second_factor,
 )
-
-
-def _with_second_factor(user):
-    TOTP.activate(user, generate_totp_secret())
-    return user
 
 
 @pytest.fixture
 def rep(staff_sales_rep):
-    return _with_second_factor(staff_sales_rep)
+    return with_second_factor(staff_sales_rep)
 
 
 @pytest.fixture
 def other_rep(db):
     user = StaffFactory(email="other-rep@distributor.example")
     user.groups.add(Group.objects.get(name=roles.SALES_REP))
-    return _with_second_factor(user)
+    return with_second_factor(user)
 
 
 @pytest.fixture
 def finance(staff_finance):
-    return _with_second_factor(staff_finance)
+    return with_second_factor(staff_finance)
 
 
 @pytest.fixture
 def manager(staff_manager):
-    return _with_second_factor(staff_manager)
+    return with_second_factor(staff_manager)
 
 
 @pytest.fixture
 def warehouse(staff_warehouse):
-    return _with_second_factor(staff_warehouse)
+    return with_second_factor(staff_warehouse)
 
 
 @pytest.fixture
 def superuser(db):
-    return _with_second_factor(StaffFactory(email="root@distributor.example", is_superuser=True))
+    return with_second_factor(StaffFactory(email="root@distributor.example", is_superuser=True))
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.db import connection
 from django.db.models import Sum
 from django.test import Client
@@ -44,6 +43,7 @@ from tests.factories import (
     PriceTierFactory,
     ProductFactory,
     category,
+    with_second_factor,
 )
 
 TODAY = timezone.localdate()
@@ -56,7 +56,7 @@ def staff_need_a_second_factor(settings):
 
 def signed_in(user) -> Client:
     """A client for a staff member with a TOTP authenticator, as the back office requires."""
-    TOTP.activate(user, generate_totp_secret())
+    with_second_factor(user)
     client = Client()
     client.force_login(user)
     return client

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError
@@ -41,6 +40,7 @@ from tests.factories import (
     ProductFactory,
     StaffFactory,
     category,
+    with_second_factor,
 )
 
 EXPIRY = "2031-06-30"
@@ -549,8 +549,7 @@ def _staff(*permissions):
     for dotted in ("wagtailadmin.access_admin", *permissions):
         app_label, codename = dotted.split(".")
         user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-    TOTP.activate(user, generate_totp_secret())
-    return user
+    return with_second_factor(user)
 
 
 @pytest.fixture

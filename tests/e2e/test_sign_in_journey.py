@@ -2,10 +2,8 @@
 the sign-in and two-factor screens fit a desktop and a 375 px phone."""
 
 import re
-import time
 
 import pytest
-from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import (
     TOTP,
@@ -18,7 +16,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Membership
 from tests.e2e.conftest import DESKTOP, PHONE
-from tests.factories import PASSWORD, CompanyFactory, MembershipFactory, UserFactory
+from tests.factories import PASSWORD, CompanyFactory, MembershipFactory, UserFactory, totp_code
 
 pytestmark = pytest.mark.e2e
 
@@ -36,11 +34,6 @@ def sign_in(page, live_server, email, password=PASSWORD):
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign In").click()
-
-
-def totp_code(secret):
-    """The code an authenticator app shows now."""
-    return format_hotp_value(hotp_value(secret, int(time.time()) // mfa_settings.TOTP_PERIOD))
 
 
 def wrong_code(secret):

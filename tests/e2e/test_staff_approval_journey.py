@@ -3,14 +3,12 @@ the approval queue as the notification links to it, and decides: one order rejec
 reason, the other approved; each card says why the order waits, the customer's credit and how
 long it has waited."""
 
-import time
 import uuid
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from allauth.mfa import app_settings as mfa_settings
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -34,20 +32,12 @@ from tests.factories import (
     ProductFactory,
     StaffFactory,
     UserFactory,
+    totp_code,
 )
 
 pytestmark = pytest.mark.e2e
 
 QUEUE = "/backoffice/orders/approvals/"
-
-
-def totp_code(secret):
-    """The code an authenticator app shows now. A code is accepted only in its own period, so
-    one about to expire is not typed: wait for the next."""
-    left = mfa_settings.TOTP_PERIOD - time.time() % mfa_settings.TOTP_PERIOD
-    if left < 5:
-        time.sleep(left + 0.1)
-    return format_hotp_value(hotp_value(secret, int(time.time()) // mfa_settings.TOTP_PERIOD))
 
 
 def assert_fits_width(page):

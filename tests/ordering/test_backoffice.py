@@ -12,7 +12,6 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.db import connection
@@ -26,26 +25,21 @@ from ordering import services
 from ordering.approval import ApprovalRule, ApprovalStep
 from ordering.models import Cart, Order, OrderState
 from ordering.services import Checkout
-from tests.factories import AddressFactory, MembershipFactory, StaffFactory, UserFactory
+from tests.factories import AddressFactory, MembershipFactory, StaffFactory, UserFactory, with_second_factor
 
 S = OrderState
-
-
-def _with_second_factor(user):
-    TOTP.activate(user, generate_totp_secret())
-    return user
 
 
 def _staff(email, *group_names):
     user = StaffFactory(email=email)
     for name in group_names:
         user.groups.add(Group.objects.get(name=name))
-    return _with_second_factor(user)
+    return with_second_factor(user)
 
 
 @pytest.fixture
 def rep(staff_sales_rep):
-    return _with_second_factor(staff_sales_rep)
+    return with_second_factor(staff_sales_rep)
 
 
 @pytest.fixture
@@ -55,7 +49,7 @@ def other_rep(db):
 
 @pytest.fixture
 def director(staff_order_approver):
-    return _with_second_factor(staff_order_approver)
+    return with_second_factor(staff_order_approver)
 
 
 @pytest.fixture
@@ -65,12 +59,12 @@ def second_director(db):
 
 @pytest.fixture
 def finance(staff_finance):
-    return _with_second_factor(staff_finance)
+    return with_second_factor(staff_finance)
 
 
 @pytest.fixture
 def manager(staff_manager):
-    return _with_second_factor(staff_manager)
+    return with_second_factor(staff_manager)
 
 
 @pytest.fixture
@@ -178,7 +172,7 @@ def test_buyer_gets_no_back_office(client, buyer, acme):
 
 
 def test_warehouse_is_turned_away_from_orders(client, staff_warehouse):
-    client.force_login(_with_second_factor(staff_warehouse))
+    client.force_login(with_second_factor(staff_warehouse))
 
     assert client.get(INDEX).url == reverse("wagtailadmin_home")
     assert client.get(QUEUE).url == reverse("wagtailadmin_home")
@@ -882,7 +876,7 @@ def test_360_orders_section_queries_do_not_grow_with_orders(client, rep, acme, b
 def test_360_page_has_no_orders_section_for_staff_without_orders(client, acme, db):
     # A content editor may not see customers at all; a user who sees customers but not orders
     # (a superuser sees everything, so build one by hand) gets no section.
-    user = _with_second_factor(StaffFactory(email="viewer@distributor.example"))
+    user = with_second_factor(StaffFactory(email="viewer@distributor.example"))
     group = Group.objects.create(name="Customer viewers")
     group.permissions.set(Group.objects.get(name=roles.MANAGER).permissions.exclude(content_type__app_label="ordering"))
     user.groups.add(group)

@@ -1608,8 +1608,16 @@ class StockMoveFormView(StockViewMixin, FormView):
             initial["location"] = int(location_id)
         return initial
 
+    service = None  # catalog.services.adjust_stock or write_off_stock
+
     def move(self, form) -> StockMove:
-        raise NotImplementedError
+        return self.service(
+            lot=form.lot,
+            location=form.cleaned_data["location"],
+            quantity=form.cleaned_data["quantity"],
+            reason=form.cleaned_data["reason"],
+            user=self.request.user,
+        )
 
     def success_message(self, move: StockMove) -> str:
         raise NotImplementedError
@@ -1640,14 +1648,7 @@ class AdjustStockView(StockMoveFormView):
     submit_button_label = _("Adjust")
     intro = _("Correct the books after a count. Damaged or expired goods are written off instead.")
 
-    def move(self, form):
-        return adjust_stock(
-            lot=form.lot,
-            location=form.cleaned_data["location"],
-            quantity=form.cleaned_data["quantity"],
-            reason=form.cleaned_data["reason"],
-            user=self.request.user,
-        )
+    service = staticmethod(adjust_stock)
 
     def success_message(self, move):
         return _("Adjusted lot %(lot)s at %(location)s by %(quantity)+d.") % {
@@ -1664,14 +1665,7 @@ class WriteOffStockView(StockMoveFormView):
     submit_button_label = _("Write off")
     intro = _("Take damaged or expired goods out of stock. Allocated stock must be released from its orders first.")
 
-    def move(self, form):
-        return write_off_stock(
-            lot=form.lot,
-            location=form.cleaned_data["location"],
-            quantity=form.cleaned_data["quantity"],
-            reason=form.cleaned_data["reason"],
-            user=self.request.user,
-        )
+    service = staticmethod(write_off_stock)
 
     def success_message(self, move):
         return _("Wrote off %(quantity)s of lot %(lot)s at %(location)s.") % {

@@ -152,3 +152,32 @@ def activate(step: ApprovalStep, *, hours: int | None = None) -> None:
     step.status = ApprovalStep.Status.PENDING
     step.due_at = timezone.now() + timedelta(hours=hours)
     step.save(update_fields=["status", "due_at"])
+
+
+def staff_of_group_who_see(*, group_id: int, order: Order) -> list:
+    """Active staff of a role who may see the order's customer (a sales rep only their own) and
+    did not place it themselves."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.selectors import companies_for_staff
+
+    users = (
+        get_user_model()
+        .objects.filter(groups=group_id, is_active=True)
+        .exclude(pk__in=[pk for pk in (order.placed_by_id, order.placed_for_customer_by_id) if pk])
+    )
+    return [user for user in users if companies_for_staff(user).filter(pk=order.company_id).exists()]
+
+
+def deciders(step: ApprovalStep) -> list:
+    """Who may decide a step: the company's approvers and admins for a customer-side step (never
+    the buyer who placed it), else the staff of the step's role who see the customer."""
+    from accounts.models import Membership
+
+    order = step.order
+    if not step.customer_side:
+        return staff_of_group_who_see(group_id=step.approver_group_id, order=order)
+    memberships = Membership.objects.filter(
+        company_id=order.company_id, role__in=[Membership.Role.APPROVER, Membership.Role.ADMIN], user__is_active=True
+    ).select_related("user")
+    return [m.user for m in memberships if m.user_id != order.placed_by_id]

@@ -1,13 +1,13 @@
 """Who hears about an order, and what they are told. Called after commit by ordering.services."""
 
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership, NotificationKind
+from accounts.models import NotificationKind
 from accounts.roles import FINANCE
 from accounts.services import notify
 
+from .approval import deciders, staff_of_group_who_see
 from .models import Order
 
 
@@ -17,20 +17,6 @@ def _order(order_id: int) -> Order:
 
 def _url(order: Order) -> str:
     return reverse("ordering:order_detail", args=[order.number])
-
-
-def _company_approvers(order: Order):
-    return [
-        m.user
-        for m in Membership.objects.filter(
-            company=order.company, role__in=[Membership.Role.APPROVER, Membership.Role.ADMIN]
-        ).select_related("user")
-        if m.user_id != order.placed_by_id
-    ]
-
-
-def _staff_in_group(group_id):
-    return list(get_user_model().objects.filter(groups=group_id, is_active=True))
 
 
 def order_placed(*, order_id: int) -> None:
@@ -56,7 +42,7 @@ def approval_needed(*, order_id: int) -> None:
     step = ApprovalStep.objects.filter(order=order, status="pending").first()
     if step is None:
         return
-    users = _company_approvers(order) if step.customer_side else _staff_in_group(step.approver_group_id)
+    users = deciders(step)
     notify(
         users=users,
         kind=NotificationKind.APPROVAL_NEEDED,
@@ -109,7 +95,7 @@ def credit_hold(*, order_id: int) -> None:
     finance = Group.objects.filter(name=FINANCE).first()
     if finance is not None:
         notify(
-            users=_staff_in_group(finance.pk),
+            users=staff_of_group_who_see(group_id=finance.pk, order=order),
             kind=NotificationKind.CREDIT_HOLD,
             title=_("Order %(number)s from %(company)s is on credit hold")
             % {

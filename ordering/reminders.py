@@ -10,7 +10,6 @@ reminds nobody twice.
 
 from datetime import datetime, timedelta
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -19,41 +18,20 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from accounts.models import Membership, NotificationKind
-from accounts.selectors import companies_for_staff
+from accounts.models import NotificationKind
 from accounts.services import notify
 
-from .approval import ApprovalStep
+from .approval import ApprovalStep, deciders
 
 REMIND_EVERY = timedelta(hours=24)
-
-
-def _customer_approvers(step: ApprovalStep) -> list:
-    order = step.order
-    memberships = Membership.objects.filter(
-        company_id=order.company_id, role__in=[Membership.Role.APPROVER, Membership.Role.ADMIN], user__is_active=True
-    ).select_related("user")
-    return [m.user for m in memberships if m.user_id != order.placed_by_id]
-
-
-def _staff_deciders(step: ApprovalStep) -> list:
-    """Active staff of the step's group who see this customer and did not place the order
-    (the service would refuse their decision)."""
-    order = step.order
-    users = (
-        get_user_model()
-        .objects.filter(groups=step.approver_group_id, is_active=True)
-        .exclude(pk__in=[pk for pk in (order.placed_by_id, order.placed_for_customer_by_id) if pk])
-    )
-    return [user for user in users if companies_for_staff(user).filter(pk=order.company_id).exists()]
 
 
 def _remind(step: ApprovalStep, now: datetime) -> bool:
     order = step.order
     if step.customer_side:
-        users, url = _customer_approvers(step), reverse("ordering:order_detail", args=[order.number])
+        users, url = deciders(step), reverse("ordering:order_detail", args=[order.number])
     else:
-        users, url = _staff_deciders(step), reverse("ordering_admin:approval_queue")
+        users, url = deciders(step), reverse("ordering_admin:approval_queue")
     if not users:
         return False
     notify(

@@ -266,3 +266,45 @@ def test_staff_without_a_company_see_their_notifications(client):
 def test_notifications_need_a_signed_in_person(client):
     assert client.get(reverse("ordering:notifications")).status_code == 302
     assert client.post(reverse("ordering:notifications_mark_all_read")).status_code == 302
+
+
+def test_staff_hear_only_of_orders_of_customers_they_see(
+    buyer, company, ship_to, make_product, staff_sales_rep, django_capture_on_commit_callbacks
+):
+    """A rule routing to sales reps tells the customer's own rep, not another rep's."""
+    from django.contrib.auth.models import Group
+
+    from accounts import roles
+    from accounts.models import Notification
+    from ordering.approval import ApprovalRule
+    from tests.factories import StaffFactory
+
+    company.sales_rep = staff_sales_rep
+    company.save()
+    other_rep = StaffFactory(email="other.rep@distributor.example")
+    other_rep.groups.add(Group.objects.get(name=roles.SALES_REP))
+    ApprovalRule.objects.create(
+        name="Everything", condition="total_at_least", amount=0, approver_group=Group.objects.get(name=roles.SALES_REP)
+    )
+    product = make_product()
+    with django_capture_on_commit_callbacks(execute=True):
+        _place_for_test(buyer, company, ship_to, product)
+    assert Notification.objects.filter(user=staff_sales_rep, kind="approval_needed").exists()
+    assert not Notification.objects.filter(user=other_rep).exists()
+
+
+def _place_for_test(buyer, company, ship_to, product):
+    import uuid
+
+    from accounts.models import Membership
+    from ordering import services
+
+    cart = services.cart_for(user=buyer, company=company)
+    services.add_to_cart(cart=cart, product=product, quantity=1)
+    return services.place_order(
+        cart=cart,
+        membership=Membership.objects.get(user=buyer, company=company),
+        checkout=services.Checkout(ship_to=ship_to),
+        expected_total=services.quote_cart(cart=cart).total,
+        idempotency_key=uuid.uuid4(),
+    )

@@ -9,9 +9,10 @@ URL pattern that takes an id, slug or token and proves it.
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Model, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db import transaction
+from django.db.models import Model, QuerySet
 from django.shortcuts import get_object_or_404, redirect
 
 from .models import Membership, Notification
@@ -23,29 +24,66 @@ def memberships_for(user) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("company").order_by("company__display_name")
 
 
-def _memberships_with_unread_count(user) -> QuerySet[Membership]:
-    unread = (
-        Notification.objects.filter(user=OuterRef("user"), read_at__isnull=True)
-        .order_by()
-        .values("user")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return memberships_for(user).annotate(unread_notifications=Coalesce(Subquery(unread), 0))
+# Every page needs the person's memberships (with their companies) and unread notification
+# count; both change rarely next to how often pages are read, so they are kept in the shared
+# cache and dropped when they change (accounts.signals, and ordering marking notifications read).
+MEMBERSHIPS_TIMEOUT = 10 * 60
+
+
+def _memberships_key(user_id: int) -> str:
+    return f"accounts:memberships:{user_id}"
+
+
+def _unread_key(user_id: int) -> str:
+    return f"accounts:unread-notifications:{user_id}"
+
+
+def _forget_now_and_on_commit(keys: list[str]) -> None:
+    # Now, for the changing transaction's own reads; again on commit, because another request
+    # may read the old rows before the commit and cache them.
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def forget_memberships(user_ids) -> None:
+    """These people's memberships or their companies changed."""
+    _forget_now_and_on_commit([_memberships_key(user_id) for user_id in user_ids])
+
+
+def forget_unread_count(user_id: int) -> None:
+    """This person's notifications were added, read or removed."""
+    _forget_now_and_on_commit([_unread_key(user_id)])
+
+
+def _memberships_and_unread_count(user) -> tuple[list[Membership], int]:
+    """From the shared cache in one round trip; one query for each that is missing."""
+    keys = [_memberships_key(user.pk), _unread_key(user.pk)]
+    found = cache.get_many(keys)
+    memberships, unread = found.get(keys[0]), found.get(keys[1])
+    missing = {}
+    if memberships is None:
+        memberships = missing[keys[0]] = list(memberships_for(user))
+    if unread is None:
+        unread = missing[keys[1]] = Notification.objects.filter(user=user, read_at__isnull=True).count()
+    if missing:
+        cache.set_many(missing, MEMBERSHIPS_TIMEOUT)
+    return memberships, unread
 
 
 def resolve_active_membership(request) -> Membership | None:
     """The membership for the company chosen in this session, else the user's first one.
 
-    One query loads all of the user's memberships (a person belongs to a handful of companies)
-    with their companies and the person's unread notification count, so the company switcher
-    and the notification bell cost nothing more. They are kept on `request.memberships`.
+    All of the user's memberships (a person belongs to a handful of companies) with their
+    companies, and the person's unread notification count, come from the cache, so the
+    company switcher and the notification bell cost nothing more. They are kept on
+    `request.memberships`.
     """
     user = request.user
     request.memberships = []
     if not user.is_authenticated:
         return None
-    request.memberships = memberships = list(_memberships_with_unread_count(user))
+    memberships, unread = _memberships_and_unread_count(user)
+    request.memberships = memberships
     if not memberships:
         return None
     company_id = request.session.get(ACTIVE_COMPANY_SESSION_KEY)
@@ -54,7 +92,7 @@ def resolve_active_membership(request) -> Membership | None:
         membership = memberships[0]
         request.session[ACTIVE_COMPANY_SESSION_KEY] = membership.company_id
     # The bell (ordering.templatetags.tracking_tags) reads this instead of counting again.
-    request._unread_notification_count = membership.unread_notifications
+    request._unread_notification_count = unread
     return membership
 
 

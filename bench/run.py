@@ -131,7 +131,7 @@ def signed_in_cookie(user, company) -> str:
     # The configured engine (database, or cache backed by the database): what a real sign-in writes.
     session = import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session[ACTIVE_COMPANY_SESSION_KEY] = company.pk
     session.create()

@@ -12,6 +12,9 @@ import os
 BENCH_SECRET_KEY = "bench-only-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 os.environ.setdefault("SECRET_KEY", BENCH_SECRET_KEY)
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tradecounter_bench")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
+# Two bench databases may share the Redis server: each keeps its own keys.
+os.environ.setdefault("CACHE_KEY_PREFIX", os.environ["DATABASE_URL"].rsplit("/", 1)[-1])
 
 from portal.settings.production import *  # noqa: E402, F403
 from portal.settings.production import BASE_DIR, DATABASES, TEMPLATES  # noqa: E402

@@ -63,6 +63,7 @@ from .models import (
     TemperatureZone,
 )
 from .search import search_text_for
+from .selectors import forget_catalog
 from .services import Receipt, StockError, receive_stock
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -1011,6 +1012,7 @@ def _write_products(plan: _ProductPlan) -> None:
     Product.objects.bulk_create(plan.new, batch_size=1_000)
     if plan.changed:
         Product.objects.bulk_update(plan.changed, sorted(plan.fields | {"search_text"}), batch_size=500)
+    forget_catalog()  # bulk writes send no post_save
 
 
 def _write_prices(plan: _PricePlan) -> None:
@@ -1028,6 +1030,7 @@ def _write_prices(plan: _PricePlan) -> None:
         unique_fields=["price_list", "product", "min_quantity"],
         update_fields=["unit_price"],
     )
+    forget_catalog()  # bulk writes send no post_save
 
 
 # --- Keeping an upload between preview and commit ---------------------------------------------

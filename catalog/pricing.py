@@ -6,22 +6,24 @@ the company's currency. The first list with an entry for the product at or below
 quantity wins, and within it the break with the largest minimum quantity not above the ordered
 quantity. A contract list whose smallest break is 10 does not price an order of 5.
 
-`price_book()` loads everything for one company and a whole page of products in two queries
-(the lists, then their entries for those products); every answer after that is computed in
-memory, so a page costs the same whatever its size.
+`price_book()` loads everything for one company and a whole page of products in one query
+(the entries for those products of the lists that apply); every answer after that is computed
+in memory, so a page costs the same whatever its size.
 """
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Company
 
 from .models import PriceList, PriceListEntry
+from .selectors import CATALOG_CACHE_TIMEOUT, catalog_version, local_cache
 
 KIND_ORDER = {PriceList.Kind.CONTRACT: 0, PriceList.Kind.TIER: 1, PriceList.Kind.DEFAULT: 2}
 
@@ -106,43 +108,82 @@ class PriceBook:
         return breaks[0].min_quantity if breaks else None
 
 
-def applicable_price_lists(*, company: Company, on: date) -> list[ApplicableList]:
-    owner = Q(kind=PriceList.Kind.DEFAULT) | Q(kind=PriceList.Kind.CONTRACT, company=company)
+def _applicable(company: Company, on: date, prefix: str = "") -> Q:
+    """The lists that apply to the company on the day, as conditions on PriceList's fields."""
+
+    def q(**conditions) -> Q:
+        return Q(**{prefix + name: value for name, value in conditions.items()})
+
+    owner = q(kind=PriceList.Kind.DEFAULT) | q(kind=PriceList.Kind.CONTRACT, company=company)
     if company.price_tier_id is not None:
-        owner |= Q(kind=PriceList.Kind.TIER, price_tier_id=company.price_tier_id)
-    rows = (
-        PriceList.objects.filter(owner, active=True, currency=company.currency)
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on))
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
-        .annotate(
-            kind_rank=Case(
-                *[When(kind=kind, then=Value(rank)) for kind, rank in KIND_ORDER.items()],
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("kind_rank", "priority", "pk")
-        .values_list("pk", "kind", "currency")
+        owner |= q(kind=PriceList.Kind.TIER, price_tier_id=company.price_tier_id)
+    return (
+        owner
+        & q(active=True, currency=company.currency)
+        & (q(valid_from__isnull=True) | q(valid_from__lte=on))
+        & (q(valid_until__isnull=True) | q(valid_until__gte=on))
     )
-    return [ApplicableList(*row) for row in rows]
+
+
+def applicable_price_lists(*, company: Company, on: date) -> list[ApplicableList]:
+    """Every list that applies to the company on the day, in resolution order."""
+    return _in_resolution_order(
+        PriceList.objects.filter(_applicable(company, on)).values_list("pk", "kind", "currency", "priority")
+    )
+
+
+def _in_resolution_order(rows) -> list[ApplicableList]:
+    """(pk, kind, currency, priority) rows as lists: contract, tier, default, each by priority."""
+    ordered = sorted(rows, key=lambda row: (KIND_ORDER[row[1]], row[3], row[0]))
+    return [ApplicableList(pk, kind, currency) for pk, kind, currency, _priority in ordered]
 
 
 def price_book(*, company: Company, product_ids, on: date | None = None) -> PriceBook:
-    """Two queries: the company's applicable lists, then their entries for `product_ids`."""
+    """One query: the entries for `product_ids` of every list that applies to the company.
+
+    The book's lists are those of the applicable lists that price at least one of the products,
+    in resolution order: the others could not answer for them anyway.
+    """
     on = on or timezone.localdate()
-    lists = applicable_price_lists(company=company, on=on)
-    book = PriceBook(currency=company.currency, lists=lists)
+    book = PriceBook(currency=company.currency, lists=[])
     product_ids = list(product_ids)
-    if not lists or not product_ids:
+    if not product_ids:
         return book
-    entries: dict[int, dict[int, list[tuple[int, Decimal]]]] = defaultdict(lambda: defaultdict(list))
     rows = (
-        PriceListEntry.objects.filter(price_list_id__in=[pl.pk for pl in lists], product_id__in=product_ids)
+        PriceListEntry.objects.filter(_applicable(company, on, prefix="price_list__"), product_id__in=product_ids)
         .order_by("product_id", "price_list_id", "min_quantity")
-        .values_list("product_id", "price_list_id", "min_quantity", "unit_price")
+        .values_list(
+            "product_id",
+            "price_list_id",
+            "min_quantity",
+            "unit_price",
+            "price_list__kind",
+            "price_list__currency",
+            "price_list__priority",
+        )
     )
-    for product_id, price_list_id, min_quantity, unit_price in rows:
+    lists: dict[int, tuple] = {}
+    entries: dict[int, dict[int, list[tuple[int, Decimal]]]] = defaultdict(lambda: defaultdict(list))
+    for product_id, price_list_id, min_quantity, unit_price, kind, currency, priority in rows:
         entries[product_id][price_list_id].append((min_quantity, unit_price))
+        lists[price_list_id] = (price_list_id, kind, currency, priority)
+    book.lists = _in_resolution_order(lists.values())
     book.entries = {product_id: dict(by_list) for product_id, by_list in entries.items()}
+    return book
+
+
+def cached_price_book(*, company: Company, product_ids, on: date | None = None) -> PriceBook:
+    """price_book() for pages that only show prices: from the cache when it holds this company's
+    book for these products, kept under catalog_version(), which moves on whenever a price list
+    or its entries change. Placing an order prices from the database (price_book)."""
+    on = on or timezone.localdate()
+    product_ids = list(product_ids)
+    parts = [catalog_version(), company.pk, company.price_tier_id, company.currency, on.isoformat(), product_ids]
+    key = f"catalog:price-book:{hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()}"
+    book = local_cache.get(key)
+    if book is None:
+        book = price_book(company=company, product_ids=product_ids, on=on)
+        local_cache.set(key, book, CATALOG_CACHE_TIMEOUT)
     return book
 
 

@@ -1,10 +1,13 @@
 """Reads of the catalog that several views need: which products a company may see and order."""
 
+import time
 import uuid
 
-from django.core.cache import cache
-from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.core.cache import cache, caches
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.connection import ConnectionProxy
 
 from accounts.models import Company, Licence
 
@@ -29,9 +32,27 @@ def visible_products(company: Company) -> QuerySet[Product]:
     return products.filter(Q(in_assortment) | ~Exists(has_assortment))
 
 
+def _licence_kinds_key(company_id: int) -> str:
+    return f"catalog:licence-kinds:{company_id}"
+
+
 def valid_licence_kinds(company: Company, today=None) -> set[str]:
+    """The kinds of licence the company holds, valid on the day: every catalog page asks, so the
+    answer is kept in the shared cache until a licence of the company changes (catalog.signals)."""
     today = today or timezone.localdate()
-    return set(Licence.objects.filter(company=company, expires_on__gte=today).values_list("kind", flat=True))
+    key = _licence_kinds_key(company.pk)
+    cached = cache.get(key)
+    if cached is not None and cached[0] == today:
+        return cached[1]
+    kinds = set(Licence.objects.filter(company=company, expires_on__gte=today).values_list("kind", flat=True))
+    cache.set(key, (today, kinds), CATALOG_CACHE_TIMEOUT)
+    return kinds
+
+
+def forget_licence_kinds(company_id: int) -> None:
+    key = _licence_kinds_key(company_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def may_order_category(category: Category, licence_kinds: set[str]) -> bool:
@@ -43,55 +64,134 @@ def may_order_category(category: Category, licence_kinds: set[str]) -> bool:
     return bool(licence_kinds)
 
 
-def may_order_expression(company: Company, today=None) -> Case:
-    """`may_order_category(product.category, valid_licence_kinds(company))` as SQL.
-
-    Annotating a Product queryset with it tells a whole page of products whether the company may
-    order each of them in the page's own query, instead of one more query for the licences.
-    tests/catalog/test_views.py checks that both forms agree.
-    """
-    today = today or timezone.localdate()
-    valid_licences = Licence.objects.filter(company=company, expires_on__gte=today)
-    return Case(
-        When(category__restricted=False, then=Value(True)),
-        When(category__licence_kind="", then=Exists(valid_licences)),
-        default=Exists(valid_licences.filter(kind=OuterRef("category__licence_kind"))),
-        output_field=BooleanField(),
-    )
-
-
 def first_orderable_quantity(product: Product) -> int:
     """The smallest quantity the order rules allow: the minimum, rounded up to the order multiple."""
     multiple = product.order_multiple
     return -(-product.min_order_quantity // multiple) * multiple
 
 
-# The category tree changes rarely and every catalog page shows it, so it is cached. A version
-# key names the current copy; saving or deleting a category (catalog.signals) moves the key on,
-# which orphans the old copy. treebeard's move() rewrites paths with UPDATEs that send no
-# signal, so the copy also expires after CATEGORY_TREE_TIMEOUT seconds.
+# Cached catalog reads carry a version in their keys. Bumping a version names new keys, which
+# orphans every old copy at once; the copies also expire after CATALOG_CACHE_TIMEOUT seconds,
+# for changes that send no signal (treebeard's move() rewrites paths with plain UPDATEs).
+# catalog.signals bumps them; bulk writes that skip signals (catalog.imports) call the
+# forget_* functions themselves.
+#
+# The versions live in the shared cache; the copies they name live in each process's own
+# (settings.CACHES["local"]): a copy under a version is never out of date, so it need not be
+# shared, and reading it costs no network round trip.
+local_cache = ConnectionProxy(caches, "local")
 CATEGORY_TREE_VERSION_KEY = "catalog:category-tree:version"
-CATEGORY_TREE_TIMEOUT = 10 * 60
+CATALOG_VERSION_KEY = "catalog:products:version"
+CATALOG_CACHE_TIMEOUT = 10 * 60
+
+
+# What this process last read of each version, and when. A page asks for the versions several
+# times; reading them from the shared cache at most once a second keeps those asks off the
+# network, at the price of another process serving the previous version for up to that second.
+VERSION_MEMO_SECONDS = 1.0
+_versions_seen: dict[str, tuple[float, str]] = {}
+
+
+def _version(key: str) -> str:
+    now = time.monotonic()
+    seen = _versions_seen.get(key)
+    if seen is not None and now - seen[0] < VERSION_MEMO_SECONDS:
+        return seen[1]
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, uuid.uuid4().hex, None)
+        version = cache.get(key)
+    _versions_seen[key] = (now, version)
+    return version
 
 
 def category_tree_version() -> str:
     """Changes whenever a category changes; part of every cache key built from the tree."""
-    version = cache.get(CATEGORY_TREE_VERSION_KEY)
-    if version is None:
-        cache.add(CATEGORY_TREE_VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(CATEGORY_TREE_VERSION_KEY)
-    return version
+    return _version(CATEGORY_TREE_VERSION_KEY)
+
+
+def catalog_version() -> str:
+    """Changes whenever a product, an assortment, a category or a price list changes: part of
+    the key of every cached read of which products a company sees, at what prices, and what
+    their cards show."""
+    return _version(CATALOG_VERSION_KEY)
+
+
+# This process's copy of the current tree, kept unpickled: 150 categories on every page.
+_tree_in_process: dict[str, list[Category]] = {}
 
 
 def category_tree() -> list[Category]:
     """Every category in tree order (path), from the cache when it holds the current copy."""
-    key = f"catalog:category-tree:{category_tree_version()}"
-    tree = cache.get(key)
-    if tree is None:
-        tree = list(Category.objects.order_by("path"))
-        cache.set(key, tree, CATEGORY_TREE_TIMEOUT)
+    version = category_tree_version()
+    tree = _tree_in_process.get(version)
+    if tree is not None:
+        return tree
+    tree = list(Category.objects.order_by("path"))
+    _tree_in_process.clear()
+    _tree_in_process[version] = tree
     return tree
 
 
+# This process's copies of products under the current catalog version, kept unpickled: a page
+# reads two dozen. Bounded: started afresh when it holds more than PRODUCTS_IN_PROCESS. The
+# copies are shared by every request of the process, so nobody may change them.
+PRODUCTS_IN_PROCESS = 5_000
+_products_in_process: dict[str, dict[int, Product]] = {}
+
+
+def _current_products() -> dict[int, Product]:
+    version = catalog_version()
+    products = _products_in_process.get(version)
+    if products is None or len(products) > PRODUCTS_IN_PROCESS:
+        _products_in_process.clear()
+        products = _products_in_process[version] = {}
+    return products
+
+
+def remember_products(products: list[Product]) -> None:
+    """Keep these products (loaded as products_by_id() loads them) for products_by_id()."""
+    _current_products().update((product.pk, product) for product in products)
+
+
+def products_by_id(ids: list[int]) -> list[Product]:
+    """The active products with these ids, in this order, with their categories: from this
+    process's copies of the current catalog version, one query for the rest.
+
+    Only what a product card and the page show is loaded (no description, no search text).
+    The products returned are shared: read them, do not change them.
+    """
+    known = _current_products()
+    missing = [pk for pk in ids if pk not in known]
+    if missing:
+        loaded = Product.objects.filter(pk__in=missing, active=True).select_related("category")
+        known.update((product.pk, product) for product in loaded.defer("description", "search_text"))
+    return [known[pk] for pk in ids if pk in known]
+
+
+def _forget(key: str) -> None:
+    version = uuid.uuid4().hex
+    cache.set(key, version, None)
+    _versions_seen[key] = (time.monotonic(), version)
+
+
+def _forget_now_and_on_commit(*keys: str) -> None:
+    # Now, so that the changing transaction's own reads see the change; again on commit,
+    # because another request may read the old rows before the commit and cache them under the
+    # version bumped now.
+    def forget():
+        for key in keys:
+            _forget(key)
+
+    forget()
+    transaction.on_commit(forget)
+
+
+def forget_catalog() -> None:
+    """Products, assortments or prices changed: every cached page, card and price is out of date."""
+    _forget_now_and_on_commit(CATALOG_VERSION_KEY)
+
+
 def forget_category_tree() -> None:
-    cache.set(CATEGORY_TREE_VERSION_KEY, uuid.uuid4().hex, None)
+    """A category changed: its tree, and the product pages filtered by it, are out of date."""
+    _forget_now_and_on_commit(CATEGORY_TREE_VERSION_KEY, CATALOG_VERSION_KEY)

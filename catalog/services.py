@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from .models import Location, Lot, Product, StockLevel, StockMove
+from .stock import forget_stock
 
 
 class StockError(Exception):
@@ -48,6 +49,7 @@ def _move(*, lot: Lot, location: Location, quantity: int, kind: str, reason: str
     StockLevel.objects.filter(pk=level.pk).update(quantity=F("quantity") + quantity)
     Lot.objects.filter(pk=lot.pk).update(on_hand=F("on_hand") + quantity)
     lot.on_hand += quantity
+    forget_stock([lot.product_id])
     return StockMove.objects.create(
         kind=kind, lot=lot, location=location, quantity=quantity, reason=reason, reference=reference, user=user
     )

@@ -1,13 +1,47 @@
-"""Receivers that keep cached catalog reads current; connected in CatalogConfig.ready()."""
+"""Receivers that keep cached catalog reads current; connected in CatalogConfig.ready().
 
-from django.db.models.signals import post_delete, post_save
+Price-list entries have no receivers of their own: the back office saves them with their list in
+one transaction (the list's post_save forgets on commit), and imports, which write them in bulk,
+call forget_catalog() themselves; a receiver per entry would run 20,000 times in a large import.
+"""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Category
-from .selectors import forget_category_tree
+from accounts.models import Licence
+
+from .models import Assortment, Category, Lot, PriceList, Product
+from .selectors import forget_catalog, forget_category_tree, forget_licence_kinds
+from .stock import forget_stock
 
 
 @receiver(post_save, sender=Category, dispatch_uid="catalog.forget_category_tree.save")
 @receiver(post_delete, sender=Category, dispatch_uid="catalog.forget_category_tree.delete")
 def category_changed(sender, **kwargs):
     forget_category_tree()
+
+
+@receiver(post_save, sender=Product, dispatch_uid="catalog.forget_catalog.product_save")
+@receiver(post_delete, sender=Product, dispatch_uid="catalog.forget_catalog.product_delete")
+@receiver(post_save, sender=Assortment, dispatch_uid="catalog.forget_catalog.assortment_save")
+@receiver(post_delete, sender=Assortment, dispatch_uid="catalog.forget_catalog.assortment_delete")
+@receiver(post_save, sender=PriceList, dispatch_uid="catalog.forget_catalog.price_list_save")
+@receiver(post_delete, sender=PriceList, dispatch_uid="catalog.forget_catalog.price_list_delete")
+@receiver(m2m_changed, sender=Assortment.products.through, dispatch_uid="catalog.forget_catalog.products")
+@receiver(m2m_changed, sender=Assortment.companies.through, dispatch_uid="catalog.forget_catalog.companies")
+@receiver(m2m_changed, sender=Assortment.price_tiers.through, dispatch_uid="catalog.forget_catalog.tiers")
+def catalog_changed(sender, **kwargs):
+    forget_catalog()
+
+
+@receiver(post_save, sender=Licence, dispatch_uid="catalog.forget_licence_kinds.save")
+@receiver(post_delete, sender=Licence, dispatch_uid="catalog.forget_licence_kinds.delete")
+def licence_changed(sender, instance, **kwargs):
+    forget_licence_kinds(instance.company_id)
+
+
+# Stock moves and allocations change lots with UPDATEs and call forget_stock() themselves.
+@receiver(post_save, sender=Lot, dispatch_uid="catalog.forget_stock.lot_save")
+@receiver(post_delete, sender=Lot, dispatch_uid="catalog.forget_stock.lot_delete")
+def lot_changed(sender, instance, **kwargs):
+    forget_stock([instance.product_id])

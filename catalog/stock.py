@@ -5,21 +5,27 @@ the company's minimum (Company.min_shelf_life_percent of the product's shelf lif
 sellable on hand − allocated to open orders. Lot.on_hand and Lot.allocated are kept by
 catalog.services (receipts, adjustments, write-offs) and ordering (allocations) under row locks.
 
-`availability_for()` answers for a whole page of products in one query.
+`availability_for()` answers for a whole page of products in one query; the catalog's pages ask
+for the cached answer, which needs no query while the products' lots have not changed.
 """
 
 import math
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import F
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import DateField, F, Func, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Company
 
 from .models import Lot, Product
+from .selectors import local_cache
 
 # "Low" when fewer than this many minimum orders are left.
 LOW_STOCK_MINIMUM_ORDERS = 3
@@ -64,8 +70,83 @@ def sellable_lots(*, company: Company, product: Product, today: date | None = No
     return Lot.objects.filter(product=product, expiry_date__gte=first_expiry).order_by("expiry_date", "pk")
 
 
-def availability_for(*, company: Company, products, today: date | None = None) -> dict[int, Availability]:
-    """Availability of each product for this company: one query for any number of products."""
+# Every catalog page shows the availability of a page of products, and it changes with every
+# order. Each product's lots have a version in the shared cache, dropped by whoever changes them
+# (forget_stock(): catalog.services for stock moves, ordering.services for allocations, a
+# receiver for lots saved one by one); what a product has free from a given expiry date on is
+# kept in this process's cache under that version. A missed forget_stock() would show old
+# figures for at most STOCK_TIMEOUT seconds; orders always check the lots themselves, under locks.
+STOCK_TIMEOUT = 60
+
+
+def _stock_version_key(product_id: int) -> str:
+    return f"catalog:stock-version:{product_id}"
+
+
+def forget_stock(product_ids) -> None:
+    """The lots of these products changed: their cached availability is out of date."""
+    keys = [_stock_version_key(product_id) for product_id in set(product_ids)]
+    if not keys:
+        return
+    # Now, for this transaction's own reads; again on commit, because another request may read
+    # the old rows before the commit and keep them under a version made meanwhile.
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def _stock_versions(product_ids: list[int]) -> dict[int, str]:
+    keys = {product_id: _stock_version_key(product_id) for product_id in product_ids}
+    found = cache.get_many(list(keys.values()))
+    missing = [key for key in keys.values() if key not in found]
+    if missing:
+        for key in missing:
+            cache.add(key, uuid.uuid4().hex, None)
+        found.update(cache.get_many(missing))  # whoever added first won
+    return {product_id: found[key] for product_id, key in keys.items()}
+
+
+def _free_stock(first_expiry: dict[int, date]) -> dict[int, tuple[int, date | None]]:
+    """Per product: units on hand and not allocated in lots expiring on or after its first
+    acceptable expiry date, and the earliest such expiry. One query."""
+    free: dict[int, int] = defaultdict(int)
+    earliest: dict[int, date] = {}
+    rows = Lot.objects.filter(
+        product_id__in=first_expiry, expiry_date__gte=min(first_expiry.values()), on_hand__gt=F("allocated")
+    ).values_list("product_id", "expiry_date", "on_hand", "allocated")
+    for product_id, expiry_date, on_hand, allocated in rows:
+        if expiry_date < first_expiry[product_id]:
+            continue
+        free[product_id] += on_hand - allocated
+        if product_id not in earliest or expiry_date < earliest[product_id]:
+            earliest[product_id] = expiry_date
+    return {product_id: (free[product_id], earliest.get(product_id)) for product_id in first_expiry}
+
+
+def _cached_free_stock(first_expiry: dict[int, date]) -> dict[int, tuple[int, date | None]]:
+    """_free_stock() from this process's cache for the products whose lots have not changed."""
+    versions = _stock_versions(list(first_expiry))
+    keys = {
+        product_id: f"catalog:stock:{product_id}:{versions[product_id]}:{expiry.isoformat()}"
+        for product_id, expiry in first_expiry.items()
+    }
+    found = local_cache.get_many(list(keys.values()))
+    result = {product_id: found[key] for product_id, key in keys.items() if key in found}
+    missing = {product_id: expiry for product_id, expiry in first_expiry.items() if product_id not in result}
+    if missing:
+        loaded = _free_stock(missing)
+        local_cache.set_many({keys[product_id]: value for product_id, value in loaded.items()}, STOCK_TIMEOUT)
+        result.update(loaded)
+    return result
+
+
+def availability_for(
+    *, company: Company, products, today: date | None = None, cached: bool = False
+) -> dict[int, Availability]:
+    """Availability of each product for this company: one query for any number of products.
+
+    `cached` (the catalog's pages) answers from the cache for products whose lots have not
+    changed since; ordering's pages, which decide what a buyer places, read the lots.
+    """
     today = today or timezone.localdate()
     products = list(products)
     if not products:
@@ -78,25 +159,55 @@ def availability_for(*, company: Company, products, today: date | None = None) -
         )
         for product in products
     }
-    free: dict[int, int] = defaultdict(int)
-    earliest: dict[int, date] = {}
-    rows = Lot.objects.filter(
-        product_id__in=first_expiry, expiry_date__gte=min(first_expiry.values()), on_hand__gt=F("allocated")
-    ).values_list("product_id", "expiry_date", "on_hand", "allocated")
-    for product_id, expiry_date, on_hand, allocated in rows:
-        if expiry_date < first_expiry[product_id]:
-            continue
-        free[product_id] += on_hand - allocated
-        if product_id not in earliest or expiry_date < earliest[product_id]:
-            earliest[product_id] = expiry_date
+    free = _cached_free_stock(first_expiry) if cached else _free_stock(first_expiry)
     return {
         product.pk: Availability(
-            available=free[product.pk],
-            status=_status(product, free[product.pk]),
-            earliest_expiry=earliest.get(product.pk),
+            available=free[product.pk][0],
+            status=_status(product, free[product.pk][0]),
+            earliest_expiry=free[product.pk][1],
         )
         for product in products
     }
+
+
+class _PlusDays(Func):
+    """A date plus a whole number of days, in PostgreSQL and in SQLite (the demo's database)."""
+
+    output_field = DateField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" + ", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler, connection, template="date(%(expressions)s || ' days')", arg_joiner=", '+' || ", **extra
+        )
+
+
+def with_sellable_stock(products: QuerySet[Product], *, company: Company, today: date | None = None):
+    """Only the products with enough sellable stock for the company to order their minimum:
+    availability_for()'s rule (status other than "out") in SQL, so that a filtered list is
+    counted and paged in the database instead of in Python.
+
+    The first acceptable expiry date is today + max(1, ⌈shelf life × minimum share ÷ 100⌉) days,
+    earliest_sellable_expiry() in integer arithmetic; tests/catalog/test_stock.py holds both to
+    the same answers.
+    """
+    today = today or timezone.localdate()
+    days_required = (F("shelf_life_days") * company.min_shelf_life_percent + 99) / 100
+    free = (
+        Lot.objects.filter(
+            product=OuterRef("pk"), expiry_date__gte=OuterRef("first_sellable_expiry"), on_hand__gt=F("allocated")
+        )
+        .order_by()
+        .values("product")
+        .annotate(free=Sum(F("on_hand") - F("allocated")))
+        .values("free")
+    )
+    return products.annotate(
+        first_sellable_expiry=_PlusDays(Value(today), Greatest(days_required, Value(1))),
+        sellable=Coalesce(Subquery(free), Value(0)),
+    ).filter(sellable__gte=F("min_order_quantity"))  # at least 1: a database constraint says so
 
 
 def lots_expiring(*, today: date | None = None):

@@ -1,11 +1,13 @@
 """The customer catalog: what the active company may buy, at its prices, with its stock.
 
-A list page counts the matching products, loads one page of them in one query (visibility,
-search, filters, whether the company may order each), prices them with
-catalog.pricing (two queries) and checks their stock with catalog.stock (one query): the same
-number of queries whatever the page size. The category tree comes from the cache.
+A list page finds which products match and their count (cached until the catalog changes),
+loads that page of them in one query (whether the company may order each included), prices them
+with catalog.pricing (two queries) and checks their stock with catalog.stock (one query): the
+same number of queries whatever the page size. The category tree and the product cards come from
+the cache (catalog.cards).
 """
 
+import hashlib
 import math
 from dataclasses import dataclass
 
@@ -19,17 +21,24 @@ from django.utils.translation import gettext_lazy as _
 from accounts.access import member_required
 from accounts.models import Company
 
+from .cards import product_cards
 from .models import Category, Product, TemperatureZone
-from .pricing import Price, PriceBook, price_book
+from .pricing import Price, PriceBook, cached_price_book
 from .search import normalise_query
 from .selectors import (
+    CATALOG_CACHE_TIMEOUT,
+    catalog_version,
     category_tree,
     category_tree_version,
     first_orderable_quantity,
-    may_order_expression,
+    local_cache,
+    may_order_category,
+    products_by_id,
+    remember_products,
+    valid_licence_kinds,
     visible_products,
 )
-from .stock import Availability, availability_for
+from .stock import Availability, availability_for, with_sellable_stock
 
 PER_PAGE_CHOICES = (12, 24, 48)
 DEFAULT_PER_PAGE = 24
@@ -97,13 +106,8 @@ def _parse_query(params, categories: list[Category]) -> CatalogQuery:
 
 
 def _catalog_products(company: Company) -> QuerySet[Product]:
-    """What the company may see, each product knowing whether the company may order it."""
-    return (
-        visible_products(company)
-        .select_related("category")
-        .annotate(may_order=may_order_expression(company))
-        .defer("search_text")
-    )
+    """What the company may see, with the categories that decide whether it may order each."""
+    return visible_products(company).select_related("category").defer("search_text")
 
 
 def _filtered(products: QuerySet[Product], query: CatalogQuery) -> QuerySet[Product]:
@@ -155,43 +159,73 @@ class ResultsPage:
         return min(self.number * self.per_page, self.count)
 
 
-def _one_page(
-    products: QuerySet[Product], counted: QuerySet[Product], *, number: int, per_page: int
-) -> tuple[list[Product], int]:
-    """The rows of page `number` and the total matching.
+def _page_rows(matching: QuerySet[Product], query: CatalogQuery, number: int) -> tuple[list[Product], int]:
+    """The products on page `number` (with their categories) and the total matching.
 
-    The count runs on the bare filtered products (no category join, no licence annotation);
-    the page picks its ids first along the (active, name_en, sku) index, so a deep page does
-    not build and sort every matching product.
+    The page picks its ids along the (active, name_en, sku) index in a subquery, so a deep page
+    does not build and sort every matching product.
     """
-    start = (number - 1) * per_page
-    count = counted.order_by().count()
-    page_ids = products.values("pk")[start : start + per_page]
-    return list(products.filter(pk__in=page_ids)), count
+    start = (number - 1) * query.per_page
+    page_ids = matching.values("pk")[start : start + query.per_page]
+    rows = (
+        Product.objects.filter(pk__in=page_ids)
+        .select_related("category")
+        .defer("description", "search_text")
+        .order_by(*SORT_ORDER[query.sort])
+    )
+    return list(rows), matching.order_by().count()
 
 
-def _page_of_products(
-    company: Company, products: QuerySet[Product], query: CatalogQuery
-) -> tuple[list[Product], ResultsPage, dict[int, Availability] | None]:
-    per_page = query.per_page
+def _listing_cache_key(company: Company, query: CatalogQuery, number: int) -> str:
+    # Which products a company sees depends on its assortments, its own or its tier's; they and
+    # the products are covered by catalog_version().
+    parts = [
+        catalog_version(),
+        company.pk,
+        company.price_tier_id,
+        normalise_query(query.text),
+        query.category.pk if query.category else "",
+        query.zone,
+        query.sort,
+        query.per_page,
+        number,
+    ]
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    return f"catalog:listing:{digest}"
+
+
+def _one_page(company: Company, query: CatalogQuery, number: int) -> tuple[list[Product], int]:
+    """The products on page `number` and the total matching.
+
+    Counting and paging through thousands of products costs more than everything else on the
+    page, and the answer changes only with the catalog, so it is cached under
+    catalog_version(), as are the products themselves.
+    """
     if query.in_stock:
-        # Whether a product is in stock for this company depends on each lot's expiry against the
-        # company's shelf-life rule, which only catalog.stock knows; so every matching product is
-        # checked at once (one query) and the page is cut here.
-        candidates = list(products)
-        availability = availability_for(company=company, products=candidates)
-        matching = [product for product in candidates if availability[product.pk].status != "out"]
-        number = min(query.page, max(1, math.ceil(len(matching) / per_page)))
-        start = (number - 1) * per_page
-        return matching[start : start + per_page], ResultsPage(number, per_page, len(matching)), availability
+        # What is in stock changes with every order: counted and paged in the database each time.
+        matching = with_sellable_stock(_filtered(visible_products(company), query), company=company)
+        return _page_rows(matching, query, number)
+    key = _listing_cache_key(company, query, number)
+    listed = local_cache.get(key)
+    if listed is None:
+        rows, count = _page_rows(_filtered(visible_products(company), query), query, number)
+        remember_products(rows)
+        local_cache.set(key, ([product.pk for product in rows], count), CATALOG_CACHE_TIMEOUT)
+    else:
+        ids, count = listed
+        rows = products_by_id(ids)
+    return rows, count
+
+
+def _page_of_products(company: Company, query: CatalogQuery) -> tuple[list[Product], ResultsPage]:
+    per_page = query.per_page
     number = query.page
-    counted = _filtered(visible_products(company), query)
-    rows, count = _one_page(products, counted, number=number, per_page=per_page)
+    rows, count = _one_page(company, query, number)
     if not rows and number > 1:
         # Beyond the last page (an old link after the catalog shrank): show the last page.
         number = max(1, math.ceil(count / per_page))
-        rows, count = _one_page(products, counted, number=number, per_page=per_page)
-    return rows, ResultsPage(number, per_page, count), None
+        rows, count = _one_page(company, query, number)
+    return rows, ResultsPage(number, per_page, count)
 
 
 @dataclass(frozen=True)
@@ -243,18 +277,16 @@ def _price_points(book: PriceBook, product: Product) -> list[PricePoint]:
     return points
 
 
-def _offers(
-    company: Company, products: list[Product], availability: dict[int, Availability] | None = None
-) -> list[Offer]:
-    book = price_book(company=company, product_ids=[product.pk for product in products])
-    if availability is None:
-        availability = availability_for(company=company, products=products)
+def _offers(company: Company, products: list[Product]) -> list[Offer]:
+    book = cached_price_book(company=company, product_ids=[product.pk for product in products])
+    availability = availability_for(company=company, products=products, cached=True)
+    licence_kinds = valid_licence_kinds(company)
     return [
         Offer(
             product=product,
             price_points=_price_points(book, product),
             availability=availability[product.pk],
-            may_order=product.may_order,
+            may_order=may_order_category(product.category, licence_kinds),
         )
         for product in products
     ]
@@ -271,13 +303,14 @@ def product_list(request):
     company = request.membership.company
     categories = category_tree()
     query = _parse_query(request.GET, categories)
-    products = _filtered(_catalog_products(company).defer("description"), query)
-    rows, page, availability = _page_of_products(company, products, query)
+    rows, page = _page_of_products(company, query)
+    offers = _offers(company, rows)
     context = {
         "query": query,
         "categories": categories,
         "page": page,
-        "offers": _offers(company, rows, availability),
+        "offers": offers,
+        "cards": product_cards(request, offers),
         # The category navigation (156 links at scale, each keeping the search and filters) is
         # rendered once per tree version, language and set of filters, not on every request.
         "nav_cache_key": _nav_cache_key(request),

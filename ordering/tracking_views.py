@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_for_member, member_required, scoped
+from accounts.access import forget_unread_count, get_for_member, member_required, scoped
 from accounts.forms import BootstrapFormMixin
 from accounts.models import Membership, Notification, NotificationKind, NotificationPreference
 
@@ -437,6 +437,7 @@ def notification_open(request, notification_id: int):
     notification = get_object_or_404(Notification, pk=notification_id, user=request.user)
     if notification.read_at is None:
         Notification.objects.filter(pk=notification.pk).update(read_at=timezone.now())
+        forget_unread_count(request.user.pk)
     target = notification.url
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
@@ -447,6 +448,7 @@ def notification_open(request, notification_id: int):
 @login_required
 def notifications_mark_all_read(request):
     count = Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    forget_unread_count(request.user.pk)
     if count:
         messages.success(request, _("All notifications are marked as read."))
     return redirect("ordering:notifications")

@@ -2,7 +2,9 @@
 the outsider belongs to another company. Staff fixtures carry their groups."""
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.cache import caches
 from django.utils import translation
 
 from accounts import roles
@@ -17,6 +19,17 @@ def _english():
     translation.activate("en")
     yield
     translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts and ends with an empty cache: cached catalog pages, cards and prices are
+    keyed by ids that the next test's rows may reuse, and rows rolled back send no signal."""
+    for alias in settings.CACHES:
+        caches[alias].clear()
+    yield
+    for alias in settings.CACHES:
+        caches[alias].clear()
 
 
 @pytest.fixture

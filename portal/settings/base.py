@@ -124,13 +124,26 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Sessions are read from the cache and written through to the database: one query less on
-# every page once warm. Production points CACHES at Redis (docs/operations.md).
+# every page once warm. "default" is shared by every process in production (Redis,
+# docs/operations.md): sessions, and the versions that name cached catalog reads. "local" is
+# this process's own memory, for copies that a version names (catalog.selectors): they can
+# never be out of date, so they need not travel over the network.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "local",
+        "TIMEOUT": 10 * 60,
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    },
+}
 
 AUTH_USER_MODEL = "accounts.User"
+# Django's and allauth's backends, reading the signed-in person from the cache (accounts.backends).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.ModelBackend",
+    "accounts.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -18,6 +18,21 @@ if len(SECRET_KEY) < 50:
 if not os.environ.get("DATABASE_URL"):
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL in production.")
 
+# One cache for every worker and server: sessions are read from it, and cached catalog pages,
+# cards and prices are dropped by moving a version kept in it (catalog.selectors). A cache per
+# process would keep a signed-out session alive, or a changed price showing, in the others.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if not REDIS_URL:
+    raise ImproperlyConfigured("REDIS_URL must point at the Redis server that every worker shares.")
+CACHES = {
+    **CACHES,  # noqa: F405  ("local" stays in the process)
+    "default": {
+        "BACKEND": "portal.cache.SharedClientRedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "tradecounter"),
+    },
+}
+
 # Staff MFA cannot be switched off in production.
 TRADECOUNTER_REQUIRE_STAFF_MFA = True
 

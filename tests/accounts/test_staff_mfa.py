@@ -72,6 +72,7 @@ def test_production_settings_always_require_staff_mfa(monkeypatch):
     monkeypatch.setenv("TRADECOUNTER_REQUIRE_STAFF_MFA", "false")
     monkeypatch.setenv("SECRET_KEY", "x" * 60)
     monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/unused")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
     production = importlib.import_module("portal.settings.production")
     production = importlib.reload(production)
     assert production.TRADECOUNTER_REQUIRE_STAFF_MFA is True

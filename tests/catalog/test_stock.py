@@ -6,9 +6,9 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
-from catalog.models import Allocation, Lot, StockLevel, StockMove
+from catalog.models import Allocation, Lot, Product, StockLevel, StockMove
 from catalog.services import Receipt, StockError, adjust_stock, receive_stock, write_off_stock
-from catalog.stock import availability_for, earliest_sellable_expiry, lots_expiring
+from catalog.stock import availability_for, earliest_sellable_expiry, lots_expiring, with_sellable_stock
 from tests.factories import CompanyFactory, LocationFactory, ProductFactory, StaffFactory, category
 
 TODAY = date(2026, 11, 23)
@@ -159,3 +159,46 @@ def test_expiry_warnings_use_the_categorys_window(freezer, warehouse_user):
     _receive(fish, freezer, warehouse_user, "F-LATER", TODAY + timedelta(days=30), 5)
     _receive(beef, freezer, warehouse_user, "B-30", TODAY + timedelta(days=30), 5)
     assert [lot.number for lot in lots_expiring(today=TODAY)] == ["F-SOON", "B-30"]
+
+
+@pytest.mark.parametrize("share", [0, 25, 33, 60, 100])
+def test_the_in_stock_filter_in_sql_agrees_with_availability(share, freezer, warehouse_user):
+    """with_sellable_stock() (the catalog's "in stock only", counted in SQL) keeps exactly the
+    products availability_for() does not call "out", whatever the shelf lives, expiry dates,
+    minimum quantities and allocations."""
+    company = CompanyFactory(min_shelf_life_percent=share)
+    products = []
+    for n, (shelf_life, minimum) in enumerate(
+        [(1, 1), (3, 1), (7, 2), (30, 1), (97, 5), (100, 1), (365, 12), (730, 1), (1000, 3)]
+    ):
+        product = ProductFactory(shelf_life_days=shelf_life, min_order_quantity=minimum)
+        products.append(product)
+        for days, quantity, allocated in [(0, 50, 0), (1, 1, 0), (shelf_life // 3, 4, 1), (shelf_life - n, 6, 6)]:
+            lot = _receive(
+                product, freezer, warehouse_user, f"L{days}-{quantity}", TODAY + timedelta(days=days), quantity
+            )
+            Lot.objects.filter(pk=lot.pk).update(allocated=allocated)
+    availability = availability_for(company=company, products=products, today=TODAY)
+    cached = availability_for(company=company, products=products, today=TODAY, cached=True)
+
+    in_sql = set(
+        with_sellable_stock(
+            Product.objects.filter(pk__in=[p.pk for p in products]), company=company, today=TODAY
+        ).values_list("pk", flat=True)
+    )
+
+    assert in_sql == {pk for pk, answer in availability.items() if answer.status != "out"}
+    assert cached == availability
+    assert 0 < len(in_sql) < len(products)  # the cases cover both answers
+
+
+def test_cached_availability_follows_each_stock_move(product, freezer, warehouse_user, django_assert_num_queries):
+    company = CompanyFactory()
+    lot = _receive(product, freezer, warehouse_user, "A1", TODAY + timedelta(days=90), 10)
+    assert availability_for(company=company, products=[product], today=TODAY, cached=True)[product.pk].available == 10
+    with django_assert_num_queries(0):
+        availability_for(company=company, products=[product], today=TODAY, cached=True)
+
+    write_off_stock(lot=lot, location=freezer, quantity=3, reason="Thawed", user=warehouse_user)
+
+    assert availability_for(company=company, products=[product], today=TODAY, cached=True)[product.pk].available == 7

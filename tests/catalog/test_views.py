@@ -6,14 +6,17 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from catalog.models import Assortment, PriceList, Product, TemperatureZone
-from catalog.selectors import may_order_category, may_order_expression, valid_licence_kinds, visible_products
+from catalog.selectors import (
+    forget_category_tree,
+    valid_licence_kinds,
+)
 from tests.factories import (
     CompanyFactory,
     LicenceFactory,
@@ -44,14 +47,6 @@ def _get_list(client, **params):
     response = client.get(reverse(LIST), params)
     assert response.status_code == 200
     return response
-
-
-@pytest.fixture(autouse=True)
-def _fresh_category_tree():
-    """The tree is cached beyond a test; rows rolled back at the end of a test send no signal."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -379,24 +374,24 @@ def test_an_expired_or_unrelated_licence_does_not_count(client, buyer, company, 
     assert _shows_licence_required(client, shelves["vaccine"]) == (True, True)
 
 
-@pytest.mark.parametrize("restricted", [False, True])
-@pytest.mark.parametrize("required_kind", ["", VET_LICENCE])
-@pytest.mark.parametrize(
-    "licences",
-    [(), ((VET_LICENCE, 30),), ((VET_LICENCE, -1),), (("Food trading licence", 30),)],
-    ids=["none", "valid", "expired", "other-kind"],
-)
-def test_the_page_query_applies_the_same_licence_rule_as_may_order_category(
-    company, today, restricted, required_kind, licences
-):
-    node = category("Rule", slug="rule", restricted=restricted, licence_kind=required_kind)
-    product = ProductFactory(category=node)
-    for kind, days in licences:
-        LicenceFactory(company=company, kind=kind, expires_on=today + timedelta(days=days))
+def test_a_licence_counts_from_the_moment_it_is_saved_until_it_is_removed(client, buyer, company, shelves, today):
+    """The licence kinds are cached for every page; saving or deleting a licence drops them."""
+    client.force_login(buyer)
+    assert _shows_licence_required(client, shelves["vaccine"]) == (True, True)
 
-    in_sql = visible_products(company).annotate(may_order=may_order_expression(company)).get(pk=product.pk).may_order
+    licence = LicenceFactory(company=company, kind=VET_LICENCE, expires_on=today + timedelta(days=30))
+    assert _shows_licence_required(client, shelves["vaccine"]) == (False, False)
+    assert valid_licence_kinds(company) == {VET_LICENCE}
 
-    assert in_sql == may_order_category(node, valid_licence_kinds(company))
+    licence.expires_on = today - timedelta(days=1)
+    licence.save()
+    assert _shows_licence_required(client, shelves["vaccine"]) == (True, True)
+
+    licence.expires_on = today + timedelta(days=30)
+    licence.save()
+    licence.delete()
+    assert _shows_licence_required(client, shelves["vaccine"]) == (True, True)
+    assert valid_licence_kinds(company) == set()
 
 
 # The product page -------------------------------------------------------------------------------
@@ -506,17 +501,22 @@ def test_the_list_runs_the_same_few_queries_whatever_the_page_size(
     client, buyer, big_catalog, django_assert_max_num_queries, params
 ):
     client.force_login(buyer)
-    client.get(reverse(LIST))  # stores the active company in the session and caches the tree
+    client.get(reverse(LIST))  # stores the active company in the session
 
-    counts = []
+    cold, warm = [], []
     for per_page in (12, 48):
-        with django_assert_max_num_queries(8) as captured:
-            response = client.get(reverse(LIST), {**params, "per_page": per_page})
-        assert response.status_code == 200
-        assert len(_skus(response)) > (12 if per_page == 48 else 0)
-        counts.append(len(captured.captured_queries))
+        # Nothing of the catalog cached: the tree, products, prices, stock and cards are read again.
+        forget_category_tree()
+        caches["local"].clear()
+        for counts in (cold, warm):  # then the same page again, from the cache
+            with django_assert_max_num_queries(8) as captured:
+                response = client.get(reverse(LIST), {**params, "per_page": per_page})
+            assert response.status_code == 200
+            assert len(_skus(response)) > (12 if per_page == 48 else 0)
+            counts.append(len(captured.captured_queries))
 
-    assert counts[0] == counts[1]
+    assert cold[0] == cold[1]
+    assert warm[0] == warm[1] < cold[0]
 
 
 def test_the_product_page_runs_a_fixed_few_queries(client, buyer, big_catalog, django_assert_max_num_queries):

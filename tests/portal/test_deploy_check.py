@@ -20,6 +20,7 @@ def test_production_settings_pass_check_deploy():
         "DJANGO_SETTINGS_MODULE": "portal.settings.production",
         "SECRET_KEY": "k" * 20 + "-production-like-secret-key-for-the-deploy-check-only-" + "z" * 10,
         "DATABASE_URL": "postgres://tradecounter@db.internal:5432/tradecounter",
+        "REDIS_URL": "redis://cache.internal:6379/0",
         "ALLOWED_HOSTS": "portal.example.com",
     }
     result = subprocess.run(

@@ -10,7 +10,8 @@ writing a session row, and hands the cookie to wrk. In each repetition and at ea
 count every scenario runs right after a floor run (floor, catalog, floor, deep page, ...), so
 each scenario's p50 and p99 are divided by the floor p50 measured a few seconds earlier; the
 report gives the median of those per-repetition ratios. Queries per request are counted
-in-process with Django's test client against the same database.
+in-process with Django's test client against the same database, warm and cold (right after a
+catalog change, every cached catalog read gone).
 
 `--profile` instead profiles each scenario in-process (cProfile over a few requests) and runs
 EXPLAIN ANALYZE on its slowest queries; `--workers-sweep 2,3,5` compares gunicorn worker counts.
@@ -197,21 +198,30 @@ def scenario_urls(args, client, company, contract) -> dict[str, str]:
 
 
 def count_queries(client, urls: dict[str, str]) -> dict[str, dict]:
-    """Queries, status and SQL time of one warm request to each URL, in-process."""
+    """Queries, status and SQL time of a request to each URL, in-process: warm (what wrk
+    measures), and cold (right after a catalog change, with every cached catalog read gone)."""
+    from django.core.cache import caches
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    from catalog.selectors import forget_category_tree
 
     floor_client = test_client("")  # the floor is requested without cookies, as wrk does
     counts = {}
     for name, url in urls.items():
         chosen = floor_client if name == "floor" else client
-        chosen.get(url)  # warm: first requests fill caches (content types, templates)
+        chosen.get(url)  # first requests fill Django's own caches (content types, templates)
+        forget_category_tree()  # moves the catalog version on too
+        caches["local"].clear()
+        with CaptureQueriesContext(connection) as cold:
+            chosen.get(url)
         with CaptureQueriesContext(connection) as captured:
             response = chosen.get(url)
         queries = captured.captured_queries
         counts[name] = {
             "status": response.status_code,
             "queries": len(queries),
+            "queries_cold": len(cold.captured_queries),
             "sql_ms": round(sum(float(q["time"]) for q in queries) * 1000, 2),
             "bytes": len(response.content),
         }
@@ -424,6 +434,7 @@ def summarise(runs: list[dict], urls: dict[str, str], queries: dict[str, dict], 
                 "p50_ratio": 1.0,
                 "p99_ratio": round(statistics.median(f["p99_ms"] / f["p50_ms"] for f in floor_runs), 2),
                 "queries": queries["floor"]["queries"],
+                "queries_cold": queries["floor"]["queries_cold"],
                 "errors": sum(f["errors"] for f in floor_runs),
                 "runs": len(floor_runs),
             }
@@ -443,6 +454,7 @@ def summarise(runs: list[dict], urls: dict[str, str], queries: dict[str, dict], 
                     "p50_ratio": statistics.median(r["p50_ratio"] for r in mine),
                     "p99_ratio": statistics.median(r["p99_ratio"] for r in mine),
                     "queries": queries[scenario]["queries"],
+                    "queries_cold": queries[scenario]["queries_cold"],
                     "errors": sum(r["result"]["errors"] for r in mine),
                     "runs": len(mine),
                 }
@@ -463,7 +475,8 @@ def target_checks(summary: list[dict]) -> list[dict]:
         if 8 in at:
             checks.append(_check(scenario, f"p99 ≤ {TARGET_P99_RATIO}× floor p50 at 8 connections",
                                  at[8]["p99_ratio"], TARGET_P99_RATIO))  # fmt: skip
-        checks.append(_check(scenario, f"≤ {TARGET_QUERIES} queries per request", any_row["queries"], TARGET_QUERIES))
+        most = max(any_row["queries"], any_row["queries_cold"])
+        checks.append(_check(scenario, f"≤ {TARGET_QUERIES} queries per request, warm or cold", most, TARGET_QUERIES))
     return checks
 
 
@@ -531,13 +544,15 @@ def markdown(report: dict) -> str:
         f"{report['load_average']['min']:.1f}–{report['load_average']['max']:.1f} "
         f"(the machine has {env['cores']} cores; other work on it slows every scenario, the floor included).",
         "",
-        "| Scenario | URL | Conn. | req/s | p50 ms | p99 ms | p50 ÷ floor p50 | p99 ÷ floor p50 | Queries |",
+        "| Scenario | URL | Conn. | req/s | p50 ms | p99 ms | p50 ÷ floor p50 | p99 ÷ floor p50 "
+        "| Queries warm / cold |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in report["summary"]:
         lines.append(
             f"| {row['scenario']} | `{row['url']}` | {row['connections']} | {row['rps']:.0f} | {fmt(row['p50_ms'])} "
-            f"| {fmt(row['p99_ms'])} | {row['p50_ratio']:.1f} | {row['p99_ratio']:.1f} | {row['queries']} |"
+            f"| {fmt(row['p99_ms'])} | {row['p50_ratio']:.1f} | {row['p99_ratio']:.1f} "
+            f"| {row['queries']} / {row['queries_cold']} |"
         )
     if report["db_options"]:
         lines += ["", f"What-if run: every database connection had `{report['db_options']}`."]

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from django import forms
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -327,10 +328,24 @@ def product_list(request):
     return response
 
 
+def _visible_product(company: Company, sku: str) -> Product:
+    """The product with this SKU if the company may see it, else 404; kept under
+    catalog_version() like the list's pages (the visibility test is costly to plan)."""
+    sku_digest = hashlib.blake2b(sku.encode(), digest_size=12).hexdigest()  # any characters, fixed length
+    key = f"catalog:detail:{catalog_version()}:{company.pk}:{company.price_tier_id}:{sku_digest}"
+    product = local_cache.get(key)
+    if product is None:
+        product = _catalog_products(company).filter(sku=sku).first() or False
+        local_cache.set(key, product, CATALOG_CACHE_TIMEOUT)
+    if not product:
+        raise Http404
+    return product
+
+
 @member_required
 def product_detail(request, sku):
     company = request.membership.company
-    product = get_object_or_404(_catalog_products(company), sku=sku)
+    product = _visible_product(company, sku)
     (offer,) = _offers(company, [product])
     path = product.category.path
     context = {

@@ -31,11 +31,6 @@ from tests.factories import (
 LIST = "catalog:product_list"
 
 
-@pytest.fixture(autouse=True)
-def import_dir(settings, tmp_path):
-    settings.TRADECOUNTER_IMPORT_DIR = str(tmp_path / "imports")
-
-
 @pytest.fixture
 def list_prices(db):
     return PriceListFactory(kind=PriceList.Kind.DEFAULT, name="List prices")

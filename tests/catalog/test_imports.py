@@ -46,11 +46,6 @@ from tests.factories import (
 EXPIRY = "2031-06-30"
 
 
-@pytest.fixture(autouse=True)
-def import_dir(settings, tmp_path):
-    settings.TRADECOUNTER_IMPORT_DIR = str(tmp_path / "imports")
-
-
 def _csv(rows, *, encoding="utf-8") -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows(rows)

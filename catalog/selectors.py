@@ -169,6 +169,38 @@ def products_by_id(ids: list[int]) -> list[Product]:
     return [known[pk] for pk in ids if pk in known]
 
 
+def _assortment_ids(company: Company) -> list[int]:
+    """The company's assortments, its own and its tier's (none: it sees every active product),
+    kept under catalog_version()."""
+    key = f"catalog:assortments:{catalog_version()}:{company.pk}:{company.price_tier_id}"
+    ids = local_cache.get(key)
+    if ids is None:
+        ids = list(assortments_for(company).values_list("pk", flat=True).distinct())
+        local_cache.set(key, ids, CATALOG_CACHE_TIMEOUT)
+    return ids
+
+
+def visible_product(company: Company, product_id: int) -> Product | None:
+    """The active product with this id if the company may see it, else None, as
+    products_by_id() loads it and shared like it: read it, do not change it.
+
+    For a company without assortments that is no query once the product is cached; with
+    assortments, one small one.
+    """
+    found = products_by_id([product_id])
+    if not found:
+        return None
+    assortment_ids = _assortment_ids(company)
+    if (
+        assortment_ids
+        and not Assortment.products.through.objects.filter(
+            assortment_id__in=assortment_ids, product_id=product_id
+        ).exists()
+    ):
+        return None
+    return found[0]
+
+
 def _forget(key: str) -> None:
     version = uuid.uuid4().hex
     cache.set(key, version, None)

@@ -102,7 +102,9 @@ def _stock_versions(product_ids: list[int]) -> dict[int, str]:
         for key in missing:
             cache.add(key, uuid.uuid4().hex, None)
         found.update(cache.get_many(missing))  # whoever added first won
-    return {product_id: found[key] for product_id, key in keys.items()}
+    # A version dropped again between the add and the read (stock moving right now): this
+    # answer is read from the lots and filed under a version nobody else will ask for.
+    return {product_id: found.get(key) or uuid.uuid4().hex for product_id, key in keys.items()}
 
 
 def _free_stock(first_expiry: dict[int, date]) -> dict[int, tuple[int, date | None]]:

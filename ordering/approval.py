@@ -130,28 +130,33 @@ def reason_for(rule: ApprovalRule) -> str:
     return str(C(rule.condition).label)
 
 
-def create_staff_steps(*, order: Order, facts: Facts, first_sequence: int) -> list[ApprovalStep]:
-    """One waiting step per matching rule, in step order; the caller activates the first."""
-    rules = [
-        rule for rule in ApprovalRule.objects.filter(active=True).order_by("step", "pk") if rule_applies(rule, facts)
-    ]
+def active_rules() -> list[ApprovalRule]:
+    """The rules in force, lowest step first: one query, usually for none or a few rows."""
+    return list(ApprovalRule.objects.filter(active=True).order_by("step", "pk"))
+
+
+def staff_steps(*, rules: list[ApprovalRule], facts: Facts, first_sequence: int) -> list[ApprovalStep]:
+    """One waiting step per matching rule (of `active_rules()`), in step order, not yet saved:
+    the caller gives them their order, activates the first and saves them together."""
+    matching = [rule for rule in rules if rule_applies(rule, facts)]
     return [
-        ApprovalStep.objects.create(
-            order=order,
+        ApprovalStep(
             rule=rule,
             approver_group_id=rule.approver_group_id,
             sequence=first_sequence + index,
             reason=reason_for(rule),
         )
-        for index, rule in enumerate(rules)
+        for index, rule in enumerate(matching)
     ]
 
 
-def activate(step: ApprovalStep, *, hours: int | None = None) -> None:
+def activate(step: ApprovalStep, *, hours: int | None = None, save: bool = True) -> None:
+    """The step is now the one to decide, within `hours` (the rule's, else 24)."""
     hours = hours if hours is not None else (step.rule.decide_within_hours if step.rule else 24)
     step.status = ApprovalStep.Status.PENDING
     step.due_at = timezone.now() + timedelta(hours=hours)
-    step.save(update_fields=["status", "due_at"])
+    if save:
+        step.save(update_fields=["status", "due_at"])
 
 
 def staff_of_group_who_see(*, group_id: int, order: Order) -> list:

@@ -4,7 +4,7 @@ Verbs: add_to_cart, set_cart_quantity, remove_from_cart, quote_cart, place_order
 decide_customer_approval, decide_staff_approval, release_credit_hold, cancel_order.
 
 place_order is one durable transaction that locks, in this fixed order, the company's credit
-account, then the lots of every product in the cart (by primary key), then the year's order
+account, then the lots its cart could take stock from (by primary key), then the year's order
 number row. Everyone takes the same locks in the same order, so placements never deadlock, no
 two orders hold the same unit and no two orders fit into the same credit. E-mail goes out only
 after commit.
@@ -12,20 +12,21 @@ after commit.
 
 import math
 from collections import defaultdict
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Address, Company, CreditAccount, Membership
 from catalog.models import Allocation, Lot, PriceList, Product
-from catalog.pricing import Price, price_book
-from catalog.selectors import may_order_category, valid_licence_kinds, visible_products
-from catalog.stock import availability_for, earliest_sellable_expiry
+from catalog.pricing import Price, PriceBook, cached_price_book, price_book
+from catalog.selectors import may_order_category, valid_licence_kinds, visible_product, visible_products
+from catalog.stock import availability_for, earliest_sellable_expiry, forget_stock
 
 from . import approval, states, tasks
 from .models import Cart, CartLine, Order, OrderLine, OrderNumberSequence, OrderState
@@ -50,10 +51,14 @@ class PriceChanged(OrderingError):
         self.quote = quote
 
 
-def _notify_after_commit(order: Order, event: str) -> None:
+def _notify_after_commit(order: Order, *events: str) -> None:
     # Queued only once the order is committed; a failing notification never undoes an order.
-    order_id = order.pk
-    transaction.on_commit(lambda: tasks.send_order_notification.enqueue(order_id=order_id, event=event), robust=True)
+    # One task carries every event of the transaction: one row in the task queue, not one each.
+    order_id, events = order.pk, [event for event in events if event]
+    if events:
+        transaction.on_commit(
+            lambda: tasks.send_order_notification.enqueue(order_id=order_id, events=events), robust=True
+        )
 
 
 # Cart --------------------------------------------------------------------------------------
@@ -63,6 +68,7 @@ def _notify_after_commit(order: Order, event: str) -> None:
 class SnappedQuantity:
     quantity: int
     message: str | None
+    new_line: bool = False  # add_to_cart started the product's line (the cart has one more)
 
 
 def snap_quantity(product: Product, requested: int) -> SnappedQuantity:
@@ -94,8 +100,10 @@ def snap_quantity(product: Product, requested: int) -> SnappedQuantity:
 
 def get_orderable_product(*, company: Company, sku: str = "", product_id: int | None = None) -> Product:
     """A product this company may see and order; another company's assortment is 'not found'."""
-    products = visible_products(company).select_related("category")
-    product = products.filter(pk=product_id).first() if product_id else products.filter(sku__iexact=sku.strip()).first()
+    if product_id:
+        product = visible_product(company, product_id)  # cached, shared: not to be changed
+    else:
+        product = visible_products(company).select_related("category").filter(sku__iexact=sku.strip()).first()
     if product is None:
         raise OrderingError(_("%(sku)s was not found in your catalog.") % {"sku": sku or product_id})
     # Licences are looked up only for restricted products: most adds cost no licence query.
@@ -110,24 +118,45 @@ def cart_for(*, user, company: Company) -> Cart:
 
 
 def add_to_cart(*, cart: Cart, product: Product, quantity: int) -> SnappedQuantity:
-    """Add to the line of this product (or start one), snapped to the product's rule."""
-    with transaction.atomic():
-        line = CartLine.objects.select_for_update().filter(cart=cart, product=product).first()
-        snapped = snap_quantity(product, quantity + (line.quantity if line else 0))
-        price = price_book(company=cart.company, product_ids=[product.pk]).price(product.pk, snapped.quantity)
+    """Add to the line of this product (or start one), snapped to the product's rule.
+
+    No lock and no transaction of its own: the line is written only if it is still as it was
+    read (the UPDATE names the quantity it saw; the unique constraint refuses a second line of
+    the product), and an add of the same product at the same moment (a double click) makes it
+    read again, so both adds count.
+    """
+    # The price noted on the line is for showing changes later; placing the order prices again.
+    book = cached_price_book(company=cart.company, product_ids=[product.pk])
+    for _attempt in range(3):
+        seen = CartLine.objects.filter(cart=cart, product=product).values_list("quantity", flat=True).first()
+        snapped = snap_quantity(product, quantity + (seen or 0))
+        price = book.price(product.pk, snapped.quantity)
         if price is None:
             raise OrderingError(_("%(sku)s has no price for you yet; ask your rep.") % {"sku": product.sku})
-        if line is None:
-            CartLine.objects.create(
-                cart=cart, product=product, quantity=snapped.quantity, unit_price_when_added=price.unit_price
-            )
-        else:
-            # The price the buyer sees for the new quantity (a quantity break may change it) is the
-            # one a later "price changed since you added it" note compares with.
-            line.quantity = snapped.quantity
-            line.unit_price_when_added = price.unit_price
-            line.save(update_fields=["quantity", "unit_price_when_added"])
-    return snapped
+        # The price the buyer sees for the new quantity (a quantity break may change it) is the
+        # one a later "price changed since you added it" note compares with.
+        if seen is None:
+            if _start_line(cart=cart, product=product, quantity=snapped.quantity, unit_price=price.unit_price):
+                return SnappedQuantity(snapped.quantity, snapped.message, new_line=True)
+        elif CartLine.objects.filter(cart=cart, product=product, quantity=seen).update(
+            quantity=snapped.quantity, unit_price_when_added=price.unit_price
+        ):
+            return snapped
+    raise OrderingError(_("Your cart changed while adding %(sku)s; please add it again.") % {"sku": product.sku})
+
+
+def _start_line(*, cart: Cart, product: Product, quantity: int, unit_price: Decimal) -> bool:
+    """Insert the product's cart line; False if a concurrent add inserted it first."""
+    # A refused INSERT inside a caller's transaction (a quick order adds its lines in one)
+    # needs a savepoint to roll back to; on its own (autocommit) the statement just fails.
+    try:
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            CartLine.objects.create(cart=cart, product=product, quantity=quantity, unit_price_when_added=unit_price)
+    except IntegrityError:
+        if not CartLine.objects.filter(cart=cart, product=product).exists():
+            raise  # another constraint than the one line per product
+        return False
+    return True
 
 
 def set_cart_quantity(*, cart: Cart, product: Product, quantity: int) -> SnappedQuantity | None:
@@ -203,6 +232,8 @@ class Quote:
     tax_total: Decimal
     total: Decimal
     credit: CreditPicture
+    # The prices it was computed from; placement reads the list prices of the approval rules here.
+    price_book: PriceBook | None = field(default=None, repr=False)
 
     @property
     def can_place(self) -> bool:
@@ -214,16 +245,24 @@ def _money(value: Decimal) -> Decimal:
 
 
 def _quote(
-    *, company: Company, wanted: list[tuple[Product, int, Decimal | None]], credit_account: CreditAccount, today: date
+    *,
+    company: Company,
+    wanted: list[tuple[Product, int, Decimal | None]],
+    credit_account: CreditAccount,
+    today: date,
+    check_stock: bool = True,
 ) -> Quote:
+    """`check_stock=False` for placement only: it takes the stock from the locked lots
+    (_allocate_fefo) and refuses a short line there, in the same words."""
     products = [product for product, _q, _p in wanted]
     book = price_book(company=company, product_ids=[p.pk for p in products], on=today)
-    availability = availability_for(company=company, products=products, today=today)
-    licences = valid_licence_kinds(company, today)
+    availability = availability_for(company=company, products=products, today=today) if check_stock else {}
+    # Licences matter only for restricted products: most carts cost no licence query.
+    licences = valid_licence_kinds(company, today) if any(p.category.restricted for p in products) else set()
     lines = []
     for product, quantity, seen_price in wanted:
         price = book.price(product.pk, quantity)
-        available = availability[product.pk].available
+        available = availability[product.pk].available if check_stock else quantity
         allocatable = min(quantity, available)
         shortfall = quantity - allocatable
         line = QuoteLine(
@@ -257,11 +296,13 @@ def _quote(
         overdue=credit_account.overdue_beyond_grace(grace_days=company.grace_days, today=today),
         prepay=company.credit_limit == 0,
     )
-    return Quote(company.currency, lines, subtotal, tax_total, subtotal + tax_total, credit)
+    return Quote(company.currency, lines, subtotal, tax_total, subtotal + tax_total, credit, price_book=book)
 
 
 def _cart_wanted(cart: Cart) -> list[tuple[Product, int, Decimal | None]]:
-    lines = cart.lines.select_related("product__category").order_by("pk")
+    # Nothing that quotes or places a cart reads the long texts of a product.
+    lines = cart.lines.select_related("product__category").defer("product__description", "product__search_text")
+    lines = lines.order_by("pk")
     return [(line.product, line.quantity, line.unit_price_when_added) for line in lines]
 
 
@@ -285,37 +326,62 @@ class Checkout:
 
 
 def _next_order_number(year: int) -> str:
-    # The row lock makes numbering gapless: a rolled-back placement gives its number back.
-    sequence, _created = OrderNumberSequence.objects.select_for_update().get_or_create(year=year)
-    sequence.last = F("last") + 1
-    sequence.save(update_fields=["last"])
-    sequence.refresh_from_db(fields=["last"])
-    return f"SO-{year}-{sequence.last:06d}"
+    # The row lock the UPDATE takes, held until commit, makes numbering gapless: a rolled-back
+    # placement gives its number back. Every placement waits for it, so it is one statement
+    # (UPDATE ... RETURNING, which PostgreSQL and SQLite both run), taken last of all locks.
+    table, last, year_column = map(connection.ops.quote_name, (OrderNumberSequence._meta.db_table, "last", "year"))
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET {last} = {last} + 1 WHERE {year_column} = %s RETURNING {last}", [year])
+        row = cursor.fetchone()
+    if row is None:  # the year's first order
+        sequence, _created = OrderNumberSequence.objects.select_for_update().get_or_create(year=year)
+        sequence.last += 1
+        sequence.save(update_fields=["last"])
+        row = (sequence.last,)
+    return f"SO-{year}-{row[0]:06d}"
 
 
-def _allocate_fefo(*, company: Company, quote: Quote, today: date) -> dict[int, list[tuple[Lot, int]]]:
+@dataclass(slots=True)
+class _LockedLot:
+    """The few fields of a locked lot that allocation reads and writes (no model instance: an
+    order locks dozens of lots)."""
+
+    pk: int
+    product_id: int
+    expiry_date: date
+    on_hand: int
+    allocated: int
+
+
+def _allocate_fefo(*, company: Company, quote: Quote, today: date) -> dict[int, list[tuple[_LockedLot, int]]]:
     """Lock the lots of every product in the order (by primary key) and take each line's stock
-    from the lots that expire first, within the company's shelf-life rule."""
-    product_ids = sorted({line.product.pk for line in quote.lines})
-    locked = list(
-        Lot.objects.select_for_update().filter(product_id__in=product_ids, on_hand__gt=F("allocated")).order_by("pk")
-    )
-    by_product: dict[int, list[Lot]] = defaultdict(list)
-    for lot in locked:
-        by_product[lot.product_id].append(lot)
-    taken: dict[int, list[tuple[Lot, int]]] = {}
-    for line in quote.lines:
-        first_expiry = earliest_sellable_expiry(
+    from the lots that expire first, within the company's shelf-life rule.
+
+    The picks are added to the locked lots' `allocated` in memory; _write_lines saves them."""
+    first_expiry = {
+        line.product.pk: earliest_sellable_expiry(
             shelf_life_days=line.product.shelf_life_days,
             min_shelf_life_percent=company.min_shelf_life_percent,
             today=today,
         )
-        lots = sorted(
-            (lot for lot in by_product[line.product.pk] if lot.expiry_date >= first_expiry),
-            key=lambda lot: (lot.expiry_date, lot.pk),
-        )
+        for line in quote.lines
+    }
+    # Lots expiring before every line's first acceptable date can give nothing: not locked.
+    rows = (
+        Lot.objects.select_for_update()
+        .filter(product_id__in=first_expiry, expiry_date__gte=min(first_expiry.values()), on_hand__gt=F("allocated"))
+        .order_by("pk")
+        .values_list("pk", "product_id", "expiry_date", "on_hand", "allocated")
+    )
+    by_product: dict[int, list[_LockedLot]] = defaultdict(list)
+    for row in rows:
+        lot = _LockedLot(*row)
+        if lot.expiry_date >= first_expiry[lot.product_id]:
+            by_product[lot.product_id].append(lot)
+    taken: dict[int, list[tuple[_LockedLot, int]]] = {}
+    for line in quote.lines:
         needed, picks = line.quantity, []
-        for lot in lots:
+        for lot in sorted(by_product[line.product.pk], key=lambda lot: (lot.expiry_date, lot.pk)):
             if needed == 0:
                 break
             quantity = min(needed, lot.on_hand - lot.allocated)
@@ -324,10 +390,10 @@ def _allocate_fefo(*, company: Company, quote: Quote, today: date) -> dict[int, 
                 lot.allocated += quantity
                 needed -= quantity
         if needed and not line.product.allow_backorder:
-            # Stock went since the buyer looked (the quote said it was there): refuse, name the line.
+            # Stock went since the buyer looked (the checkout page said it was there): refuse, in the
+            # words the page would use now, naming the line.
             raise OrderingError(
-                _("%(sku)s: only %(available)s available now.")
-                % {"sku": line.product.sku, "available": line.quantity - needed}
+                f"{line.product.sku}: " + _("Only %(available)s available.") % {"available": line.quantity - needed}
             )
         taken[line.product.pk] = picks
     return taken
@@ -347,32 +413,68 @@ def place_order(
     """Place the cart as an order, or return the order this checkout already placed.
 
     `durable=False` only for callers that own the surrounding transaction (seed_demo's history).
+
+    Every placement locks the same few hot lots and the order-number row, so it does all it can
+    before taking them: the route (approver, credit hold, rules, confirmed) is decided and the
+    cart emptied first; then the order is inserted straight into its state, and its lines, lot
+    updates, allocations and events are written in one statement each, whatever the number of
+    lines.
     """
     company = membership.company
     today = today or timezone.localdate()
     if checkout.ship_to.company_id != company.pk:
         raise OrderingError(_("Choose one of your company's addresses."))
-    if not company.is_active:
-        raise OrderingError(_("Your company's account is suspended; please contact your sales rep."))
     try:
         with transaction.atomic(durable=durable):
-            account, _created = CreditAccount.objects.select_for_update().get_or_create(company=company)
+            account, _created = (
+                CreditAccount.objects.select_for_update(of=("self",))
+                .select_related("company")
+                .get_or_create(company=company)
+            )
+            # The company as it is now, not as the request's (cached) membership saw it: its
+            # credit limit, terms, tier and shelf-life rule decide this order.
+            company = account.company
             existing = Order.objects.filter(company=company, idempotency_key=idempotency_key).first()
             if existing is not None:
                 return existing
-            quote = _quote(company=company, wanted=_cart_wanted(cart), credit_account=account, today=today)
+            if not company.is_active:
+                raise OrderingError(_("Your company's account is suspended; please contact your sales rep."))
+            quote = _quote(
+                company=company, wanted=_cart_wanted(cart), credit_account=account, today=today, check_stock=False
+            )
             if not quote.lines:
                 raise OrderingError(_("Your cart is empty."))
             problems = [f"{line.product.sku}: {problem}" for line in quote.lines for problem in line.problems]
             if problems:
                 raise OrderingError(" ".join(problems))
             if quote.total != expected_total:
-                raise PriceChanged(quote)
+                # Shown again with the new figures, availability included.
+                raise PriceChanged(
+                    _quote(company=company, wanted=_cart_wanted(cart), credit_account=account, today=today)
+                )
+            stop = _customer_stop(
+                membership=membership, total=quote.total, currency=quote.currency
+            ) or _stop_past_customer(
+                company=company,
+                total=quote.total,
+                account=account,
+                today=today,
+                facts=lambda: _placement_facts(company=company, quote=quote),
+                first_sequence=lambda: 1,
+            )
+            if stop.state == OrderState.APPROVED:
+                _add_to_exposure(account, quote.total)
+            cart.lines.all().delete()
+            # The catalog's cached availability of these products goes (again on commit); said
+            # before the hot lots are locked, as it is a round trip to the cache.
+            forget_stock(line.product.pk for line in quote.lines)
             allocations = _allocate_fefo(company=company, quote=quote, today=today)
             order = Order.objects.create(
                 company=company,
                 number=_next_order_number(today.year),
-                placed_by=membership.user,
+                state=stop.state,
+                hold_reasons=stop.hold_reasons,
+                placed_by_id=membership.user_id,
                 placed_for_customer_by=placed_for_customer_by,
                 po_number=checkout.po_number,
                 ship_to=checkout.ship_to,
@@ -392,24 +494,25 @@ def place_order(
                 reason=_("Placed by %(rep)s for the customer.") % {"rep": placed_for_customer_by}
                 if placed_for_customer_by
                 else "",
+                routed_by=membership.user,
+                routed_reason=stop.reason,
             )
-            _route(order=order, membership=membership, account=account, actor=membership.user, today=today)
-            cart.lines.all().delete()
+            _save_steps(order, stop.steps)
+            # Registered inside the transaction: a placement that rolls back tells no one.
+            _notify_after_commit(order, "placed", stop.event)
     except IntegrityError:
         # The same checkout committed by a concurrent request between our check and insert.
         existing = Order.objects.filter(company=company, idempotency_key=idempotency_key).first()
         if existing is None:
             raise
         return existing
-    _notify_after_commit(order, "placed")
     return order
 
 
 def _write_lines(*, order: Order, quote: Quote, allocations) -> None:
-    for line in quote.lines:
-        picks = allocations[line.product.pk]
-        allocated = sum(quantity for _lot, quantity in picks)
-        order_line = OrderLine.objects.create(
+    """The order's lines, the stock they hold and the lots' new `allocated`, one statement each."""
+    order_lines = OrderLine.objects.bulk_create(
+        OrderLine(
             order=order,
             product=line.product,
             sku=line.product.sku,
@@ -417,8 +520,8 @@ def _write_lines(*, order: Order, quote: Quote, allocations) -> None:
             name_zh=line.product.name_zh,
             sales_unit=line.product.sales_unit,
             quantity=line.quantity,
-            allocated_quantity=allocated,
-            backorder_quantity=line.quantity - allocated,
+            allocated_quantity=sum(quantity for _lot, quantity in allocations[line.product.pk]),
+            backorder_quantity=line.quantity - sum(quantity for _lot, quantity in allocations[line.product.pk]),
             unit_price=line.price.unit_price,
             price_source=line.price.source,
             price_list_id=line.price.price_list_id,
@@ -426,78 +529,161 @@ def _write_lines(*, order: Order, quote: Quote, allocations) -> None:
             line_total=line.line_total,
             tax_amount=line.tax_amount,
         )
-        for lot, quantity in picks:
-            Lot.objects.filter(pk=lot.pk).update(allocated=F("allocated") + quantity)
-            Allocation.objects.create(lot=lot, company=order.company, order_line_id=order_line.pk, quantity=quantity)
+        for line in quote.lines
+    )
+    picks = [
+        (order_line, lot, quantity)
+        for order_line, line in zip(order_lines, quote.lines, strict=True)
+        for lot, quantity in allocations[line.product.pk]
+    ]
+    _save_allocated({lot.pk: lot for _line, lot, _quantity in picks}.values())
+    Allocation.objects.bulk_create(
+        Allocation(lot_id=lot.pk, company=order.company, order_line_id=order_line.pk, quantity=quantity)
+        for order_line, lot, quantity in picks
+    )
 
 
-def _route(*, order: Order, membership: Membership, account: CreditAccount, actor, today: date) -> None:
-    """Decide where a just-placed order goes: the company's approver, credit hold, the staff
-    approval rules, or straight to confirmed."""
-    limit = membership.spending_limit
-    if membership.role != Membership.Role.APPROVER and limit is not None and order.total > limit:
-        step = approval.ApprovalStep.objects.create(
-            order=order,
-            customer_side=True,
-            sequence=0,
-            reason=_("Above %(user)s's spending limit of %(currency)s %(limit)s")
-            % {"user": membership.user, "currency": order.currency, "limit": limit},
-        )
-        approval.activate(step, hours=24)
-        states.transition(order=order, to_state=OrderState.AWAITING_CUSTOMER_APPROVAL, actor=actor, reason=step.reason)
-        _notify_after_commit(order, "approval_needed")  # the company's approvers
+def _save_allocated(lots) -> None:
+    """Write the lots' `allocated` in one UPDATE.
+
+    _allocate_fefo holds these lots' row locks and has added the picks to `allocated`: no one else
+    can have changed them since it read them, so the new values are written as they are. (One
+    UPDATE from a VALUES list, which PostgreSQL and SQLite both run; QuerySet.bulk_update would
+    build a CASE expression per lot, which costs more Python than the statement costs the
+    database.)"""
+    lots = list(lots)
+    if not lots:
         return
-    _route_past_customer(order=order, account=account, actor=actor, today=today)
+    table = connection.ops.quote_name(Lot._meta.db_table)
+    rows = ", ".join(["(%s, %s)"] * len(lots))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET allocated = picked.column2 FROM (VALUES {rows}) AS picked "
+            f"WHERE {table}.id = picked.column1",
+            [value for lot in lots for value in (lot.pk, lot.allocated)],
+        )
 
 
-def _credit_hold_reasons(*, order: Order, account: CreditAccount, today: date) -> list[str]:
-    company = order.company
+def _save_steps(order: Order, steps: list[approval.ApprovalStep]) -> None:
+    for step in steps:
+        step.order = order
+    approval.ApprovalStep.objects.bulk_create(steps)
+
+
+@dataclass
+class _Stop:
+    """Where an order goes next, decided before anything is written: placement inserts the order
+    straight into it, a decision moves the order there with _move."""
+
+    state: str
+    event: str  # the notification it sets off
+    reason: str = ""
+    hold_reasons: list[str] = field(default_factory=list)
+    steps: list[approval.ApprovalStep] = field(default_factory=list)  # unsaved, the first one pending
+
+
+def _customer_stop(*, membership: Membership, total: Decimal, currency: str) -> _Stop | None:
+    """Above the buyer's spending limit, the company's approver decides first."""
+    limit = membership.spending_limit
+    if membership.role == Membership.Role.APPROVER or limit is None or total <= limit:
+        return None
+    reason = _("Above %(user)s's spending limit of %(currency)s %(limit)s") % {
+        "user": membership.user,
+        "currency": currency,
+        "limit": limit,
+    }
+    step = approval.ApprovalStep(customer_side=True, sequence=0, reason=reason)
+    approval.activate(step, hours=24, save=False)
+    return _Stop(OrderState.AWAITING_CUSTOMER_APPROVAL, "approval_needed", reason, steps=[step])
+
+
+def _credit_hold_reasons(*, company: Company, total: Decimal, account: CreditAccount, today: date) -> list[str]:
     reasons = []
     if company.credit_limit == 0:
         reasons.append(_("Your account is prepaid: finance confirms the order once it is paid."))
-    elif account.available(company.credit_limit) < order.total:
+    elif account.available(company.credit_limit) < total:
         reasons.append(
             _("This order (%(currency)s %(total)s) is more than your available credit (%(currency)s %(available)s).")
-            % {"currency": order.currency, "total": order.total, "available": account.available(company.credit_limit)}
+            % {"currency": company.currency, "total": total, "available": account.available(company.credit_limit)}
         )
     if account.overdue_beyond_grace(grace_days=company.grace_days, today=today):
         reasons.append(_("An invoice is overdue beyond your grace days."))
     return reasons
 
 
-def _route_past_customer(
-    *, order: Order, account: CreditAccount, actor, today: date, skip_credit: bool = False
-) -> None:
-    hold = [] if skip_credit else _credit_hold_reasons(order=order, account=account, today=today)
+def _stop_past_customer(
+    *, company: Company, total: Decimal, account: CreditAccount, today: date, facts, first_sequence, skip_credit=False
+) -> _Stop:
+    """Credit hold, the staff approval rules, or confirmed.
+
+    `facts` and `first_sequence` are functions, called only when a rule is active (placement
+    knows the facts already; a decision reads them back from the order)."""
+    hold = [] if skip_credit else _credit_hold_reasons(company=company, total=total, account=account, today=today)
     if hold:
-        order.hold_reasons = hold
-        order.save(update_fields=["hold_reasons"])
-        states.transition(order=order, to_state=OrderState.CREDIT_HOLD, actor=actor, reason=" ".join(hold))
-        _notify_after_commit(order, "credit_hold")
-        return
-    steps = approval.create_staff_steps(
-        order=order,
-        facts=_facts_for_order(order),
-        first_sequence=1 + approval.ApprovalStep.objects.filter(order=order).count(),
-    )
+        return _Stop(OrderState.CREDIT_HOLD, "credit_hold", " ".join(hold), hold_reasons=hold)
+    rules = approval.active_rules()
+    steps = approval.staff_steps(rules=rules, facts=facts(), first_sequence=first_sequence()) if rules else []
     if steps:
-        approval.activate(steps[0])
-        states.transition(order=order, to_state=OrderState.AWAITING_APPROVAL, actor=actor, reason=steps[0].reason)
-        _notify_after_commit(order, "approval_needed")
-        return
-    _confirm(order=order, account=account, actor=actor)
+        approval.activate(steps[0], save=False)
+        return _Stop(OrderState.AWAITING_APPROVAL, "approval_needed", steps[0].reason, steps=steps)
+    return _Stop(OrderState.APPROVED, "approved")
+
+
+def _move_past_customer(*, order: Order, account: CreditAccount, actor, skip_credit: bool = False) -> str:
+    """A decision let an order past the company's approver or finance: on to the next stop.
+    Returns the event to notify."""
+    stop = _stop_past_customer(
+        company=order.company,
+        total=order.total,
+        account=account,
+        today=timezone.localdate(),
+        facts=lambda: _facts_for_order(order),
+        first_sequence=lambda: 1 + approval.ApprovalStep.objects.filter(order=order).count(),
+        skip_credit=skip_credit,
+    )
+    if stop.hold_reasons:
+        order.hold_reasons = stop.hold_reasons
+        order.save(update_fields=["hold_reasons"])
+    _save_steps(order, stop.steps)
+    if stop.state == OrderState.APPROVED:
+        _add_to_exposure(account, order.total)
+    states.transition(order=order, to_state=stop.state, actor=actor, reason=stop.reason)
+    return stop.event
+
+
+def _lowest_price_vs_list_percent(book: PriceBook, lines) -> Decimal | None:
+    """Lowest unit price ÷ default list price × 100 over (product_id, quantity, unit_price)."""
+    list_prices = PriceBook(
+        currency=book.currency,
+        lists=[pl for pl in book.lists if pl.kind == PriceList.Kind.DEFAULT],
+        entries=book.entries,
+    )
+    ratios = []
+    for product_id, quantity, unit_price in lines:
+        list_price = list_prices.price(product_id, quantity)
+        if list_price and list_price.unit_price > 0:
+            ratios.append(unit_price / list_price.unit_price * 100)
+    return min(ratios) if ratios else None
+
+
+def _placement_facts(*, company: Company, quote: Quote) -> approval.Facts:
+    """The rules' facts from what placement has in hand, before the order exists. An order being
+    placed was not on credit hold (over-credit orders go there before the rules)."""
+    return approval.Facts(
+        total=quote.total,
+        over_credit=False,
+        first_order=not Order.objects.filter(company=company).exists(),
+        has_restricted_product=any(line.product.category.restricted for line in quote.lines),
+        lowest_price_vs_list_percent=_lowest_price_vs_list_percent(
+            quote.price_book, [(line.product.pk, line.quantity, line.price.unit_price) for line in quote.lines]
+        ),
+    )
 
 
 def _facts_for_order(order: Order) -> approval.Facts:
-    """What the approval rules look at; over-credit orders went to credit hold before the rules."""
+    """What the approval rules look at, for an order placed earlier (a decision moves it on)."""
     lines = list(order.lines.select_related("product__category"))
-    default_prices = price_book(company=order.company, product_ids=[line.product_id for line in lines])
-    default_prices.lists = [pl for pl in default_prices.lists if pl.kind == PriceList.Kind.DEFAULT]
-    ratios = []
-    for line in lines:
-        list_price = default_prices.price(line.product_id, line.quantity)
-        if list_price and list_price.unit_price > 0:
-            ratios.append(line.unit_price / list_price.unit_price * 100)
+    book = price_book(company=order.company, product_ids=[line.product_id for line in lines])
     return approval.Facts(
         total=order.total,
         # Over-credit orders wait for finance first; once released, an "over credit" rule can
@@ -505,15 +691,17 @@ def _facts_for_order(order: Order) -> approval.Facts:
         over_credit=order.events.filter(to_state=OrderState.CREDIT_HOLD).exists(),
         first_order=not Order.objects.filter(company=order.company).exclude(pk=order.pk).exists(),
         has_restricted_product=any(line.product.category.restricted for line in lines),
-        lowest_price_vs_list_percent=min(ratios) if ratios else None,
+        lowest_price_vs_list_percent=_lowest_price_vs_list_percent(
+            book, [(line.product_id, line.quantity, line.unit_price) for line in lines]
+        ),
     )
 
 
 def _add_to_exposure(account: CreditAccount, amount: Decimal) -> None:
-    """Change the approved-not-invoiced part of the exposure. The caller holds the account's row
-    lock, so Decimal arithmetic here is exact and safe (an F() expression would be computed as a
-    float on SQLite)."""
-    account.refresh_from_db(fields=["approved_uninvoiced"])
+    """Change the approved-not-invoiced part of the exposure. Every caller read `account` with
+    its row lock in this transaction and nothing else writes the row while the lock is held, so
+    Decimal arithmetic on the loaded value is exact and safe (an F() expression would be computed
+    as a float on SQLite)."""
     account.approved_uninvoiced += amount
     account.save(update_fields=["approved_uninvoiced", "updated_at"])
 
@@ -521,7 +709,6 @@ def _add_to_exposure(account: CreditAccount, amount: Decimal) -> None:
 def _confirm(*, order: Order, account: CreditAccount, actor, reason: str = "") -> None:
     _add_to_exposure(account, order.total)
     states.transition(order=order, to_state=OrderState.APPROVED, actor=actor, reason=reason)
-    _notify_after_commit(order, "approved")
 
 
 # Decisions ---------------------------------------------------------------------------------
@@ -566,7 +753,7 @@ def decide_customer_approval(*, order: Order, membership: Membership, approve: b
         step = _pending_step(order)
         _decide(step, user=membership.user, approve=approve, comment=comment)
         if approve:
-            _route_past_customer(order=order, account=account, actor=membership.user, today=timezone.localdate())
+            _notify_after_commit(order, _move_past_customer(order=order, account=account, actor=membership.user))
         else:
             _reject(order=order, actor=membership.user, reason=comment)
     return order
@@ -602,6 +789,7 @@ def decide_staff_approval(*, order: Order, user, approve: bool, comment: str = "
             _notify_after_commit(order, "approval_needed")
             return order
         _confirm(order=order, account=account, actor=user, reason=comment)
+        _notify_after_commit(order, "approved")
     return order
 
 
@@ -622,7 +810,7 @@ def release_credit_hold(*, order: Order, user, approve: bool, comment: str = "")
             return order
         order.hold_reasons = []
         order.save(update_fields=["hold_reasons"])
-        _route_past_customer(order=order, account=account, actor=user, today=timezone.localdate(), skip_credit=True)
+        _notify_after_commit(order, _move_past_customer(order=order, account=account, actor=user, skip_credit=True))
     return order
 
 
@@ -635,6 +823,8 @@ def _release_stock(order: Order) -> None:
     for allocation in allocations:
         Lot.objects.filter(pk=allocation.lot_id).update(allocated=F("allocated") - allocation.quantity)
     Allocation.objects.filter(pk__in=[a.pk for a in allocations]).update(released_at=timezone.now())
+    if allocations:
+        forget_stock(Lot.objects.filter(pk__in={a.lot_id for a in allocations}).values_list("product_id", flat=True))
 
 
 def _reject(*, order: Order, actor, reason: str) -> None:

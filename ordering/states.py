@@ -2,6 +2,8 @@
 
 `transition()` refuses moves the table does not allow and records who, when, from, to and why
 as an OrderEvent. Callers hold the order's row lock (select_for_update) when they decide.
+Placement decides where a new order goes before inserting it, inserts it in that state and
+records both moves (submitted, then on) with `record_placement()`, which checks the same table.
 """
 
 from django.utils.translation import gettext as _
@@ -55,6 +57,22 @@ def transition(*, order: Order, to_state: str, actor, reason: str = "") -> Order
     return event
 
 
-def record_placement(*, order: Order, actor, reason: str = "") -> OrderEvent:
-    """The first event of every order: it was submitted."""
-    return OrderEvent.objects.create(order=order, actor=actor, from_state="", to_state=S.SUBMITTED, reason=reason)
+def record_placement(
+    *, order: Order, actor, reason: str = "", routed_by=None, routed_reason: str = ""
+) -> list[OrderEvent]:
+    """The first events of every order: it was submitted and, when placement routed it on at
+    once, where it went (`order.state`, in which placement inserted it). Both in one INSERT."""
+    if order.state != S.SUBMITTED and order.state not in TRANSITIONS[S.SUBMITTED]:
+        raise IllegalTransition(_("A new order cannot become %(to)s.") % {"to": OrderState(order.state).label})
+    events = [OrderEvent(order=order, actor=actor, from_state="", to_state=S.SUBMITTED, reason=reason)]
+    if order.state != S.SUBMITTED:
+        events.append(
+            OrderEvent(
+                order=order,
+                actor=routed_by or actor,
+                from_state=S.SUBMITTED,
+                to_state=order.state,
+                reason=routed_reason,
+            )
+        )
+    return OrderEvent.objects.bulk_create(events)

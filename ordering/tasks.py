@@ -14,5 +14,8 @@ EVENTS = {
 
 
 @task()
-def send_order_notification(*, order_id: int, event: str) -> None:
-    EVENTS[event](order_id=order_id)
+def send_order_notification(*, order_id: int, events: list[str] = (), event: str = "") -> None:
+    """Tell whoever needs to know about each of `events`, in order (a placement is "placed" then
+    where it went). `event` is the single event of tasks queued before `events` existed."""
+    for name in [event] if event else events:
+        EVENTS[name](order_id=order_id)

@@ -28,7 +28,7 @@ from catalog.selectors import first_orderable_quantity, visible_products
 from . import quick_order, services
 from .approval import ApprovalRule, Facts, reason_for, rule_applies
 from .forms import AddToCartForm, CartLineForm, CheckoutForm, QuickOrderUploadForm, SavedListNameForm
-from .models import CartLine, Order, SavedList
+from .models import Cart, CartLine, Order, SavedList
 from .services import Checkout, OrderingError, PriceChanged, Quote, QuoteLine
 
 BLANK_ROWS = 5
@@ -38,6 +38,17 @@ def _cart(request):
     company = request.membership.company
     cart = services.cart_for(user=request.user, company=company)
     cart.company = company  # the same row, already loaded: saves quote_cart a query
+    return cart
+
+
+def _cart_counting_lines(request):
+    """The cart with `line_count` (for the navbar badge) in one query."""
+    company = request.membership.company
+    cart = Cart.objects.filter(user=request.user, company=company).annotate(line_count=Count("lines")).first()
+    if cart is None:
+        cart = services.cart_for(user=request.user, company=company)
+        cart.line_count = 0
+    cart.company = company  # the same row, already loaded: saves pricing a query
     return cart
 
 
@@ -116,14 +127,17 @@ def cart_add(request):
     happened; without JavaScript, a message and back to where the buyer was."""
     company = request.membership.company
     form = AddToCartForm(request.POST)
-    product, outcome, level = None, "", "error"
+    product, outcome, level, line_count = None, "", "error", None
     if form.is_valid():
         try:
             product = services.get_orderable_product(company=company, product_id=form.cleaned_data["product_id"])
-            snapped = services.add_to_cart(cart=_cart(request), product=product, quantity=form.cleaned_data["quantity"])
+            cart = _cart_counting_lines(request)
+            line_count = cart.line_count
+            snapped = services.add_to_cart(cart=cart, product=product, quantity=form.cleaned_data["quantity"])
         except OrderingError as error:
             outcome = str(error)
         else:
+            line_count += snapped.new_line
             level = "warning" if snapped.message else "success"
             outcome = snapped.message or _("Added to your cart: %(sku)s, now %(quantity)s in your cart.") % {
                 "sku": product.sku,
@@ -142,7 +156,9 @@ def cart_add(request):
             "outcome": outcome,
             "level": level,
             "next_url": _safe_next(request, ""),
-            "cart_line_count": CartLine.objects.filter(cart__user=request.user, cart__company=company).count(),
+            "cart_line_count": line_count
+            if line_count is not None
+            else CartLine.objects.filter(cart__user=request.user, cart__company=company).count(),
             "oob": True,
         }
         return render(request, "ordering/partials/add_to_cart.html", context)
@@ -539,8 +555,9 @@ class NextStep:
 def _what_happens_next(request, quote: Quote) -> list[NextStep]:
     """What placing this order sets off, in the words and order the buyer will live it.
 
-    It follows ordering.services._route: the company's approver above a spending limit, then
-    credit hold (prepay, over credit, overdue), then the distributor's approval rules."""
+    It follows ordering.services._customer_stop and _stop_past_customer: the company's approver
+    above a spending limit, then credit hold (prepay, over credit, overdue), then the
+    distributor's approval rules."""
     membership = request.membership
     company = membership.company
     credit = quote.credit
@@ -655,9 +672,11 @@ def checkout(request):
     if form.is_valid():
         data = form.cleaned_data
         try:
+            membership = request.membership
+            membership.user = request.user  # the same row, already loaded: saves place_order a query
             order = services.place_order(
                 cart=cart,
-                membership=request.membership,
+                membership=membership,
                 checkout=Checkout(
                     ship_to=data["ship_to"],
                     po_number=data["po_number"].strip(),

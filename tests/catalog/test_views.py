@@ -16,6 +16,8 @@ from catalog.models import Assortment, PriceList, Product, TemperatureZone
 from catalog.selectors import (
     forget_category_tree,
     valid_licence_kinds,
+    visible_product,
+    visible_products,
 )
 from tests.factories import (
     CompanyFactory,
@@ -576,3 +578,25 @@ def test_other_members_of_other_companies_do_not_change_what_a_company_sees(clie
     client.force_login(buyer)
 
     assert len(_skus(_get_list(client))) == 5
+
+
+def test_visible_product_agrees_with_visible_products(company, other_company, shelves):
+    """The cached one-product test (adding to the cart) answers as the list's query does, with
+    no assortment, the company's own, its tier's, and for an inactive product."""
+    tier = PriceTierFactory(code="t", name="T")
+    other_company.price_tier = tier
+    other_company.save()
+    own = Assortment.objects.create(name="Own range")
+    own.companies.add(company)
+    own.products.add(shelves["wings"], shelves["noodles"])
+    tiers = Assortment.objects.create(name="Tier range")
+    tiers.price_tiers.add(tier)
+    tiers.products.add(shelves["beef"])
+    third = CompanyFactory()  # no assortment: every active product
+    shelves["noodles"].active = False
+    shelves["noodles"].save()
+
+    for who in (company, other_company, third):
+        expected = set(visible_products(who).values_list("pk", flat=True))
+        answered = {product.pk for product in shelves.values() if visible_product(who, product.pk) is not None}
+        assert answered == expected

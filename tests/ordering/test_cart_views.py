@@ -87,6 +87,19 @@ def test_with_htmx_the_stepper_comes_back_with_the_outcome_and_the_new_line_coun
     assert 'min="12"' in html and 'step="6"' in html
 
 
+def test_adding_with_htmx_costs_at_most_8_queries_and_the_count_follows_new_lines(
+    signed_in, make_product, django_assert_max_num_queries
+):
+    first, second = make_product(), make_product()
+    signed_in.post(ADD, {"product_id": first.pk, "quantity": "1"}, **HTMX)  # the session learns the company
+    with django_assert_max_num_queries(8):
+        again = signed_in.post(ADD, {"product_id": first.pk, "quantity": "1"}, **HTMX)
+    with django_assert_max_num_queries(8):
+        new = signed_in.post(ADD, {"product_id": second.pk, "quantity": "1"}, **HTMX)
+    assert 'data-testid="cart-count">1<' in again.content.decode()
+    assert 'data-testid="cart-count">2<' in new.content.decode()
+
+
 @pytest.mark.parametrize(
     ("quantity", "message"),
     [

@@ -9,6 +9,8 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -272,3 +274,18 @@ def test_the_checkout_page_runs_the_same_queries_for_2_or_10_lines(
     with django_assert_max_num_queries(20) as many:
         assert len(signed_in.get(CHECKOUT).context["quote"].lines) == 10
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_placing_runs_the_same_queries_for_2_or_10_lines(signed_in, cart, make_product, ship_to):
+    def place(lines: int) -> int:
+        for _ in range(lines):
+            services.add_to_cart(cart=cart, product=make_product(), quantity=1)
+        form = _form(signed_in.get(CHECKOUT))
+        with CaptureQueriesContext(connection) as placing:
+            assert signed_in.post(CHECKOUT, form).status_code == 302
+        return len(placing.captured_queries)
+
+    place(1)  # the first order also creates the company's credit account and the year's numbering
+    assert place(2) == place(10)
+    assert [order.lines.count() for order in Order.objects.order_by("pk")] == [1, 2, 10]
+    assert Order.objects.filter(state=OrderState.APPROVED).count() == 3

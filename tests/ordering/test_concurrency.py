@@ -127,3 +127,21 @@ def test_the_same_checkout_posted_100_times_at_once_places_one_order(make_produc
     assert Order.objects.count() == 1
     assert outcomes == {OrderState.APPROVED: 100}
     assert Lot.objects.get(product=product).allocated == 2
+
+
+@pytest.mark.parametrize("already_in_cart", [False, True])
+def test_three_adds_of_the_same_product_at_once_all_count(make_product, already_in_cart):
+    product = make_product(stock=50, price="10.00")
+    membership = MembershipFactory(company=CompanyFactory(), role=Membership.Role.BUYER)
+    cart = services.cart_for(user=membership.user, company=membership.company)
+    if already_in_cart:
+        services.add_to_cart(cart=cart, product=product, quantity=1)
+
+    def add():
+        services.add_to_cart(cart=cart, product=product, quantity=2)
+        return "added"
+
+    outcomes = Counter(_race([add] * 3))
+
+    assert outcomes == {"added": 3}
+    assert cart.lines.get().quantity == 6 + already_in_cart

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import roles
@@ -235,3 +236,22 @@ def test_quantities_snap_to_minimum_and_multiple(requested, expected, make_produ
 def test_impossible_quantities_are_refused(requested, make_product):
     with pytest.raises(OrderingError):
         services.snap_quantity(make_product(), requested)
+
+
+def test_the_catalog_shows_stock_taken_and_released_by_orders_at_once(client, buyer, company, ship_to, make_product):
+    """The catalog caches availability per product until its lots change; orders change them."""
+    product = make_product(stock=10)
+    client.force_login(buyer)
+
+    def badge() -> str:
+        html = client.get(reverse("catalog:product_list")).content.decode()
+        card = html[html.index(f'data-sku="{product.sku}"') :]
+        return card[card.index('data-testid="stock-badge">') :].split(">", 1)[1].split("<", 1)[0]
+
+    assert badge() == "In stock"
+    services.add_to_cart(cart=services.cart_for(user=buyer, company=company), product=product, quantity=9)
+    order = _place(buyer, company, ship_to)
+    assert badge() == "Low stock"
+
+    services.cancel_order(order=order, user=buyer, reason="Ordered twice")
+    assert badge() == "In stock"

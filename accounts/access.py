@@ -11,10 +11,10 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.shortcuts import get_object_or_404, redirect
 
+from .caching import forget_now_and_on_commit
 from .models import Membership, Notification
 
 ACTIVE_COMPANY_SESSION_KEY = "tradecounter_active_company"
@@ -38,21 +38,14 @@ def _unread_key(user_id: int) -> str:
     return f"accounts:unread-notifications:{user_id}"
 
 
-def _forget_now_and_on_commit(keys: list[str]) -> None:
-    # Now, for the changing transaction's own reads; again on commit, because another request
-    # may read the old rows before the commit and cache them.
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
-
-
 def forget_memberships(user_ids) -> None:
     """These people's memberships or their companies changed."""
-    _forget_now_and_on_commit([_memberships_key(user_id) for user_id in user_ids])
+    forget_now_and_on_commit([_memberships_key(user_id) for user_id in user_ids])
 
 
 def forget_unread_count(user_id: int) -> None:
     """This person's notifications were added, read or removed."""
-    _forget_now_and_on_commit([_unread_key(user_id)])
+    forget_now_and_on_commit([_unread_key(user_id)])
 
 
 def _memberships_and_unread_count(user) -> tuple[list[Membership], int]:

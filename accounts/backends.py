@@ -9,7 +9,8 @@ changes users with QuerySet.update() calls forget_user() itself.
 from allauth.account import auth_backends as allauth_backends
 from django.contrib.auth import backends as django_backends
 from django.core.cache import cache
-from django.db import transaction
+
+from .caching import forget_now_and_on_commit
 
 USER_TIMEOUT = 10 * 60
 
@@ -19,10 +20,7 @@ def _user_key(user_id) -> str:
 
 
 def forget_user(user_id) -> None:
-    key = _user_key(user_id)
-    # Now, and again on commit: another request may read the old row before the commit.
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    forget_now_and_on_commit([_user_key(user_id)])
 
 
 class CachedUserMixin:

@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.connection import ConnectionProxy
 
+from accounts.caching import forget_now_and_on_commit
 from accounts.models import Company, Licence
 
 from .models import Assortment, Category, Product
@@ -50,9 +51,7 @@ def valid_licence_kinds(company: Company, today=None) -> set[str]:
 
 
 def forget_licence_kinds(company_id: int) -> None:
-    key = _licence_kinds_key(company_id)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    forget_now_and_on_commit([_licence_kinds_key(company_id)])
 
 
 def may_order_category(category: Category, licence_kinds: set[str]) -> bool:

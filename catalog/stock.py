@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import DateField, F, Func, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.caching import forget_now_and_on_commit
 from accounts.models import Company
 
 from .models import Lot, Product
@@ -85,13 +85,7 @@ def _stock_version_key(product_id: int) -> str:
 
 def forget_stock(product_ids) -> None:
     """The lots of these products changed: their cached availability is out of date."""
-    keys = [_stock_version_key(product_id) for product_id in set(product_ids)]
-    if not keys:
-        return
-    # Now, for this transaction's own reads; again on commit, because another request may read
-    # the old rows before the commit and keep them under a version made meanwhile.
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    forget_now_and_on_commit([_stock_version_key(product_id) for product_id in set(product_ids)])
 
 
 def _stock_versions(product_ids: list[int]) -> dict[int, str]:

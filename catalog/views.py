@@ -1,10 +1,10 @@
 """The customer catalog: what the active company may buy, at its prices, with its stock.
 
-A list page finds which products match and their count (cached until the catalog changes),
-loads that page of them in one query (whether the company may order each included), prices them
-with catalog.pricing (two queries) and checks their stock with catalog.stock (one query): the
-same number of queries whatever the page size. The category tree and the product cards come from
-the cache (catalog.cards).
+A list page finds which products match, and their count, in two queries; prices them with
+catalog.pricing (one query) and checks their stock with catalog.stock (one query): the same
+number of queries whatever the page size. All of it is cached under the versions of
+catalog.selectors and catalog.stock, as are the category tree and the rendered cards
+(catalog.cards), so a page whose catalog and stock have not changed runs none of them.
 """
 
 import hashlib

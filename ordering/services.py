@@ -511,6 +511,7 @@ def place_order(
 
 def _write_lines(*, order: Order, quote: Quote, allocations) -> None:
     """The order's lines, the stock they hold and the lots' new `allocated`, one statement each."""
+    allocated = {product_id: sum(quantity for _lot, quantity in picks) for product_id, picks in allocations.items()}
     order_lines = OrderLine.objects.bulk_create(
         OrderLine(
             order=order,
@@ -520,8 +521,8 @@ def _write_lines(*, order: Order, quote: Quote, allocations) -> None:
             name_zh=line.product.name_zh,
             sales_unit=line.product.sales_unit,
             quantity=line.quantity,
-            allocated_quantity=sum(quantity for _lot, quantity in allocations[line.product.pk]),
-            backorder_quantity=line.quantity - sum(quantity for _lot, quantity in allocations[line.product.pk]),
+            allocated_quantity=allocated[line.product.pk],
+            backorder_quantity=line.quantity - allocated[line.product.pk],
             unit_price=line.price.unit_price,
             price_source=line.price.source,
             price_list_id=line.price.price_list_id,

@@ -7,13 +7,18 @@
 Add to cart: wrk POSTs product_id + quantity=1 as htmx to /portal/cart/add/ for the bench buyer
 (company 1), cycling over up to 2,000 orderable products of its catalog; the session cookie,
 the csrftoken cookie and the X-CSRFToken header travel with every request. Each run follows a
-floor run at the same connection count; the ratio is p50 ÷ that floor p50.
+floor run at the same connection count; the ratio is p50 ÷ that floor p50. The runs start as
+right after a catalog change (no process and no shared cache holds a product or a price); each
+wrk run starts again at the first product, so a later run finds in the shared cache what the
+workers read in an earlier one, but still not in the serving worker's own.
 
 Place order: before the run, carts of 10 lines are written for buyers of many companies (3 hot
 products every cart holds a little of, 7 of the company's own catalog), each company with a
 shipping address; some companies are prepaid (credit limit 0), some are seeded with open
 invoices close to their limit, and some near-limit companies get three buyers whose carts are
-submitted back to back, so they race for the same credit. A Python driver with 8 threads
+submitted back to back, so they race for the same credit. Each buyer opens the checkout page
+before the run, as a browser does before submitting it: the POST carries that page's total
+and idempotency key. A Python driver with 8 threads
 (one keep-alive connection each) POSTs every prepared checkout once, right after a wrk floor
 run at 8 connections, and reports the CPU it took itself (it shares the 2 cores with the
 server). Afterwards SQL checks stock, credit and the order count.
@@ -31,7 +36,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -268,7 +272,7 @@ def prepare_checkouts(
         used_companies.add(company.pk)
         for (user, cart, _quote), total in zip(group, cart_totals, strict=True):
             cookie = base.signed_in_cookie(user, company)
-            key = str(uuid.uuid4())
+            key = checkout_page_key(cookie, total)
             body = urlencode(
                 {"po_number": f"BENCH-{cart.pk}", "ship_to": address.pk, "requested_delivery_date": "",
                  "notes": "", "expected_total": str(total), "idempotency_key": key}
@@ -278,6 +282,18 @@ def prepare_checkouts(
     mix["hot_products"] = hot
     mix["checkouts"] = len(rows)
     return rows[:count], mix
+
+
+def checkout_page_key(cookie: str, total: Decimal) -> str:
+    """Open the checkout page as the buyer does before submitting it (which also brings the
+    buyer's account into the caches, as browsing would), and return its idempotency key; the
+    total it shows must be the cart's."""
+    page = base.test_client(cookie).get("/portal/checkout/").content.decode()
+    shown = re.search(r'name="expected_total" value="([^"]+)"', page)
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page)
+    if shown is None or key is None or Decimal(shown.group(1)) != total:
+        raise SystemExit(f"the checkout page does not show the cart's total {total}")
+    return key.group(1)
 
 
 # -- place order: the load -------------------------------------------------------------------
@@ -511,6 +527,9 @@ def main(argv=None) -> None:
             mixes.append(mix)
         log(f"prepared {sum(map(len, batches))} checkouts in {time.monotonic() - started:.0f} s: {mixes}")
     runs = {"add": [], "order": [], "checks": []}
+    from catalog.selectors import forget_catalog
+
+    forget_catalog()  # the runs start as after a catalog change: no process or cache holds a product or price
     with base.Server(workers=args.workers, log_path=base.GUNICORN_LOG) as server:
         port = server.port
         base.warm_up(wrk, port, {"floor": "/bench/floor/", "home": "/portal/"}, cookie, 8)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
@@ -175,16 +176,51 @@ def price_book(*, company: Company, product_ids, on: date | None = None) -> Pric
 def cached_price_book(*, company: Company, product_ids, on: date | None = None) -> PriceBook:
     """price_book() for pages that only show prices: from the cache when it holds this company's
     book for these products, kept under catalog_version(), which moves on whenever a price list
-    or its entries change. Placing an order prices from the database (price_book)."""
+    or its entries change. Placing an order prices from the database (price_book).
+
+    The book is kept in this process's cache and in the shared one (catalog.selectors says
+    why). One not cached anywhere costs one query on the entries alone: the lists that apply to
+    the company that day are cached in the process too."""
     on = on or timezone.localdate()
     product_ids = list(product_ids)
     parts = [catalog_version(), company.pk, company.price_tier_id, company.currency, on.isoformat(), product_ids]
     key = f"catalog:price-book:{hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()}"
     book = local_cache.get(key)
     if book is None:
-        book = price_book(company=company, product_ids=product_ids, on=on)
+        book = cache.get(key)
+        if book is None:
+            book = _book_of(_cached_applicable_lists(company, on), company.currency, product_ids)
+            cache.set(key, book, CATALOG_CACHE_TIMEOUT)
         local_cache.set(key, book, CATALOG_CACHE_TIMEOUT)
     return book
+
+
+def _cached_applicable_lists(company: Company, on: date) -> list[ApplicableList]:
+    key = f"catalog:price-lists:{catalog_version()}:{company.pk}:{company.price_tier_id}:{company.currency}:{on}"
+    lists = local_cache.get(key)
+    if lists is None:
+        lists = applicable_price_lists(company=company, on=on)
+        local_cache.set(key, lists, CATALOG_CACHE_TIMEOUT)
+    return lists
+
+
+def _book_of(lists: list[ApplicableList], currency: str, product_ids: list[int]) -> PriceBook:
+    """The book of these lists (in resolution order) for the products: one query on the entries."""
+    list_ids = [price_list.pk for price_list in lists]
+    rows = (
+        PriceListEntry.objects.filter(price_list_id__in=list_ids, product_id__in=product_ids)
+        .order_by("product_id", "price_list_id", "min_quantity")
+        .values_list("product_id", "price_list_id", "min_quantity", "unit_price")
+    )
+    entries: dict[int, dict[int, list[tuple[int, Decimal]]]] = defaultdict(lambda: defaultdict(list))
+    for product_id, price_list_id, min_quantity, unit_price in rows if lists and product_ids else ():
+        entries[product_id][price_list_id].append((min_quantity, unit_price))
+    pricing = {price_list_id for by_list in entries.values() for price_list_id in by_list}
+    return PriceBook(
+        currency=currency,
+        lists=[price_list for price_list in lists if price_list.pk in pricing],
+        entries={product_id: dict(by_list) for product_id, by_list in entries.items()},
+    )
 
 
 def unit_price(*, company: Company, product_id: int, quantity: int, on: date | None = None) -> Price | None:

@@ -77,7 +77,9 @@ def first_orderable_quantity(product: Product) -> int:
 #
 # The versions live in the shared cache; the copies they name live in each process's own
 # (settings.CACHES["local"]): a copy under a version is never out of date, so it need not be
-# shared, and reading it costs no network round trip.
+# shared, and reading it costs no network round trip. Products and price books, which cost a
+# query each to build and are asked for one at a time by the add button, are also kept in the
+# shared cache: one process's query spares every other process its own.
 local_cache = ConnectionProxy(caches, "local")
 CATEGORY_TREE_VERSION_KEY = "catalog:category-tree:version"
 CATALOG_VERSION_KEY = "catalog:products:version"
@@ -139,8 +141,7 @@ PRODUCTS_IN_PROCESS = 5_000
 _products_in_process: dict[str, dict[int, Product]] = {}
 
 
-def _current_products() -> dict[int, Product]:
-    version = catalog_version()
+def _current_products(version: str) -> dict[int, Product]:
     products = _products_in_process.get(version)
     if products is None or len(products) > PRODUCTS_IN_PROCESS:
         _products_in_process.clear()
@@ -148,23 +149,37 @@ def _current_products() -> dict[int, Product]:
     return products
 
 
+def _product_key(version: str, product_id: int) -> str:
+    return f"catalog:product:{version}:{product_id}"
+
+
 def remember_products(products: list[Product]) -> None:
     """Keep these products (loaded as products_by_id() loads them) for products_by_id()."""
-    _current_products().update((product.pk, product) for product in products)
+    version = catalog_version()
+    _current_products(version).update((product.pk, product) for product in products)
+    cache.set_many({_product_key(version, product.pk): product for product in products}, CATALOG_CACHE_TIMEOUT)
 
 
 def products_by_id(ids: list[int]) -> list[Product]:
     """The active products with these ids, in this order, with their categories: from this
-    process's copies of the current catalog version, one query for the rest.
+    process's copies of the current catalog version, then the shared cache's, one query for
+    the rest.
 
     Only what a product card and the page show is loaded (no description, no search text).
     The products returned are shared: read them, do not change them.
     """
-    known = _current_products()
+    version = catalog_version()
+    known = _current_products(version)
     missing = [pk for pk in ids if pk not in known]
     if missing:
-        loaded = Product.objects.filter(pk__in=missing, active=True).select_related("category")
-        known.update((product.pk, product) for product in loaded.defer("description", "search_text"))
+        shared = cache.get_many([_product_key(version, pk) for pk in missing])
+        known.update((product.pk, product) for product in shared.values())
+        missing = [pk for pk in missing if pk not in known]
+    if missing:
+        loaded = Product.objects.filter(pk__in=missing, active=True).select_related("category").order_by()
+        loaded = list(loaded.defer("description", "search_text"))
+        known.update((product.pk, product) for product in loaded)
+        cache.set_many({_product_key(version, product.pk): product for product in loaded}, CATALOG_CACHE_TIMEOUT)
     return [known[pk] for pk in ids if pk in known]
 
 

@@ -28,7 +28,7 @@ from catalog.selectors import first_orderable_quantity, visible_products
 from . import quick_order, services
 from .approval import ApprovalRule, Facts, reason_for, rule_applies
 from .forms import AddToCartForm, CartLineForm, CheckoutForm, QuickOrderUploadForm, SavedListNameForm
-from .models import Cart, CartLine, Order, SavedList
+from .models import CartLine, Order, SavedList
 from .services import Checkout, OrderingError, PriceChanged, Quote, QuoteLine
 
 BLANK_ROWS = 5
@@ -38,17 +38,6 @@ def _cart(request):
     company = request.membership.company
     cart = services.cart_for(user=request.user, company=company)
     cart.company = company  # the same row, already loaded: saves quote_cart a query
-    return cart
-
-
-def _cart_counting_lines(request):
-    """The cart with `line_count` (for the navbar badge) in one query."""
-    company = request.membership.company
-    cart = Cart.objects.filter(user=request.user, company=company).annotate(line_count=Count("lines")).first()
-    if cart is None:
-        cart = services.cart_for(user=request.user, company=company)
-        cart.line_count = 0
-    cart.company = company  # the same row, already loaded: saves pricing a query
     return cart
 
 
@@ -131,13 +120,13 @@ def cart_add(request):
     if form.is_valid():
         try:
             product = services.get_orderable_product(company=company, product_id=form.cleaned_data["product_id"])
-            cart = _cart_counting_lines(request)
-            line_count = cart.line_count
-            snapped = services.add_to_cart(cart=cart, product=product, quantity=form.cleaned_data["quantity"])
+            added = services.add_to_own_cart(
+                user=request.user, company=company, product=product, quantity=form.cleaned_data["quantity"]
+            )
         except OrderingError as error:
             outcome = str(error)
         else:
-            line_count += snapped.new_line
+            snapped, line_count = added.snapped, added.line_count
             level = "warning" if snapped.message else "success"
             outcome = snapped.message or _("Added to your cart: %(sku)s, now %(quantity)s in your cart.") % {
                 "sku": product.sku,

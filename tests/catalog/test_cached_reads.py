@@ -11,13 +11,16 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.cache import caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Notification, NotificationKind
+from catalog import selectors
 from catalog.imports import PRICES, PRODUCTS, ImportOptions, commit_import, read_table
 from catalog.models import Assortment, PriceList, TemperatureZone
+from catalog.pricing import cached_price_book
 from catalog.services import Receipt, receive_stock, write_off_stock
 from tests.factories import (
     LocationFactory,
@@ -203,3 +206,30 @@ def test_the_bell_counts_new_and_read_notifications_at_once(client, buyer, wings
 
     client.get(reverse("ordering:notification_open", args=[notification.pk]))
     assert 'data-testid="unread-count"' not in _page(client)
+
+
+def test_another_process_reads_products_and_prices_from_the_shared_cache_and_sees_a_change(
+    company, wings, list_prices, django_assert_num_queries
+):
+    """A process keeps its own copies and the shared cache holds one for every process: a
+    second process reads the product and the company's prices without a query, and a price
+    changed since is not served from either."""
+
+    def in_another_process():  # its own copies are empty; the shared cache is the same
+        caches["local"].clear()
+        selectors._products_in_process.clear()
+
+    assert selectors.products_by_id([wings.pk])[0].sku == "FZ-1001"
+    assert cached_price_book(company=company, product_ids=[wings.pk]).price(wings.pk, 1).unit_price == Decimal("50.00")
+
+    in_another_process()
+    with django_assert_num_queries(0):
+        [product] = selectors.products_by_id([wings.pk])
+        book = cached_price_book(company=company, product_ids=[wings.pk])
+    assert (product.sku, product.category.name_en) == ("FZ-1001", "Frozen")
+    assert book.price(wings.pk, 1).unit_price == Decimal("50.00")
+
+    list_prices.entries.filter(product=wings).update(unit_price=Decimal("45.00"))
+    list_prices.save()  # as the back office saves a list with its entries
+    in_another_process()
+    assert cached_price_book(company=company, product_ids=[wings.pk]).price(wings.pk, 1).unit_price == Decimal("45.00")

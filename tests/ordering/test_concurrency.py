@@ -129,8 +129,9 @@ def test_the_same_checkout_posted_100_times_at_once_places_one_order(make_produc
     assert Lot.objects.get(product=product).allocated == 2
 
 
+@pytest.mark.parametrize("own_cart", [False, True], ids=["add_to_cart", "add_to_own_cart"])
 @pytest.mark.parametrize("already_in_cart", [False, True])
-def test_three_adds_of_the_same_product_at_once_all_count(make_product, already_in_cart):
+def test_three_adds_of_the_same_product_at_once_all_count(make_product, already_in_cart, own_cart):
     product = make_product(stock=50, price="10.00")
     membership = MembershipFactory(company=CompanyFactory(), role=Membership.Role.BUYER)
     cart = services.cart_for(user=membership.user, company=membership.company)
@@ -138,10 +139,14 @@ def test_three_adds_of_the_same_product_at_once_all_count(make_product, already_
         services.add_to_cart(cart=cart, product=product, quantity=1)
 
     def add():
+        if own_cart:
+            user, company = membership.user, membership.company
+            added = services.add_to_own_cart(user=user, company=company, product=product, quantity=2)
+            return ("added", added.line_count)
         services.add_to_cart(cart=cart, product=product, quantity=2)
-        return "added"
+        return ("added", 1)
 
     outcomes = Counter(_race([add] * 3))
 
-    assert outcomes == {"added": 3}
+    assert outcomes == {("added", 1): 3}
     assert cart.lines.get().quantity == 6 + already_in_cart

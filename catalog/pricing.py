@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Q
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Company
@@ -26,6 +26,7 @@ from accounts.models import Company
 from .models import PriceList, PriceListEntry
 from .selectors import CATALOG_CACHE_TIMEOUT, catalog_version, local_cache
 
+_CENT = Decimal("0.01")  # PriceListEntry.unit_price has two decimal places
 KIND_ORDER = {PriceList.Kind.CONTRACT: 0, PriceList.Kind.TIER: 1, PriceList.Kind.DEFAULT: 2}
 
 
@@ -109,27 +110,41 @@ class PriceBook:
         return breaks[0].min_quantity if breaks else None
 
 
-def _applicable(company: Company, on: date, prefix: str = "") -> Q:
-    """The lists that apply to the company on the day, as conditions on PriceList's fields."""
+def _applicable(company: Company, on: date) -> tuple[str, list]:
+    """The lists that apply to the company on the day, as SQL conditions on the price list table
+    (named `price_list`) and their parameters.
 
-    def q(**conditions) -> Q:
-        return Q(**{prefix + name: value for name, value in conditions.items()})
-
-    owner = q(kind=PriceList.Kind.DEFAULT) | q(kind=PriceList.Kind.CONTRACT, company=company)
+    SQL rather than QuerySet filters: placement prices every cart from the database, and the ORM
+    took longer to build this query than PostgreSQL takes to plan and run it (2.7 ms against
+    0.7 ms for ten products). Both reads below use these conditions; each is checked on
+    PostgreSQL in the tests and on SQLite in `make run`'s demo.
+    """
+    owners = ["price_list.kind = %s", "(price_list.kind = %s AND price_list.company_id = %s)"]
+    params: list = [PriceList.Kind.DEFAULT, PriceList.Kind.CONTRACT, company.pk]
     if company.price_tier_id is not None:
-        owner |= q(kind=PriceList.Kind.TIER, price_tier_id=company.price_tier_id)
-    return (
-        owner
-        & q(active=True, currency=company.currency)
-        & (q(valid_from__isnull=True) | q(valid_from__lte=on))
-        & (q(valid_until__isnull=True) | q(valid_until__gte=on))
+        owners.append("(price_list.kind = %s AND price_list.price_tier_id = %s)")
+        params += [PriceList.Kind.TIER, company.price_tier_id]
+    day = connection.ops.adapt_datefield_value(on)
+    conditions = (
+        f"({' OR '.join(owners)}) AND price_list.active AND price_list.currency = %s"
+        " AND (price_list.valid_from IS NULL OR price_list.valid_from <= %s)"
+        " AND (price_list.valid_until IS NULL OR price_list.valid_until >= %s)"
     )
+    return conditions, [*params, company.currency, day, day]
+
+
+def _rows(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def applicable_price_lists(*, company: Company, on: date) -> list[ApplicableList]:
     """Every list that applies to the company on the day, in resolution order."""
+    conditions, params = _applicable(company, on)
+    table = connection.ops.quote_name(PriceList._meta.db_table)
     return _in_resolution_order(
-        PriceList.objects.filter(_applicable(company, on)).values_list("pk", "kind", "currency", "priority")
+        _rows(f"SELECT id, kind, currency, priority FROM {table} AS price_list WHERE {conditions}", params)
     )
 
 
@@ -143,30 +158,28 @@ def price_book(*, company: Company, product_ids, on: date | None = None) -> Pric
     """One query: the entries for `product_ids` of every list that applies to the company.
 
     The book's lists are those of the applicable lists that price at least one of the products,
-    in resolution order: the others could not answer for them anyway.
+    in resolution order: the others could not answer for them anyway. Prices are read as text
+    and made Decimal here, exactly, on both databases (SQLite keeps 50.00 as 50).
     """
     on = on or timezone.localdate()
     book = PriceBook(currency=company.currency, lists=[])
     product_ids = list(product_ids)
     if not product_ids:
         return book
-    rows = (
-        PriceListEntry.objects.filter(_applicable(company, on, prefix="price_list__"), product_id__in=product_ids)
-        .order_by("product_id", "price_list_id", "min_quantity")
-        .values_list(
-            "product_id",
-            "price_list_id",
-            "min_quantity",
-            "unit_price",
-            "price_list__kind",
-            "price_list__currency",
-            "price_list__priority",
-        )
+    conditions, params = _applicable(company, on)
+    entry_table, list_table = (connection.ops.quote_name(model._meta.db_table) for model in (PriceListEntry, PriceList))
+    rows = _rows(
+        "SELECT entry.product_id, entry.price_list_id, entry.min_quantity, CAST(entry.unit_price AS TEXT),"
+        " price_list.kind, price_list.currency, price_list.priority"
+        f" FROM {entry_table} AS entry JOIN {list_table} AS price_list ON price_list.id = entry.price_list_id"
+        f" WHERE {conditions} AND entry.product_id IN ({', '.join(['%s'] * len(product_ids))})"
+        " ORDER BY entry.product_id, entry.price_list_id, entry.min_quantity",
+        [*params, *product_ids],
     )
     lists: dict[int, tuple] = {}
     entries: dict[int, dict[int, list[tuple[int, Decimal]]]] = defaultdict(lambda: defaultdict(list))
     for product_id, price_list_id, min_quantity, unit_price, kind, currency, priority in rows:
-        entries[product_id][price_list_id].append((min_quantity, unit_price))
+        entries[product_id][price_list_id].append((min_quantity, Decimal(unit_price).quantize(_CENT)))
         lists[price_list_id] = (price_list_id, kind, currency, priority)
     book.lists = _in_resolution_order(lists.values())
     book.entries = {product_id: dict(by_list) for product_id, by_list in entries.items()}

@@ -51,10 +51,20 @@ class PriceChanged(OrderingError):
 
 
 def _notify_after_commit(order: Order, *events: str) -> None:
-    # Queued only once the order is committed; a failing notification never undoes an order.
-    # One task carries every event of the transaction: one row in the task queue, not one each.
+    """Queue the notifications of `events` so that they go out only once the order is committed.
+
+    One task carries every event of the transaction: one row in the task queue, not one each.
+    When tasks are rows of this same database (the production backend), the task is written in
+    the transaction itself: the worker sees it only once the order is committed, it goes if the
+    order rolls back, and no second transaction (and flush to disk) follows each placement.
+    Any other backend is handed the task after commit; a failure there never undoes an order.
+    """
     order_id, events = order.pk, [event for event in events if event]
-    if events:
+    if not events:
+        return
+    if tasks.queued_in_database(connection.alias):
+        tasks.send_order_notification.enqueue(order_id=order_id, events=events)
+    else:
         transaction.on_commit(
             lambda: tasks.send_order_notification.enqueue(order_id=order_id, events=events), robust=True
         )

@@ -1,15 +1,20 @@
 """Who hears about an order, in the portal and by e-mail; each person's switches per kind; the
 bell's unread count; the notifications list."""
 
+import uuid
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
+from django_tasks_db.models import DBTaskResult
 
-from accounts.models import Notification, NotificationKind, NotificationPreference
+from accounts.models import Membership, Notification, NotificationKind, NotificationPreference
 from accounts.services import notify
+from ordering import services
 from ordering.models import OrderState
+from ordering.services import Checkout
 from tests.factories import UserFactory
 from tests.ordering.test_tracking_views import place, set_spending_limit
 
@@ -310,3 +315,32 @@ def _place_for_test(buyer, company, ship_to, product):
         expected_total=services.quote_cart(cart=cart).total,
         idempotency_key=uuid.uuid4(),
     )
+
+
+def test_with_tasks_kept_in_the_database_the_notification_is_queued_in_the_placement_itself(
+    buyer, company, ship_to, make_product, settings
+):
+    """The production task backend keeps tasks as rows of this database: the placement writes its
+    notification task in its own transaction, so the worker sees it only once the order is
+    committed, and a placement that rolls back leaves no task behind."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    order = place(buyer, company, ship_to, make_product())
+
+    task = DBTaskResult.objects.get()
+    assert task.task_path == "ordering.tasks.send_order_notification"
+    assert task.args_kwargs["kwargs"] == {"order_id": order.pk, "events": ["placed", "approved"]}
+
+    cart = services.cart_for(user=buyer, company=company)
+    services.add_to_cart(cart=cart, product=make_product(), quantity=1)
+    with pytest.raises(RuntimeError, match="after placing"), transaction.atomic():
+        services.place_order(
+            cart=cart,
+            membership=Membership.objects.get(user=buyer, company=company),
+            checkout=Checkout(ship_to=ship_to),
+            expected_total=services.quote_cart(cart=cart).total,
+            idempotency_key=uuid.uuid4(),
+            durable=False,
+        )
+        raise RuntimeError("something failed after placing, in the same transaction")
+    assert list(DBTaskResult.objects.values_list("pk", flat=True)) == [task.pk]

@@ -162,10 +162,9 @@ def price_book(*, company: Company, product_ids, on: date | None = None) -> Pric
     and made Decimal here, exactly, on both databases (SQLite keeps 50.00 as 50).
     """
     on = on or timezone.localdate()
-    book = PriceBook(currency=company.currency, lists=[])
     product_ids = list(product_ids)
     if not product_ids:
-        return book
+        return PriceBook(currency=company.currency, lists=[])
     conditions, params = _applicable(company, on)
     entry_table, list_table = (connection.ops.quote_name(model._meta.db_table) for model in (PriceListEntry, PriceList))
     rows = _rows(
@@ -176,14 +175,13 @@ def price_book(*, company: Company, product_ids, on: date | None = None) -> Pric
         " ORDER BY entry.product_id, entry.price_list_id, entry.min_quantity",
         [*params, *product_ids],
     )
-    lists: dict[int, tuple] = {}
-    entries: dict[int, dict[int, list[tuple[int, Decimal]]]] = defaultdict(lambda: defaultdict(list))
-    for product_id, price_list_id, min_quantity, unit_price, kind, currency, priority in rows:
-        entries[product_id][price_list_id].append((min_quantity, Decimal(unit_price).quantize(_CENT)))
-        lists[price_list_id] = (price_list_id, kind, currency, priority)
-    book.lists = _in_resolution_order(lists.values())
-    book.entries = {product_id: dict(by_list) for product_id, by_list in entries.items()}
-    return book
+    # Each list that priced a product, as (id, kind, currency, priority).
+    lists = _in_resolution_order({row[1]: (row[1], *row[4:]) for row in rows}.values())
+    entries = [
+        (product_id, list_id, minimum, Decimal(price).quantize(_CENT))
+        for product_id, list_id, minimum, price, *_ in rows
+    ]
+    return _book(company.currency, lists, entries)
 
 
 def cached_price_book(*, company: Company, product_ids, on: date | None = None) -> PriceBook:
@@ -219,14 +217,23 @@ def _cached_applicable_lists(company: Company, on: date) -> list[ApplicableList]
 
 def _book_of(lists: list[ApplicableList], currency: str, product_ids: list[int]) -> PriceBook:
     """The book of these lists (in resolution order) for the products: one query on the entries."""
-    list_ids = [price_list.pk for price_list in lists]
+    if not lists or not product_ids:
+        return PriceBook(currency=currency, lists=[])
     rows = (
-        PriceListEntry.objects.filter(price_list_id__in=list_ids, product_id__in=product_ids)
+        PriceListEntry.objects.filter(
+            price_list_id__in=[price_list.pk for price_list in lists], product_id__in=product_ids
+        )
         .order_by("product_id", "price_list_id", "min_quantity")
         .values_list("product_id", "price_list_id", "min_quantity", "unit_price")
     )
+    return _book(currency, lists, rows)
+
+
+def _book(currency: str, lists: list[ApplicableList], rows) -> PriceBook:
+    """A book from (product id, list id, min quantity, unit price) rows in that order, keeping
+    those of `lists` (in resolution order) that price at least one product."""
     entries: dict[int, dict[int, list[tuple[int, Decimal]]]] = defaultdict(lambda: defaultdict(list))
-    for product_id, price_list_id, min_quantity, unit_price in rows if lists and product_ids else ():
+    for product_id, price_list_id, min_quantity, unit_price in rows:
         entries[product_id][price_list_id].append((min_quantity, unit_price))
     pricing = {price_list_id for by_list in entries.values() for price_list_id in by_list}
     return PriceBook(

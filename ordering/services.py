@@ -12,6 +12,8 @@ after commit.
 
 import math
 from collections import defaultdict
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -50,6 +52,19 @@ class PriceChanged(OrderingError):
         self.quote = quote
 
 
+_silenced = ContextVar("ordering_notifications_silenced", default=False)
+
+
+@contextmanager
+def notifications_silenced():
+    """Orders placed and decided in the block tell no one: seed_demo writing a year of history."""
+    token = _silenced.set(True)
+    try:
+        yield
+    finally:
+        _silenced.reset(token)
+
+
 def _notify_after_commit(order: Order, *events: str) -> None:
     """Queue the notifications of `events` so that they go out only once the order is committed.
 
@@ -60,7 +75,7 @@ def _notify_after_commit(order: Order, *events: str) -> None:
     Any other backend is handed the task after commit; a failure there never undoes an order.
     """
     order_id, events = order.pk, [event for event in events if event]
-    if not events:
+    if not events or _silenced.get():
         return
     if tasks.queued_in_database(connection.alias):
         tasks.send_order_notification.enqueue(order_id=order_id, events=events)
@@ -189,26 +204,27 @@ def _insert_line(cart_id: int, product_id: int, quantity: int, unit_price: Decim
     """Start the product's line; False if one appeared meanwhile. ON CONFLICT DO NOTHING
     (PostgreSQL, SQLite) leaves it to the next attempt, without an error that would spoil a
     surrounding transaction (a quick order adds its lines in one)."""
-    table = connection.ops.quote_name(CartLine._meta.db_table)
     added_at = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (cart_id, product_id, quantity, unit_price_when_added, added_at) "
-            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (cart_id, product_id) DO NOTHING",
-            [cart_id, product_id, quantity, unit_price, added_at],
-        )
-        return cursor.rowcount == 1
+    return _wrote_one_line(
+        "INSERT INTO {table} (cart_id, product_id, quantity, unit_price_when_added, added_at) "
+        "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (cart_id, product_id) DO NOTHING",
+        [cart_id, product_id, quantity, unit_price, added_at],
+    )
 
 
 def _update_line(cart_id: int, product_id: int, seen: int, quantity: int, unit_price: Decimal) -> bool:
     """Set the line's quantity if it still holds `seen`."""
-    table = connection.ops.quote_name(CartLine._meta.db_table)
+    return _wrote_one_line(
+        "UPDATE {table} SET quantity = %s, unit_price_when_added = %s "
+        "WHERE cart_id = %s AND product_id = %s AND quantity = %s",
+        [quantity, unit_price, cart_id, product_id, seen],
+    )
+
+
+def _wrote_one_line(sql: str, params: list) -> bool:
+    """Run a statement on the cart line table; whether it wrote a row."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET quantity = %s, unit_price_when_added = %s "
-            "WHERE cart_id = %s AND product_id = %s AND quantity = %s",
-            [quantity, unit_price, cart_id, product_id, seen],
-        )
+        cursor.execute(sql.format(table=connection.ops.quote_name(CartLine._meta.db_table)), params)
         return cursor.rowcount == 1
 
 

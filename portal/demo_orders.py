@@ -91,7 +91,7 @@ import random
 import time
 import uuid
 from collections import Counter, defaultdict
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -100,7 +100,6 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
 from accounts import roles
 from accounts.models import Address, Company, CreditAccount, Membership, User
@@ -109,7 +108,7 @@ from catalog.pricing import PriceBook, price_book
 from catalog.selectors import may_order_category, valid_licence_kinds, visible_products
 from catalog.services import Receipt, receive_stock, write_off_stock
 from catalog.stock import earliest_sellable_expiry
-from ordering import services, states, tasks
+from ordering import services, states
 from ordering.approval import ApprovalRule, ApprovalStep
 from ordering.models import Cart, CartLine, Order, OrderEvent, OrderNumberSequence, OrderState
 
@@ -652,24 +651,6 @@ def _plan_scenario(customer: Customer, scenario: Scenario, now: datetime) -> Pla
 
 
 @contextmanager
-def _notifications(keep: bool):
-    """Drop what the block queued for after commit unless `keep` (history tells no one)."""
-    connection = transaction.get_connection()
-    queued = len(connection.run_on_commit)
-    yield
-    if not keep:
-        del connection.run_on_commit[queued:]
-
-
-def _untell(order: Order) -> None:
-    """Drop the notification tasks ordering wrote as rows in the transaction itself, as it does
-    with the database task backend of `make run` (ordering.tasks.queued_in_database)."""
-    DBTaskResult.objects.filter(
-        task_path=tasks.send_order_notification.module_path, args_kwargs__kwargs__order_id=order.pk
-    ).delete()
-
-
-@contextmanager
 def _dated(order: Order, at: datetime, *, releases=(), decision: bool = True):
     """What the block stamps on this order gets the historic time `at` instead of now: its
     events, its approval steps (when `decision`) and the allocations of the order lines
@@ -887,10 +868,8 @@ class _Seeder:
             Company.objects.filter(pk=customer.company.pk).update(status=Company.Status.ACTIVE)
             customer.company.status = Company.Status.ACTIVE
         try:
-            with _notifications(keep=not planned.history):
+            with services.notifications_silenced() if planned.history else nullcontext():
                 order = _Story(self, customer, planned).tell()
-            if planned.history:
-                _untell(order)
         finally:
             if suspended:
                 Company.objects.filter(pk=customer.company.pk).update(status=Company.Status.SUSPENDED)

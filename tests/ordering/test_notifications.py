@@ -14,7 +14,6 @@ from accounts.models import Membership, Notification, NotificationKind, Notifica
 from accounts.services import notify
 from ordering import services
 from ordering.models import OrderState
-from ordering.services import Checkout
 from tests.factories import UserFactory
 from tests.ordering.test_tracking_views import place, set_spending_limit
 
@@ -301,10 +300,6 @@ def test_staff_hear_only_of_orders_of_customers_they_see(
 
 
 def _place_for_test(buyer, company, ship_to, product):
-    import uuid
-
-    from accounts.models import Membership
-    from ordering import services
 
     cart = services.cart_for(user=buyer, company=company)
     services.add_to_cart(cart=cart, product=product, quantity=1)
@@ -331,16 +326,7 @@ def test_with_tasks_kept_in_the_database_the_notification_is_queued_in_the_place
     assert task.task_path == "ordering.tasks.send_order_notification"
     assert task.args_kwargs["kwargs"] == {"order_id": order.pk, "events": ["placed", "approved"]}
 
-    cart = services.cart_for(user=buyer, company=company)
-    services.add_to_cart(cart=cart, product=make_product(), quantity=1)
     with pytest.raises(RuntimeError, match="after placing"), transaction.atomic():
-        services.place_order(
-            cart=cart,
-            membership=Membership.objects.get(user=buyer, company=company),
-            checkout=Checkout(ship_to=ship_to),
-            expected_total=services.quote_cart(cart=cart).total,
-            idempotency_key=uuid.uuid4(),
-            durable=False,
-        )
+        place(buyer, company, ship_to, make_product(), po_number="PO-2", durable=False)
         raise RuntimeError("something failed after placing, in the same transaction")
     assert list(DBTaskResult.objects.values_list("pk", flat=True)) == [task.pk]

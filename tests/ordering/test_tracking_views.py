@@ -32,8 +32,20 @@ def _in_english():
 S = OrderState
 
 
-def place(user, company, ship_to, product, quantity=1, *, po_number="PO-1", placed_for_customer_by=None, **checkout):
-    """An order placed through the service, as checkout does it."""
+def place(
+    user,
+    company,
+    ship_to,
+    product,
+    quantity=1,
+    *,
+    po_number="PO-1",
+    placed_for_customer_by=None,
+    durable=True,
+    **checkout,
+):
+    """An order placed through the service, as checkout does it (`durable=False` inside a test's
+    own transaction)."""
     cart = services.cart_for(user=user, company=company)
     services.add_to_cart(cart=cart, product=product, quantity=quantity)
     quote = services.quote_cart(cart=cart)
@@ -44,6 +56,7 @@ def place(user, company, ship_to, product, quantity=1, *, po_number="PO-1", plac
         expected_total=quote.total,
         idempotency_key=uuid.uuid4(),
         placed_for_customer_by=placed_for_customer_by,
+        durable=durable,
     )
 
 

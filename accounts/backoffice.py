@@ -27,7 +27,6 @@ from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -39,7 +38,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.menus import MenuItem
-from wagtail.admin.ui.tables import ButtonsColumnMixin, Column, StatusTagColumn, TitleColumn
+from wagtail.admin.ui.tables import Column, StatusTagColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.history import HistoryView
@@ -48,6 +47,9 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import policy_registry
+
+from kit.backoffice import CsvForExcelMixin, ListingTitleColumn
+from kit.money import format_money
 
 from . import roles
 from .forms import InviteMemberForm
@@ -206,19 +208,6 @@ company_panels = [
 # --- Listing ------------------------------------------------------------------------------
 
 
-def _money(amount, currency) -> str:
-    return f"{currency} {number_format(amount, decimal_pos=2, force_grouping=True)}"
-
-
-def _csv_safe(value: str) -> str:
-    # A name like "=HYPERLINK(...)" typed by anyone would run as a formula when finance opens
-    # the CSV in a spreadsheet; a leading apostrophe keeps it text. (XLSX cells are already
-    # written as text by Wagtail.)
-    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 class CompanyFilterSet(WagtailFilterSet):
     region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=Region.objects.all())
     status = django_filters.ChoiceFilter(
@@ -238,24 +227,9 @@ class CompanyFilterSet(WagtailFilterSet):
             del self.filters["sales_rep"]
 
 
-class CustomerColumn(ButtonsColumnMixin, TitleColumn):
-    """The customer's name, linking to the 360° page, with the row's action buttons."""
-
-    def __init__(self, name, *, get_buttons, **kwargs):
-        super().__init__(name, **kwargs)
-        self._get_buttons = get_buttons
-
-    def get_buttons(self, instance, parent_context):
-        return self._get_buttons(instance)
-
-
-class CompanyIndexView(generic.IndexView):
+class CompanyIndexView(CsvForExcelMixin, generic.IndexView):
     page_title = _("Customers")
     add_item_label = _("Add a customer")
-    custom_value_preprocess = {
-        **generic.IndexView.custom_value_preprocess,
-        str: {generic.IndexView.FORMAT_CSV: _csv_safe},
-    }
 
     def get_base_queryset(self):
         return companies_for_staff(self.request.user)
@@ -263,7 +237,7 @@ class CompanyIndexView(generic.IndexView):
     @cached_property
     def columns(self):
         return [
-            CustomerColumn(
+            ListingTitleColumn(
                 "display_name",
                 label=_("Customer"),
                 sort_key="display_name",
@@ -284,7 +258,7 @@ class CompanyIndexView(generic.IndexView):
             Column(
                 "credit_limit",
                 label=_("Credit limit"),
-                accessor=lambda company: _money(company.credit_limit, company.currency),
+                accessor=lambda company: format_money(company.credit_limit, company.currency),
                 sort_key="credit_limit",
             ),
         ]
@@ -301,7 +275,7 @@ class CompanyIndexView(generic.IndexView):
 
     def to_row_dict(self, item):
         # Built by hand rather than by dotted paths: a company without a tier or rep would
-        # break `price_tier.name`, and every text value passes through `_csv_safe`.
+        # break `price_tier.name`, and every text value is neutralised (CsvForExcelMixin).
         return {
             "display_name": item.display_name,
             "legal_name": item.legal_name,
@@ -380,7 +354,7 @@ class CreditSection(CompanySection):
 
     def get_context_data(self, parent_context=None):
         context = super().get_context_data(parent_context)
-        context["credit_limit"] = _money(self.company.credit_limit, self.company.currency)
+        context["credit_limit"] = format_money(self.company.credit_limit, self.company.currency)
         return context
 
 

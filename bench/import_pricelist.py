@@ -106,7 +106,7 @@ def _round(label: str, path: Path, price_list, *, replace: bool = False) -> dict
 
     data = path.read_bytes()
     started = time.perf_counter()
-    table = read_table(upload=SimpleUploadedFile(path.name, data), kind=PRICES)
+    table = read_table(upload=SimpleUploadedFile(path.name, data), layout=PRICES)
     options = ImportOptions(price_list_id=price_list.pk, replace=replace)
     preview = check_import(kind=PRICES, table=table, options=options).preview
     token = stage_import(user=BENCH_USER, kind=PRICES, table=table, options=options, preview=preview)
@@ -138,8 +138,8 @@ def main(argv=None) -> None:
     django.setup()
     from django.db import connection
 
-    from catalog.imports import spreadsheet_bytes
     from catalog.models import PriceList, PriceListEntry, Product
+    from kit.spreadsheets import spreadsheet_bytes
 
     workdir = tempfile.TemporaryDirectory(prefix="tradecounter-import-bench-")
     settings.TRADECOUNTER_IMPORT_DIR = str(Path(workdir.name) / "staged")

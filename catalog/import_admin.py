@@ -30,6 +30,8 @@ from wagtail.admin import messages
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from kit.spreadsheets import SheetLayout
+
 from .imports import (
     FORMATS,
     KINDS,
@@ -37,11 +39,10 @@ from .imports import (
     PRODUCTS,
     RECEIPTS,
     Download,
-    ImportFileError,
-    ImportKind,
     ImportOptions,
     ImportRejected,
     Preview,
+    SpreadsheetError,
     check_import,
     claim_staged,
     commit_import,
@@ -66,7 +67,7 @@ EXPORT_PRODUCTS = ("catalog.view_product", "catalog.change_product")
 EXPORT_PRICE_LISTS = ("catalog.view_pricelist", "catalog.change_pricelist")
 
 
-def can_import(user, kind: ImportKind) -> bool:
+def can_import(user, kind: SheetLayout) -> bool:
     return user.has_perm(kind.permission)
 
 
@@ -78,7 +79,7 @@ def can_export_price_lists(user) -> bool:
     return any(user.has_perm(permission) for permission in EXPORT_PRICE_LISTS)
 
 
-def _kind_or_404(slug: str) -> ImportKind:
+def _kind_or_404(slug: str) -> SheetLayout:
     kind = KINDS.get(slug)
     if kind is None:
         raise Http404
@@ -130,7 +131,7 @@ class UploadForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, kind: ImportKind, **kwargs):
+    def __init__(self, *args, kind: SheetLayout, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
         self.table = None
@@ -138,8 +139,8 @@ class UploadForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         try:
-            self.table = read_table(upload=upload, kind=self.kind)
-        except ImportFileError as error:
+            self.table = read_table(upload=upload, layout=self.kind)
+        except SpreadsheetError as error:
             raise ValidationError(error.messages) from error
         return upload
 
@@ -220,7 +221,7 @@ class ImportsIndexView(WagtailAdminTemplateMixin, TemplateView):
         return context
 
 
-def _template_links(kind: ImportKind) -> list[dict]:
+def _template_links(kind: SheetLayout) -> list[dict]:
     return [
         {"format": fmt.upper(), "url": reverse("catalog_import:template", args=[kind.slug, fmt])} for fmt in FORMATS
     ]
@@ -393,7 +394,7 @@ class CommitView(KindMixin, View):
         return redirect("catalog_import:upload", self.kind.slug)
 
 
-def _result_message(kind: ImportKind, staged, preview: Preview) -> str:
+def _result_message(kind: SheetLayout, staged, preview: Preview) -> str:
     counts = {
         "rows": preview.rows,
         "file": staged.table.filename,
@@ -492,7 +493,7 @@ def register_import_urls():
 
 
 class _ImportMenuItem(MenuItem):
-    def __init__(self, kind: ImportKind, *, order: int):
+    def __init__(self, kind: SheetLayout, *, order: int):
         super().__init__(
             kind.label,
             reverse("catalog_import:upload", args=[kind.slug]),

@@ -5,12 +5,13 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
+from kit.backoffice import PermissionMenuItem
+
 from . import import_admin  # noqa: F401  (import/export screens)
 from .backoffice import (
     MOVE_STOCK,
     STOCK_MENU_HOOK,
     VIEW_STOCK,
-    PermissionMenuItem,
     catalog_menu,
     product_chooser_viewset,
     stock_menu,

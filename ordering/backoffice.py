@@ -60,14 +60,15 @@ from accounts import roles
 from accounts.backoffice import CompanySection
 from accounts.models import Company, CreditAccount, Membership
 from accounts.selectors import companies_for_staff
-from catalog.backoffice import (
+from catalog.models import Allocation
+from kit.backoffice import (
     CsvForExcelMixin,
     ListingTitleColumn,
     PermissionMenuItem,
     ProtectedDeleteView,
     form_error_summary,
 )
-from catalog.models import Allocation
+from kit.money import format_money
 
 from . import services
 from .approval import ApprovalRule, ApprovalStep
@@ -99,10 +100,6 @@ OPEN_STATES = [
 WAITING_STATES = {S.AWAITING_CUSTOMER_APPROVAL, S.AWAITING_APPROVAL, S.CREDIT_HOLD}
 RECENT_ORDERS_ON_360 = 10
 CARDS_PER_PAGE = 20
-
-
-def _money(amount, currency) -> str:
-    return f"{currency} {number_format(amount, decimal_pos=2, force_grouping=True)}"
 
 
 # --- Reads: which orders a staff user sees, and which wait for them ---------------------------
@@ -260,7 +257,7 @@ class OrderIndexView(CsvForExcelMixin, generic.IndexView):
             Column(
                 "total",
                 label=gettext_lazy("Total"),
-                accessor=lambda order: _money(order.total, order.currency),
+                accessor=lambda order: format_money(order.total, order.currency),
                 sort_key="total",
             ),
         ]
@@ -486,15 +483,15 @@ class Card:
 
     @property
     def total_display(self) -> str:
-        return _money(self.order.total, self.order.currency)
+        return format_money(self.order.total, self.order.currency)
 
     @property
     def available_credit_display(self) -> str:
-        return _money(self.available_credit, self.order.company.currency)
+        return format_money(self.available_credit, self.order.company.currency)
 
     @property
     def credit_limit_display(self) -> str:
-        return _money(self.order.company.credit_limit, self.order.company.currency)
+        return format_money(self.order.company.credit_limit, self.order.company.currency)
 
     @property
     def oldest_overdue_due_date(self) -> date | None:
@@ -1039,7 +1036,7 @@ class OrdersSection(CompanySection):
         )
         for row in open_orders:
             row["label"] = OrderState(row["state"]).label
-            row["total_display"] = _money(row["total"], row["currency"])
+            row["total_display"] = format_money(row["total"], row["currency"])
         recent = list(
             Order.objects.filter(company=self.company)
             .select_related("placed_by", "placed_for_customer_by")
@@ -1052,7 +1049,7 @@ class OrdersSection(CompanySection):
                     "order": order,
                     "url": reverse("orders:inspect", args=[order.pk]),
                     "placed_by": _placed_by(order),
-                    "total": _money(order.total, order.currency),
+                    "total": format_money(order.total, order.currency),
                     "waiting": order.state in WAITING_STATES,
                 }
                 for order in recent

@@ -14,7 +14,7 @@ Verbs:
 - save_cart_as_list / rename_saved_list / delete_saved_list: the company's shared order lists.
 - errors_csv(report) and sample_file(company=..., fmt=...): downloads.
 
-Reading files reuses catalog.imports.read_table (size, encoding, zip-bomb and heading checks);
+Reading files reuses kit.spreadsheets.read_table (size, encoding, zip-bomb and heading checks);
 this module adds the order's own limits and columns.
 """
 
@@ -33,11 +33,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Company
-from catalog.imports import Column, ImportFileError, ImportKind, read_table, spreadsheet_bytes
 from catalog.models import Product
 from catalog.pricing import Price, price_book
 from catalog.selectors import first_orderable_quantity, may_order_category, valid_licence_kinds, visible_products
 from catalog.stock import availability_for
+from kit.spreadsheets import Column, SheetLayout, SpreadsheetError, read_table, spreadsheet_bytes
 
 from . import services
 from .models import Cart, CartLine, SavedList, SavedListLine
@@ -190,7 +190,7 @@ def entries_from_paste(text: str) -> list[Entry]:
     return entries
 
 
-ORDER_FILE = ImportKind(
+ORDER_FILE = SheetLayout(
     slug="order",
     label=gettext_lazy("Order lines"),
     permission="",
@@ -223,13 +223,12 @@ def entries_from_file(upload) -> list[Entry]:
             % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)}
         )
     try:
-        table = read_table(upload=upload, kind=ORDER_FILE)
-    except ImportFileError as error:
+        # An order is at most MAX_LINES rows; the reader stops there, blank rows included.
+        table = read_table(upload=upload, layout=ORDER_FILE, max_rows=MAX_LINES)
+    except SpreadsheetError as error:
         raise QuickOrderError(" ".join(error.messages)) from error
     if "sku" not in table.headers and "name" not in table.headers:
         raise QuickOrderError(_("The first row must name the columns: sku and quantity (a name column also works)."))
-    if len(table.rows) > MAX_LINES:
-        raise QuickOrderError(_too_many_lines())
     entries = []
     for index, (number, cells) in enumerate(table.records()):
         reference = cells.get("sku", "") or cells.get("name", "")

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
-from catalog.backoffice import PermissionMenuItem
+from kit.backoffice import PermissionMenuItem
 
 from .approval import ApprovalRule
 from .backoffice import (

@@ -1,19 +1,17 @@
 """Words and numbers of the catalog screens: money with its currency, quantities with their unit,
 the order rule in a sentence, and the colour of each badge."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django import template
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from catalog.models import SalesUnit
 from catalog.selectors import first_orderable_quantity
+from kit.money import format_money
 
 register = template.Library()
-
-CURRENCY_SYMBOLS = {"CNY": "¥", "HKD": "HK$", "USD": "US$"}
 
 ZONE_BADGES = {"frozen": "text-bg-primary", "chilled": "text-bg-info", "ambient": "text-bg-light border"}
 STOCK_BADGES = {"in_stock": "text-bg-success", "low": "text-bg-warning", "out": "text-bg-secondary"}
@@ -22,13 +20,8 @@ SOURCE_BADGES = {"contract": "text-bg-success", "tier": "text-bg-info", "default
 
 @register.filter
 def money(amount: Decimal | None, currency: str) -> str:
-    """¥1,234.50: always the currency, always two decimals."""
-    if amount is None:
-        return ""
-    amount = Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    figure = number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    return f"{symbol}{figure}" if symbol else f"{currency} {figure}"
+    """¥1,234.50: always the currency, always two decimals (kit.money)."""
+    return format_money(amount, currency)
 
 
 @register.filter

@@ -336,7 +336,7 @@ def test_360_page_shows_the_customer(client, rep, acme, buyer):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Acme Foods Trading Co., Ltd." in html
-    assert "CNY 50,000.00" in html
+    assert "¥50,000.00" in html
     assert 'data-member="bob@acme.example"' in html
     assert 'data-invitation="new.buyer@acme.example"' in html
     assert "gone@acme.example" not in html  # only open invitations
@@ -474,7 +474,7 @@ def test_csv_export_contains_only_the_reps_customers(client, rep, acme, other):
     response = client.get(_url("index"), {"export": "csv"})
 
     assert response.status_code == 200
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert [row["Customer"] for row in rows] == ["Acme Foods"]
     assert rows[0]["Credit limit"] == "50000.00"
     assert rows[0]["Currency"] == "CNY"
@@ -499,7 +499,7 @@ def test_csv_export_keeps_formulas_as_text(client, finance):
 
     response = client.get(_url("index"), {"export": "csv"})
 
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0]["Customer"] == '\'=HYPERLINK("http://evil.example")'
 
 

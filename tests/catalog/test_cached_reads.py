@@ -18,10 +18,11 @@ from django.utils import timezone
 
 from accounts.models import Membership, Notification, NotificationKind
 from catalog import selectors
-from catalog.imports import PRICES, PRODUCTS, ImportOptions, commit_import, read_table
+from catalog.imports import PRICES, PRODUCTS, ImportOptions, commit_import
 from catalog.models import Assortment, PriceList, TemperatureZone
 from catalog.pricing import cached_price_book
 from catalog.services import Receipt, receive_stock, write_off_stock
+from kit.spreadsheets import read_table
 from tests.factories import (
     LocationFactory,
     LotFactory,
@@ -92,7 +93,7 @@ def test_products_imported_in_bulk_show_at_once(client, buyer, wings):
             ["FZ-1001", "Wings, imported name", "鸡翅", wings.category.slug, "frozen"],
         ],
     )
-    commit_import(kind=PRODUCTS, table=read_table(upload=upload, kind=PRODUCTS), options=ImportOptions(), user=None)
+    commit_import(kind=PRODUCTS, table=read_table(upload=upload, layout=PRODUCTS), options=ImportOptions(), user=None)
 
     assert "Wings, imported name" in _card(client, "FZ-1001")
 
@@ -115,7 +116,7 @@ def test_imported_prices_show_at_once(client, buyer, wings, list_prices):
 
     upload = _csv_upload("prices.csv", [["sku", "min_quantity", "unit_price"], ["FZ-1001", "1", "44.00"]])
     options = ImportOptions(price_list_id=list_prices.pk)
-    commit_import(kind=PRICES, table=read_table(upload=upload, kind=PRICES), options=options, user=None)
+    commit_import(kind=PRICES, table=read_table(upload=upload, layout=PRICES), options=options, user=None)
 
     assert "¥44.00" in _card(client, "FZ-1001")
 

@@ -430,7 +430,7 @@ def _zip_bomb() -> bytes:
         ("order.csv", "sku,quantity\nFZ-1020,12\n".encode("utf-16"), "could not be read as UTF-8 or GBK"),
         ("order.xlsx", b"this is not a workbook", "is not a real Excel workbook"),
         ("order.xlsx", _zip_bomb(), "unpacks to far more data than it holds"),
-        ("order.csv", b"sku,quantity\n" + b"FZ-1200,1\n" * (quick_order.MAX_LINES + 1), "more than 500 lines"),
+        ("order.csv", b"sku,quantity\n" + b"FZ-1200,1\n" * (quick_order.MAX_LINES + 1), "more than 500 rows"),
         ("order.csv", b"sku,quantity\n" + b"x" * (quick_order.MAX_UPLOAD_BYTES + 1), "larger than 2 MB"),
     ],
     ids=["not-csv", "empty", "no-rows", "no-columns", "utf-16", "fake-xlsx", "zip-bomb", "too-many-rows", "too-big"],

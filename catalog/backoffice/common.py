@@ -1,0 +1,113 @@
+"""What the catalog's back-office screens share: permissions, the category tree field, the stock
+screens' base view and location field."""
+
+import django_filters
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.db.models import (
+    Q,
+)
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from ..models import (
+    Category,
+    Location,
+)
+
+MOVE_STOCK = "catalog.add_stockmove"
+VIEW_STOCK = "catalog.view_lot"
+
+# Sub-items of the Stock menu come from this hook (the stock admin views register theirs).
+STOCK_MENU_HOOK = "register_stock_menu_item"
+
+# A price list with more entries than this is not edited inline (each entry is a form row with a
+# product chooser); it shows a paginated table and sends people to the import screen
+# (catalog.import_admin) instead.
+INLINE_PRICE_LIMIT = 200
+
+RECENT_MOVES = 50
+PER_PAGE = 50
+
+
+def indented_name(category: Category) -> str:
+    return "— " * (category.depth - 1) + category.name
+
+
+class CategoryTreeChoiceField(forms.ModelChoiceField):
+    """Categories in tree order, indented by depth."""
+
+    def label_from_instance(self, obj):
+        return indented_name(obj)
+
+
+class CategoryTreeFilter(django_filters.ModelChoiceFilter):
+    """A category and everything below it."""
+
+    field_class = CategoryTreeChoiceField
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        return qs.filter(**{f"{self.field_name}__path__startswith": value.path})
+
+
+def can_view_stock(user) -> bool:
+    return user.has_perm(VIEW_STOCK)
+
+
+def product_stock_url(product_id: int) -> str:
+    return reverse("catalog_stock:product", args=[product_id])
+
+
+def product_search(query: str) -> Q:
+    # `search_text` holds SKU, both names and the names' pinyin, lower-cased.
+    return Q(sku__icontains=query) | Q(search_text__icontains=query.lower())
+
+
+# --- Stock admin views: permission and layout ----------------------------------------------
+
+
+class StockViewMixin(WagtailAdminTemplateMixin):
+    """Admin chrome and one permission for the stock screens."""
+
+    permission = VIEW_STOCK
+    header_icon = "clipboard-list"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(self.permission):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
+
+
+def locations_by_id() -> dict[int, Location]:
+    return {location.pk: location for location in Location.objects.select_related("warehouse")}
+
+
+def _location_choices(locations) -> list:
+    """Locations grouped by warehouse, with their temperature zone."""
+    groups: dict[str, list] = {}
+    for location in locations:
+        groups.setdefault(location.warehouse.name, []).append(
+            (location.pk, f"{location.code} · {location.get_zone_display()}")
+        )
+    return [("", "---------")] + [(warehouse, choices) for warehouse, choices in groups.items()]
+
+
+class LocationField(forms.TypedChoiceField):
+    """A location picked from choices built once per page (not one query per form row)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(coerce=int, label=_("Location"), **kwargs)
+
+    def bind_locations(self, locations: dict[int, Location]):
+        self.locations = locations
+        self.choices = _location_choices(locations.values())
+
+    def clean(self, value):
+        location_id = super().clean(value)
+        return self.locations[location_id] if location_id not in (None, "") else None

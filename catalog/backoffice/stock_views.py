@@ -1,0 +1,368 @@
+"""Stock screens that read: one product's stock, stock by product, expiry warnings, and the
+stock URLs."""
+
+from datetime import timedelta
+
+import django_filters
+from django import forms
+from django.db.models import (
+    Count,
+    Min,
+    Prefetch,
+    Q,
+    Sum,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import (
+    Column,
+    DateColumn,
+    NumberColumn,
+    StatusTagColumn,
+    TitleColumn,
+)
+from wagtail.admin.views.generic.base import BaseListingView
+from wagtail.admin.views.mixins import SpreadsheetExportMixin
+from wagtail.admin.widgets import BooleanRadioSelect
+from wagtail.admin.widgets.button import HeaderButton
+
+from kit.backoffice import (
+    CsvForExcelMixin,
+)
+
+from ..models import (
+    Category,
+    Lot,
+    Product,
+    StockLevel,
+    StockMove,
+    TemperatureZone,
+)
+from ..stock import lots_expiring
+from .common import (
+    MOVE_STOCK,
+    PER_PAGE,
+    RECENT_MOVES,
+    CategoryTreeFilter,
+    StockViewMixin,
+    product_search,
+    product_stock_url,
+)
+from .menus import product_viewset
+from .stock_moves import AdjustStockView, ReceiveStockView, WriteOffStockView
+
+# --- A product's stock ----------------------------------------------------------------------
+
+
+def _expiry_status(lot: Lot, today) -> str:
+    if lot.expiry_date < today:
+        return "expired"
+    if lot.expiry_date <= today + timedelta(days=lot.product.category.expiry_warning_days):
+        return "expiring"
+    return "ok"
+
+
+class ProductStockView(StockViewMixin, TemplateView):
+    """Lots of one product with their dates, quantities and places, and the latest moves.
+
+    A fixed number of queries whatever the number of lots: the product, its lots, their levels
+    (one prefetch) and the recent moves.
+    """
+
+    template_name = "catalog/admin/product_stock.html"
+    page_title = _("Stock")
+
+    def get_page_subtitle(self):
+        return f"{self.product.sku} · {self.product.name}"
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("catalog_stock:products"), "label": _("Stock by product")},
+            {"url": "", "label": self.get_page_subtitle()},
+        ]
+
+    def get_header_buttons(self):
+        buttons = []
+        user = self.request.user
+        if user.has_perm(MOVE_STOCK):
+            buttons.append(
+                HeaderButton(
+                    _("Receive"),
+                    url=reverse("catalog_stock:receive") + f"?sku={self.product.sku}",
+                    icon_name="plus",
+                )
+            )
+        if user.has_perm("catalog.change_product"):
+            buttons.append(
+                HeaderButton(
+                    _("Edit product"),
+                    url=reverse(product_viewset.get_url_name("edit"), args=[self.product.pk]),
+                    icon_name="edit",
+                )
+            )
+        return buttons
+
+    def get(self, request, *args, **kwargs):
+        self.product = get_object_or_404(Product.objects.select_related("category"), pk=kwargs["pk"])
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        product = self.product
+        today = timezone.localdate()
+        show_empty = self.request.GET.get("empty") == "1"
+        lots = Lot.objects.filter(product=product).prefetch_related(
+            Prefetch(
+                "levels",
+                queryset=StockLevel.objects.filter(quantity__gt=0)
+                .select_related("location__warehouse")
+                .order_by("location__warehouse__code", "location__code"),
+                to_attr="stocked_levels",
+            )
+        )
+        if not show_empty:
+            lots = lots.filter(Q(on_hand__gt=0) | Q(allocated__gt=0))
+        lots = list(lots.order_by("expiry_date", "number"))
+        rows = []
+        for lot in lots:
+            lot.product = product  # the lot's product is this one: no query per lot
+            rows.append({"lot": lot, "free": lot.on_hand - lot.allocated, "status": _expiry_status(lot, today)})
+        moves = list(
+            StockMove.objects.filter(lot__product=product)
+            .select_related("lot", "location__warehouse", "user")
+            .order_by("-created_at", "-pk")[:RECENT_MOVES]
+        )
+        context.update(
+            product=product,
+            rows=rows,
+            moves=moves,
+            show_empty=show_empty,
+            totals={
+                "on_hand": sum(lot.on_hand for lot in lots),
+                "allocated": sum(lot.allocated for lot in lots),
+                "free": sum(lot.on_hand - lot.allocated for lot in lots),
+            },
+            can_move_stock=self.request.user.has_perm(MOVE_STOCK),
+            adjust_url=reverse("catalog_stock:adjust"),
+            write_off_url=reverse("catalog_stock:write_off"),
+            recent_moves=RECENT_MOVES,
+        )
+        return context
+
+
+# --- Stock by product -----------------------------------------------------------------------
+
+
+class StockByProductFilterSet(WagtailFilterSet):
+    category = CategoryTreeFilter(label=_("Category"), queryset=Category.objects.order_by("path"))
+    temperature_zone = django_filters.ChoiceFilter(
+        label=_("Temperature zone"), choices=TemperatureZone.choices, empty_label=_("All"), widget=forms.RadioSelect
+    )
+    in_stock = django_filters.BooleanFilter(label=_("In stock"), method="filter_in_stock", widget=BooleanRadioSelect)
+
+    class Meta:
+        model = Product
+        fields = ["category", "temperature_zone"]
+
+    def filter_in_stock(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(on_hand__gt=0) if value else queryset.filter(on_hand=0)
+
+
+class StockByProductView(StockViewMixin, CsvForExcelMixin, SpreadsheetExportMixin, BaseListingView):
+    """Every product with its stock: on hand, allocated, free, lots and the next expiry."""
+
+    page_title = _("Stock by product")
+    index_url_name = "catalog_stock:products"
+    index_results_url_name = "catalog_stock:products_results"
+    paginate_by = PER_PAGE
+    is_searchable = True
+    search_fields = ["sku", "search_text"]
+    search_backend_name = None
+    filterset_class = StockByProductFilterSet
+    default_ordering = "sku"
+    verbose_name_plural = _("products")
+    list_export = [
+        "sku",
+        "name_en",
+        "name_zh",
+        "temperature_zone",
+        "on_hand",
+        "allocated",
+        "free",
+        "lots",
+        "next_expiry",
+    ]
+    export_headings = {
+        "sku": _("SKU"),
+        "name_en": _("Name (English)"),
+        "name_zh": _("Name (Chinese)"),
+        "temperature_zone": _("Temperature zone"),
+        "on_hand": _("On hand"),
+        "allocated": _("Allocated"),
+        "free": _("Free"),
+        "lots": _("Lots in stock"),
+        "next_expiry": _("Next expiry"),
+    }
+    export_filename = "stock-by-product"
+
+    def get_base_queryset(self):
+        stocked = Q(lots__on_hand__gt=0)
+        return Product.objects.annotate(
+            on_hand=Coalesce(Sum("lots__on_hand"), 0),
+            allocated=Coalesce(Sum("lots__allocated"), 0),
+            lot_count=Count("lots", filter=stocked),
+            next_expiry=Min("lots__expiry_date", filter=stocked),
+        )
+
+    def search_queryset(self, queryset):
+        if not self.is_searching:
+            return queryset
+        return queryset.filter(product_search(self.search_query))
+
+    @cached_property
+    def columns(self):
+        return [
+            TitleColumn("sku", label=_("SKU"), sort_key="sku", get_url=lambda product: product_stock_url(product.pk)),
+            Column("name", label=_("Name")),
+            Column("temperature_zone", label=_("Temperature zone"), accessor="get_temperature_zone_display"),
+            NumberColumn("on_hand", label=_("On hand"), sort_key="on_hand"),
+            NumberColumn("allocated", label=_("Allocated"), sort_key="allocated"),
+            NumberColumn("free", label=_("Free"), accessor=lambda product: product.on_hand - product.allocated),
+            Column("lot_count", label=_("Lots in stock")),
+            DateColumn("next_expiry", label=_("Next expiry"), sort_key="next_expiry"),
+        ]
+
+    def to_row_dict(self, item):
+        return {
+            "sku": item.sku,
+            "name_en": item.name_en,
+            "name_zh": item.name_zh,
+            "temperature_zone": item.get_temperature_zone_display(),
+            "on_hand": item.on_hand,
+            "allocated": item.allocated,
+            "free": item.on_hand - item.allocated,
+            "lots": item.lot_count,
+            "next_expiry": item.next_expiry,
+        }
+
+    def render_to_response(self, context, **response_kwargs):
+        if self.is_export:
+            return self.as_spreadsheet(context["object_list"], self.request.GET.get("export"))
+        return super().render_to_response(context, **response_kwargs)
+
+
+# --- Expiry warnings ------------------------------------------------------------------------
+
+
+class ExpiryWarningsView(StockViewMixin, CsvForExcelMixin, SpreadsheetExportMixin, BaseListingView):
+    """Lots with stock that expire within their category's warning window, soonest first;
+    expired ones are flagged (they are no longer sellable and wait for a write-off)."""
+
+    page_title = _("Expiry warnings")
+    header_icon = "warning"
+    index_url_name = "catalog_stock:expiring"
+    paginate_by = PER_PAGE
+    verbose_name_plural = _("lots near expiry")
+    list_export = ["sku", "product", "lot", "expiry_date", "days_left", "status", "on_hand", "allocated", "locations"]
+    export_headings = {
+        "sku": _("SKU"),
+        "product": _("Product"),
+        "lot": _("Lot number"),
+        "expiry_date": _("Expiry date"),
+        "days_left": _("Days left"),
+        "status": _("Status"),
+        "on_hand": _("On hand"),
+        "allocated": _("Allocated"),
+        "locations": _("Where"),
+    }
+    export_filename = "expiry-warnings"
+
+    @cached_property
+    def no_results_message(self):
+        return _("No lot in stock is near its expiry date.")
+
+    def get_queryset(self):
+        today = timezone.localdate()
+        lots = lots_expiring(today=today)
+        levels = Prefetch(
+            "levels",
+            queryset=StockLevel.objects.filter(quantity__gt=0)
+            .select_related("location__warehouse")
+            .order_by("location__warehouse__code", "location__code"),
+            to_attr="stocked_levels",
+        )
+        prefetch_related_objects(lots, levels)
+        rows = []
+        for lot in lots:
+            days_left = (lot.expiry_date - today).days
+            expired = days_left < 0
+            rows.append(
+                {
+                    "lot": lot,
+                    "status": "expired" if expired else "expiring",
+                    "status_label": _("Expired") if expired else _("Expiring"),
+                    "days_left": days_left,
+                    "locations": ", ".join(f"{level.location}: {level.quantity}" for level in lot.stocked_levels),
+                }
+            )
+        return rows
+
+    @cached_property
+    def columns(self):
+        return [
+            TitleColumn(
+                "sku",
+                label=_("SKU"),
+                accessor=lambda row: row["lot"].product.sku,
+                get_url=lambda row: product_stock_url(row["lot"].product_id),
+            ),
+            Column("product", label=_("Product"), accessor=lambda row: row["lot"].product.name),
+            Column("lot", label=_("Lot number"), accessor=lambda row: row["lot"].number),
+            Column("expiry_date", label=_("Expiry date"), accessor=lambda row: row["lot"].expiry_date),
+            Column("days_left", label=_("Days left"), accessor="days_left"),
+            StatusTagColumn(
+                "status", label=_("Status"), accessor="status_label", primary=lambda row: row["status"] == "expired"
+            ),
+            Column("on_hand", label=_("On hand"), accessor=lambda row: row["lot"].on_hand),
+            Column("allocated", label=_("Allocated"), accessor=lambda row: row["lot"].allocated),
+            Column("locations", label=_("Where"), accessor="locations"),
+        ]
+
+    def to_row_dict(self, item):
+        lot = item["lot"]
+        return {
+            "sku": lot.product.sku,
+            "product": lot.product.name_en,
+            "lot": lot.number,
+            "expiry_date": lot.expiry_date,
+            "days_left": item["days_left"],
+            "status": str(item["status_label"]),
+            "on_hand": lot.on_hand,
+            "allocated": lot.allocated,
+            "locations": item["locations"],
+        }
+
+    def render_to_response(self, context, **response_kwargs):
+        if self.is_export:
+            return self.as_spreadsheet(context["object_list"], self.request.GET.get("export"))
+        return super().render_to_response(context, **response_kwargs)
+
+
+stock_urlpatterns = [
+    path("receive/", ReceiveStockView.as_view(), name="receive"),
+    path("adjust/", AdjustStockView.as_view(), name="adjust"),
+    path("write-off/", WriteOffStockView.as_view(), name="write_off"),
+    path("expiring/", ExpiryWarningsView.as_view(), name="expiring"),
+    path("products/", StockByProductView.as_view(), name="products"),
+    path("products/results/", StockByProductView.as_view(results_only=True), name="products_results"),
+    path("products/<int:pk>/", ProductStockView.as_view(), name="product"),
+]

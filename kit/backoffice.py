@@ -1,0 +1,83 @@
+"""Back-office pieces every app's Wagtail screens share: CSV exports Excel opens safely, a listing's
+title column with its buttons, delete views that refuse politely, sidebar items for one
+permission, and the error summary at the top of a form."""
+
+from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin import messages
+from wagtail.admin.menu import MenuItem as SidebarMenuItem
+from wagtail.admin.ui.tables import ButtonsColumnMixin, TitleColumn
+from wagtail.admin.views import generic
+from wagtail.admin.views.mixins import SpreadsheetExportMixin
+
+from .spreadsheets import neutralise
+
+
+class CsvForExcelMixin:
+    """CSV exports that Excel opens safely: text a spreadsheet would run as a formula is
+    neutralised (Wagtail already writes XLSX cells as text), and a byte order mark makes Excel
+    read the UTF-8, so Chinese names survive."""
+
+    custom_value_preprocess = {
+        **SpreadsheetExportMixin.custom_value_preprocess,
+        str: {SpreadsheetExportMixin.FORMAT_CSV: neutralise},
+    }
+
+    def stream_csv(self, queryset):
+        yield "\ufeff"
+        yield from super().stream_csv(queryset)
+
+
+class ListingTitleColumn(ButtonsColumnMixin, TitleColumn):
+    """A listing's first column: a link, with the row's action buttons."""
+
+    def __init__(self, name, *, get_buttons, **kwargs):
+        super().__init__(name, **kwargs)
+        self._get_buttons = get_buttons
+
+    def get_buttons(self, instance, parent_context):
+        return self._get_buttons(instance)
+
+
+class ProtectedDeleteView(generic.DeleteView):
+    """Deleting a row that other rows still need is refused with a message, not a 500."""
+
+    protected_message = _("%(object)s is still in use and cannot be deleted.")
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                return super().form_valid(form)
+        except (ProtectedError, RestrictedError):
+            messages.error(self.request, self.protected_message % {"object": self.object})
+            return redirect(reverse(self.index_url_name))
+
+
+class PermissionMenuItem(SidebarMenuItem):
+    """A sidebar item shown only to holders of one permission."""
+
+    def __init__(self, label, url, *, permission, **kwargs):
+        super().__init__(label, url, **kwargs)
+        self.permission = permission
+
+    def is_shown(self, request):
+        return request.user.has_perm(self.permission)
+
+
+def form_error_summary(form, line: int | None = None) -> list[tuple[str, str]]:
+    """(field id, message) for each error of a form, as the error summary lists them."""
+    summary = []
+    for name, errors in form.errors.items():
+        field = form[name] if name in form.fields else None
+        for error in errors:
+            if field is not None:
+                target, message = field.id_for_label, f"{field.label}: {error}"
+            else:
+                target, message = (f"line-{line}" if line else ""), str(error)
+            if line is not None:
+                message = _("Line %(line)s, %(error)s") % {"line": line, "error": message}
+            summary.append((target, message))
+    return summary

@@ -1,0 +1,105 @@
+"""The one spreadsheet reader refuses hostile shapes quickly, whoever uploads them."""
+
+import io
+import re
+import time
+import zipfile
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from kit.spreadsheets import MAX_COLUMNS, Column, SheetLayout, SpreadsheetError, read_table
+
+LINES = SheetLayout(
+    slug="lines",
+    label="Order lines",
+    permission="",
+    columns=(Column("sku", required=True), Column("quantity", required=True)),
+)
+
+
+def _workbook(rows) -> bytes:
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _rewrite_sheet(data: bytes, rewrite) -> bytes:
+    """The workbook `data` with its first sheet's XML passed through `rewrite`, as an attacker
+    would edit it by hand."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = rewrite(content.decode()).encode()
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+def _upload(data: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile("lines.xlsx", data)
+
+
+def _read(data: bytes, **options):
+    started = time.perf_counter()
+    with pytest.raises(SpreadsheetError) as error:
+        read_table(upload=_upload(data), layout=LINES, **options)
+    return error.value.messages, time.perf_counter() - started
+
+
+def test_a_tiny_sheet_declaring_every_cell_of_excel_is_refused_before_reading():
+    data = _rewrite_sheet(
+        _workbook([["sku", "quantity"], ["FZ-1", 1]]),
+        lambda xml: re.sub(r'<dimension ref="[^"]*"\s*/>', '<dimension ref="A1:XFD1048576"/>', xml),
+    )
+    assert len(data) < 10_000
+
+    messages, seconds = _read(data)
+
+    assert messages == [f"The sheet has more than {MAX_COLUMNS} columns. Keep only the columns of the template."]
+    # Not a timing assertion on speed in general: a guard, so a regression shows as a failure
+    # rather than a CI run that hangs for 25 minutes.
+    assert seconds < 1
+
+
+def test_a_sheet_declaring_too_many_rows_is_refused_with_the_limit_named():
+    data = _rewrite_sheet(
+        _workbook([["sku", "quantity"], ["FZ-1", 1]]),
+        lambda xml: re.sub(r'<dimension ref="[^"]*"\s*/>', '<dimension ref="A1:B1048576"/>', xml),
+    )
+
+    messages, _seconds = _read(data, max_rows=500)
+
+    assert messages == ["The file has more than 500 rows (blank rows count too). Split it into smaller files."]
+
+
+def test_a_sheet_without_dimensions_but_a_far_away_row_stops_at_the_limit():
+    def far_row(xml: str) -> str:
+        xml = re.sub(r'<dimension ref="[^"]*"\s*/>', "", xml)
+        return xml.replace(
+            "</sheetData>", '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+        )
+
+    data = _rewrite_sheet(_workbook([["sku", "quantity"], ["FZ-1", 1]]), far_row)
+
+    messages, seconds = _read(data, max_rows=500)
+
+    assert messages == ["The file has more than 500 rows (blank rows count too). Split it into smaller files."]
+    assert seconds < 1
+
+
+def test_blank_rows_count_toward_the_row_limit():
+    rows = [["sku", "quantity"], ["FZ-1", 1]] + [[None, None]] * 3 + [["FZ-2", 2]]
+    data = _rewrite_sheet(_workbook(rows), lambda xml: xml)
+
+    messages, _seconds = _read(data, max_rows=4)
+    assert messages == ["The file has more than 4 rows (blank rows count too). Split it into smaller files."]
+
+    table = read_table(upload=_upload(data), layout=LINES, max_rows=5)
+    assert [number for number, _cells in table.rows] == [2, 6]

@@ -30,6 +30,7 @@ run: seed
 	  $(PY) manage.py runserver 127.0.0.1:8000
 
 test: install
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install

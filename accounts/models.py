@@ -171,6 +171,11 @@ class Company(ClusterableModel):
             ),
         ]
 
+    @property
+    def prepaid(self) -> bool:
+        """No credit line: the company pays before its orders are confirmed."""
+        return self.credit_limit == 0
+
     def __str__(self):
         return self.display_name
 

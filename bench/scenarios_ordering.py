@@ -73,20 +73,14 @@ def csrf_of(cookie: str) -> str:
 
 def orderable_product_ids(company, limit: int) -> list[int]:
     """Products the company sees, may order and has a price for, spread over the catalog."""
-    from catalog.pricing import price_book
-    from catalog.selectors import first_orderable_quantity, may_order_category, valid_licence_kinds, visible_products
+    from catalog.offers import offers_for
+    from catalog.selectors import visible_products
 
     products = list(visible_products(company).select_related("category").order_by("pk"))
     step = max(1, len(products) // (limit * 2))
     sample = products[::step]
-    book = price_book(company=company, product_ids=[p.pk for p in sample])
-    licences = valid_licence_kinds(company)
-    ids = [
-        p.pk
-        for p in sample
-        if may_order_category(p.category, licences) and book.price(p.pk, first_orderable_quantity(p)) is not None
-    ]
-    return ids[:limit]
+    offers = offers_for(company=company, wanted=[(p, 1) for p in sample], check_stock=False)
+    return [offer.product.pk for offer in offers if offer.may_order][:limit]
 
 
 def run_wrk_post(wrk, *, port, url, connections, duration, cookie, ids_file) -> dict:
@@ -179,8 +173,10 @@ def prepare_checkouts(
     from django.db import transaction
     from django.utils import timezone
 
-    from accounts.models import Company, CreditAccount, Membership
+    from accounts import credit
+    from accounts.models import Company, Membership
     from catalog.models import Product
+    from catalog.offers import offers_for
     from catalog.selectors import first_orderable_quantity, visible_products
     from ordering import services
     from ordering.models import CartLine
@@ -219,7 +215,6 @@ def prepare_checkouts(
         visible = set(visible_products(company).filter(pk__in=rng.sample(pool_ids, 60)).values_list("pk", flat=True))
         hot_here = [pk for pk in hot if visible_products(company).filter(pk=pk).exists()]
         address = ensure_shipping_address(company)
-        account, _created = CreditAccount.objects.get_or_create(company=company)
         group = []
         for user in buyers:
             cart = services.cart_for(user=user, company=company)
@@ -235,36 +230,36 @@ def prepare_checkouts(
                 product = products[pk]
                 base_quantity = first_orderable_quantity(product)
                 wanted.append((product, base_quantity * rng.randint(1, 4), None))
-            quote = services._quote(company=company, wanted=wanted, credit_account=account, today=today)
-            good = [
-                line
-                for line in quote.lines
-                if not line.problems and line.price is not None and remaining[line.product.pk] >= line.quantity
-            ][:LINES_PER_CART]
+            offers = offers_for(company=company, wanted=[(p, q) for p, q, _seen in wanted], on=today, snap=False)
+            good = [offer for offer in offers if offer.may_order and remaining[offer.product.pk] >= offer.quantity][
+                :LINES_PER_CART
+            ]
             if len(good) < LINES_PER_CART:
                 continue
             with transaction.atomic():
                 CartLine.objects.bulk_create(
-                    CartLine(cart=cart, product=line.product, quantity=line.quantity,
-                             unit_price_when_added=line.price.unit_price)
-                    for line in good
+                    CartLine(cart=cart, product=offer.product, quantity=offer.quantity,
+                             unit_price_when_added=offer.price.unit_price)
+                    for offer in good
                 )  # fmt: skip
-            for line in good:
-                remaining[line.product.pk] -= line.quantity
-            if any(line.product.pk in hot for line in good):
+            for offer in good:
+                remaining[offer.product.pk] -= offer.quantity
+            if any(offer.product.pk in hot for offer in good):
                 mix["with_hot"] += 1
-            group.append((user, cart, quote))
+            group.append((user, cart, None))
         if not group:
             continue
         cart_totals = [services.quote_cart(cart=cart).total for _u, cart, _q in group]
-        if company.credit_limit == 0:
+        if company.prepaid:
             mix["prepaid"] += 1
         elif near:
             # Open invoices close to the limit: room for between half and one and a half carts.
             room = min(company.credit_limit, max(cart_totals) * Decimal(str(rng.uniform(0.5, 1.5))))
-            account.open_invoices = (company.credit_limit - room).quantize(Decimal("0.01"))
-            account.oldest_unpaid_due_date = today + timedelta(days=30)
-            account.save(update_fields=["open_invoices", "oldest_unpaid_due_date", "updated_at"])
+            with transaction.atomic():
+                account = credit.locked_account(company.pk)
+                invoiced = (company.credit_limit - room).quantize(Decimal("0.01")) - account.open_invoices
+                credit.order_approved(account, invoiced)  # an earlier order, approved and invoiced
+                credit.order_invoiced(account, invoiced, due_on=today + timedelta(days=30))
             mix["near_limit"] += 1
         if len(group) > 1:
             mix["racing_groups"] += 1

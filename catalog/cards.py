@@ -27,7 +27,10 @@ NEXT_PLACEHOLDER = "next-url-placeholder-7d4e1c"
 
 
 def _offer_fingerprint(offer) -> str:
-    points = [(p.quantity, str(p.price.unit_price), p.price.currency, p.price.source) for p in offer.price_points]
+    points = [
+        (p.quantity, str(p.price.unit_price), p.price.currency, p.price.source, p.price.price_list_name)
+        for p in offer.price_points
+    ]
     state = repr((offer.may_order, offer.availability.status, points))
     return hashlib.blake2b(state.encode(), digest_size=12).hexdigest()
 

@@ -37,10 +37,21 @@ class Price:
     source: str  # PriceList.Kind: contract / tier / default
     price_list_id: int
     min_quantity: int
+    price_list_name: str = ""
 
     @property
     def source_label(self) -> str:
         return PriceList.Kind(self.source).label
+
+    @property
+    def list_label(self) -> str:
+        """Which list set the price, as a buyer with two contracts needs it: "Contract · 2026 master agreement"."""
+        return price_list_label(self.source, self.price_list_name)
+
+
+def price_list_label(kind: str, name: str) -> str:
+    label = PriceList.Kind(kind).label
+    return f"{label} · {name}" if name else str(label)
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,7 @@ class ApplicableList:  # the few fields of a list the resolution needs
     pk: int
     kind: str
     currency: str
+    name: str = ""
 
 
 @dataclass
@@ -82,6 +94,7 @@ class PriceBook:
                     source=price_list.kind,
                     price_list_id=price_list.pk,
                     min_quantity=best[0],
+                    price_list_name=price_list.name,
                 )
         return None
 
@@ -144,14 +157,14 @@ def applicable_price_lists(*, company: Company, on: date) -> list[ApplicableList
     conditions, params = _applicable(company, on)
     table = connection.ops.quote_name(PriceList._meta.db_table)
     return _in_resolution_order(
-        _rows(f"SELECT id, kind, currency, priority FROM {table} AS price_list WHERE {conditions}", params)
+        _rows(f"SELECT id, kind, currency, priority, name FROM {table} AS price_list WHERE {conditions}", params)
     )
 
 
 def _in_resolution_order(rows) -> list[ApplicableList]:
-    """(pk, kind, currency, priority) rows as lists: contract, tier, default, each by priority."""
+    """(pk, kind, currency, priority, name) rows as lists: contract, tier, default, each by priority."""
     ordered = sorted(rows, key=lambda row: (KIND_ORDER[row[1]], row[3], row[0]))
-    return [ApplicableList(pk, kind, currency) for pk, kind, currency, _priority in ordered]
+    return [ApplicableList(pk, kind, currency, name) for pk, kind, currency, _priority, name in ordered]
 
 
 def price_book(*, company: Company, product_ids, on: date | None = None) -> PriceBook:
@@ -169,13 +182,13 @@ def price_book(*, company: Company, product_ids, on: date | None = None) -> Pric
     entry_table, list_table = (connection.ops.quote_name(model._meta.db_table) for model in (PriceListEntry, PriceList))
     rows = _rows(
         "SELECT entry.product_id, entry.price_list_id, entry.min_quantity, CAST(entry.unit_price AS TEXT),"
-        " price_list.kind, price_list.currency, price_list.priority"
+        " price_list.kind, price_list.currency, price_list.priority, price_list.name"
         f" FROM {entry_table} AS entry JOIN {list_table} AS price_list ON price_list.id = entry.price_list_id"
         f" WHERE {conditions} AND entry.product_id IN ({', '.join(['%s'] * len(product_ids))})"
         " ORDER BY entry.product_id, entry.price_list_id, entry.min_quantity",
         [*params, *product_ids],
     )
-    # Each list that priced a product, as (id, kind, currency, priority).
+    # Each list that priced a product, as (id, kind, currency, priority, name).
     lists = _in_resolution_order({row[1]: (row[1], *row[4:]) for row in rows}.values())
     entries = [
         (product_id, list_id, minimum, Decimal(price).quantize(_CENT))

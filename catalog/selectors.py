@@ -6,11 +6,9 @@ import uuid
 from django.core.cache import cache, caches
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
 from django.utils.connection import ConnectionProxy
 
-from accounts.caching import forget_now_and_on_commit
-from accounts.models import Company, Licence
+from accounts.models import Company
 
 from .models import Assortment, Category, Product
 
@@ -31,36 +29,6 @@ def visible_products(company: Company) -> QuerySet[Product]:
     has_assortment = assortments_for(company)
     in_assortment = Exists(has_assortment.filter(products=OuterRef("pk")))
     return products.filter(Q(in_assortment) | ~Exists(has_assortment))
-
-
-def _licence_kinds_key(company_id: int) -> str:
-    return f"catalog:licence-kinds:{company_id}"
-
-
-def valid_licence_kinds(company: Company, today=None) -> set[str]:
-    """The kinds of licence the company holds, valid on the day: every catalog page asks, so the
-    answer is kept in the shared cache until a licence of the company changes (catalog.signals)."""
-    today = today or timezone.localdate()
-    key = _licence_kinds_key(company.pk)
-    cached = cache.get(key)
-    if cached is not None and cached[0] == today:
-        return cached[1]
-    kinds = set(Licence.objects.filter(company=company, expires_on__gte=today).values_list("kind", flat=True))
-    cache.set(key, (today, kinds), CATALOG_CACHE_TIMEOUT)
-    return kinds
-
-
-def forget_licence_kinds(company_id: int) -> None:
-    forget_now_and_on_commit([_licence_kinds_key(company_id)])
-
-
-def may_order_category(category: Category, licence_kinds: set[str]) -> bool:
-    """Restricted categories need a valid licence on file (of the named kind, if one is named)."""
-    if not category.restricted:
-        return True
-    if category.licence_kind:
-        return category.licence_kind in licence_kinds
-    return bool(licence_kinds)
 
 
 def first_orderable_quantity(product: Product) -> int:
@@ -183,7 +151,7 @@ def products_by_id(ids: list[int]) -> list[Product]:
     return [known[pk] for pk in ids if pk in known]
 
 
-def _assortment_ids(company: Company) -> list[int]:
+def assortment_ids(company: Company) -> list[int]:
     """The company's assortments, its own and its tier's (none: it sees every active product),
     kept under catalog_version()."""
     key = f"catalog:assortments:{catalog_version()}:{company.pk}:{company.price_tier_id}"
@@ -204,13 +172,8 @@ def visible_product(company: Company, product_id: int) -> Product | None:
     found = products_by_id([product_id])
     if not found:
         return None
-    assortment_ids = _assortment_ids(company)
-    if (
-        assortment_ids
-        and not Assortment.products.through.objects.filter(
-            assortment_id__in=assortment_ids, product_id=product_id
-        ).exists()
-    ):
+    ids = assortment_ids(company)
+    if ids and not Assortment.products.through.objects.filter(assortment_id__in=ids, product_id=product_id).exists():
         return None
     return found[0]
 

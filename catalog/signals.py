@@ -1,8 +1,8 @@
 """Receivers that keep cached catalog reads current; connected in CatalogConfig.ready().
 
-Price-list entries have no receivers of their own: the back office saves them with their list in
-one transaction (the list's post_save forgets on commit), and imports, which write them in bulk,
-call forget_catalog() themselves; a receiver per entry would run 20,000 times in a large import.
+Saving or deleting a price-list entry by any path (the ORM, the back office, a future API) moves
+the catalog version like saving its list does. Imports write entries with bulk_create, which
+sends no signal, and call forget_catalog() once themselves.
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -10,8 +10,9 @@ from django.dispatch import receiver
 
 from accounts.models import Licence
 
-from .models import Assortment, Category, Lot, PriceList, Product
-from .selectors import forget_catalog, forget_category_tree, forget_licence_kinds
+from .models import Assortment, Category, Lot, PriceList, PriceListEntry, Product
+from .offers import forget_licences
+from .selectors import forget_catalog, forget_category_tree
 from .stock import forget_stock
 
 
@@ -27,6 +28,8 @@ def category_changed(sender, **kwargs):
 @receiver(post_delete, sender=Assortment, dispatch_uid="catalog.forget_catalog.assortment_delete")
 @receiver(post_save, sender=PriceList, dispatch_uid="catalog.forget_catalog.price_list_save")
 @receiver(post_delete, sender=PriceList, dispatch_uid="catalog.forget_catalog.price_list_delete")
+@receiver(post_save, sender=PriceListEntry, dispatch_uid="catalog.forget_catalog.entry_save")
+@receiver(post_delete, sender=PriceListEntry, dispatch_uid="catalog.forget_catalog.entry_delete")
 @receiver(m2m_changed, sender=Assortment.products.through, dispatch_uid="catalog.forget_catalog.products")
 @receiver(m2m_changed, sender=Assortment.companies.through, dispatch_uid="catalog.forget_catalog.companies")
 @receiver(m2m_changed, sender=Assortment.price_tiers.through, dispatch_uid="catalog.forget_catalog.tiers")
@@ -34,10 +37,10 @@ def catalog_changed(sender, **kwargs):
     forget_catalog()
 
 
-@receiver(post_save, sender=Licence, dispatch_uid="catalog.forget_licence_kinds.save")
-@receiver(post_delete, sender=Licence, dispatch_uid="catalog.forget_licence_kinds.delete")
+@receiver(post_save, sender=Licence, dispatch_uid="catalog.forget_licences.save")
+@receiver(post_delete, sender=Licence, dispatch_uid="catalog.forget_licences.delete")
 def licence_changed(sender, instance, **kwargs):
-    forget_licence_kinds(instance.company_id)
+    forget_licences(instance.company_id)
 
 
 # Stock moves and allocations change lots with UPDATEs and call forget_stock() themselves.

@@ -15,6 +15,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,7 @@ from accounts.models import Company
 
 from .cards import product_cards
 from .models import Category, Product, TemperatureZone
+from .offers import licence_refusal, licences_on_file, refusal_text
 from .pricing import Price, PriceBook, cached_price_book
 from .search import normalise_query
 from .selectors import (
@@ -33,10 +35,8 @@ from .selectors import (
     category_tree_version,
     first_orderable_quantity,
     local_cache,
-    may_order_category,
     products_by_id,
     remember_products,
-    valid_licence_kinds,
     visible_products,
 )
 from .stock import Availability, availability_for, with_sellable_stock
@@ -242,7 +242,11 @@ class Offer:
     product: Product
     price_points: list[PricePoint]
     availability: Availability
-    may_order: bool
+    licence_reason: str = ""  # why the company may not order it for want of a licence (catalog.offers)
+
+    @property
+    def may_order(self) -> bool:
+        return not self.licence_reason
 
     @property
     def first_quantity(self) -> int:
@@ -281,16 +285,21 @@ def _price_points(book: PriceBook, product: Product) -> list[PricePoint]:
 def _offers(company: Company, products: list[Product]) -> list[Offer]:
     book = cached_price_book(company=company, product_ids=[product.pk for product in products])
     availability = availability_for(company=company, products=products, cached=True)
-    licence_kinds = valid_licence_kinds(company)
-    return [
-        Offer(
-            product=product,
-            price_points=_price_points(book, product),
-            availability=availability[product.pk],
-            may_order=may_order_category(product.category, licence_kinds),
+    # Licences matter only for restricted products: most pages cost no licence read.
+    licences = licences_on_file(company) if any(product.category.restricted for product in products) else ()
+    today = timezone.localdate()
+    offers = []
+    for product in products:
+        refusal = licence_refusal(product.category, licences, today)
+        offers.append(
+            Offer(
+                product=product,
+                price_points=_price_points(book, product),
+                availability=availability[product.pk],
+                licence_reason=refusal_text(*refusal) if refusal else "",
+            )
         )
-        for product in products
-    ]
+    return offers
 
 
 def _nav_cache_key(request) -> str:

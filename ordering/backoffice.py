@@ -479,7 +479,7 @@ class Card:
 
     @property
     def prepays(self) -> bool:
-        return self.order.company.credit_limit == 0
+        return self.order.company.prepaid
 
     @property
     def total_display(self) -> str:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CURRENCY_CHOICES, Address, Company
 from catalog.models import Product
+from catalog.pricing import price_list_label
 
 
 class Cart(models.Model):
@@ -170,6 +171,8 @@ class OrderLine(models.Model):
     unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
     price_source = models.CharField(_("price source"), max_length=10)
     price_list_id = models.BigIntegerField(null=True)
+    # The name of the list that set the price, as it was then ("2026 master agreement").
+    price_list_name = models.CharField(_("price list"), max_length=100, blank=True)
     tax_rate = models.DecimalField(_("tax rate (%)"), max_digits=5, decimal_places=2)
     line_total = models.DecimalField(_("line total"), max_digits=14, decimal_places=2)
     tax_amount = models.DecimalField(_("tax"), max_digits=14, decimal_places=2)
@@ -188,6 +191,10 @@ class OrderLine(models.Model):
 
     def __str__(self):
         return f"{self.sku} × {self.quantity}"
+
+    @property
+    def price_list_label(self) -> str:
+        return price_list_label(self.price_source, self.price_list_name)
 
     @property
     def name(self):

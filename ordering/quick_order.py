@@ -1,5 +1,5 @@
 """Order lines that come from outside the cart: typed rows, pasted text, uploaded CSV/XLSX files,
-saved order lists and past orders.
+with the same checks (saved lists and re-orders are ordering.saved_lists).
 
 Verbs:
 - entries_from_rows / entries_from_paste / entries_from_file: what the buyer gave us, as entries
@@ -9,9 +9,6 @@ Verbs:
   catalog (SKU, else a product name) and checked against the order rules, the licence rule, its
   prices and its stock. Reads only; a fixed number of queries whatever the number of entries.
 - add_valid_lines(cart=..., report=...): the valid lines into the cart in one transaction, all or none.
-- copy_into_cart(cart=..., wanted=...): re-order and saved lists: quantities snapped, short stock
-  trimmed to what is there, every line that cannot be copied flagged with the reason.
-- save_cart_as_list / rename_saved_list / delete_saved_list: the company's shared order lists.
 - errors_csv(report) and sample_file(company=..., fmt=...): downloads.
 
 Reading files reuses kit.spreadsheets.read_table (size, encoding, zip-bomb and heading checks);
@@ -27,20 +24,26 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Company
 from catalog.models import Product
-from catalog.pricing import Price, price_book
-from catalog.selectors import first_orderable_quantity, may_order_category, valid_licence_kinds, visible_products
-from catalog.stock import availability_for
+from catalog.offers import (
+    MAX_LINE_QUANTITY,
+    OfferTerms,
+    Refusal,
+    largest_orderable_at_most,
+    snapped,
+)
+from catalog.pricing import Price
+from catalog.selectors import first_orderable_quantity, visible_products
 from kit.spreadsheets import Column, SheetLayout, SpreadsheetError, read_table, spreadsheet_bytes
 
 from . import services
-from .models import Cart, CartLine, SavedList, SavedListLine
+from .models import Cart, CartLine
 
 MAX_LINES = 500
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -324,7 +327,7 @@ def _quantity(text: str) -> int:
         raise ValueError(_("“%(value)s” is not a whole number") % {"value": text})
     if value < 1:
         raise ValueError(_("the quantity must be at least 1"))
-    if value > services.MAX_LINE_QUANTITY:
+    if value > MAX_LINE_QUANTITY:
         raise ValueError(_("%(value)s is more than we can take in one line") % {"value": normal})
     return int(value)
 
@@ -373,13 +376,6 @@ def _closest(text: str, candidates: list[str]) -> list[str]:
 
 def _fold(text: str) -> str:
     return normalise(text or "").casefold()
-
-
-def _largest_orderable_at_most(product: Product, limit: int) -> int:
-    """The largest quantity the order rules allow that is not above `limit` (0 if none)."""
-    if limit < first_orderable_quantity(product):
-        return 0
-    return limit // product.order_multiple * product.order_multiple
 
 
 def check_entries(*, company: Company, cart: Cart | None, entries: list[Entry], today: date | None = None) -> Report:
@@ -441,9 +437,7 @@ def check_entries(*, company: Company, cart: Cart | None, entries: list[Entry], 
         return Report(lines, company.currency)
 
     checked_products = list({products[matched[position]] for position in to_check})
-    licences = valid_licence_kinds(company, today)
-    book = price_book(company=company, product_ids=[product.pk for product in checked_products], on=today)
-    stock = availability_for(company=company, products=checked_products, today=today)
+    terms = OfferTerms.load(company=company, products=checked_products, on=today)
     in_cart = dict(CartLine.objects.filter(cart=cart).values_list("product_id", "quantity")) if cart else {}
     planned = defaultdict(int, in_cart)  # what the cart will hold of each product once the lines before are in
     first_label: dict[int, str] = {}
@@ -452,9 +446,7 @@ def check_entries(*, company: Company, cart: Cart | None, entries: list[Entry], 
         product = line.product
         _check_line(
             line,
-            licences=licences,
-            book=book,
-            available=stock[product.pk].available,
+            terms=terms,
             already=planned[product.pk],
             in_cart=in_cart.get(product.pk, 0),
             earlier=first_label.get(product.pk),
@@ -465,15 +457,18 @@ def check_entries(*, company: Company, cart: Cart | None, entries: list[Entry], 
     return Report(lines, company.currency)
 
 
-def _check_line(line: CheckedLine, *, licences, book, available: int, already: int, in_cart: int, earlier) -> None:
-    """The rules for one resolved line; `already` is what the cart and the lines before hold."""
+def _check_line(line: CheckedLine, *, terms: OfferTerms, already: int, in_cart: int, earlier) -> None:
+    """The rules for one resolved line (catalog.offers decides them); `already` is what the cart
+    and the lines before hold, so prices and stock are those of the sum."""
     product, quantity = line.product, line.quantity
     sku = product.sku
-    if not may_order_category(product.category, licences):
-        line.problem = _("%(sku)s: licence required; your company needs a valid licence on file") % {"sku": sku}
+    total = already + quantity
+    offer = terms.offer(product, total, snap=False)
+    if offer.refusal in (Refusal.INACTIVE, Refusal.NOT_IN_ASSORTMENT) or offer.needs_licence:
+        line.problem = _line_problem(sku, offer.reason)
         return
-    snapped = services.snap_quantity(product, quantity).quantity
-    if snapped != quantity:
+    snapped_quantity = snapped(product, quantity)
+    if snapped_quantity != quantity:
         minimum = first_orderable_quantity(product)
         if quantity < minimum:
             line.problem = _("%(sku)s: the minimum is %(minimum)s") % {"sku": sku, "minimum": minimum}
@@ -482,30 +477,27 @@ def _check_line(line: CheckedLine, *, licences, book, available: int, already: i
                 "sku": sku,
                 "multiple": product.order_multiple,
             }
-        choices = sorted({_largest_orderable_at_most(product, quantity), snapped} - {0})
+        choices = sorted({largest_orderable_at_most(product, quantity), snapped_quantity} - {0})
         line.fixes = [Fix(_("Add %(quantity)s") % {"quantity": q}, sku, q) for q in choices]
         return
-    total = already + quantity
-    line.price = book.price(product.pk, total)
-    if line.price is None:
-        line.problem = _("%(sku)s: no price for you yet; ask your rep") % {"sku": sku}
+    line.price = offer.price
+    if offer.refusal is Refusal.NO_PRICE:
+        line.problem = _line_problem(sku, offer.reason)
         return
-    if total > available and not product.allow_backorder:
-        room = _largest_orderable_at_most(product, available) - already
+    if offer.refusal is Refusal.OUT_OF_STOCK:
+        room = largest_orderable_at_most(product, offer.available) - already
         if already:
             line.problem = _(
-                "%(sku)s: only %(available)s available, and %(already)s are already in your cart or on an earlier line"
-            ) % {"sku": sku, "available": available, "already": already}
-        elif available > 0:
-            line.problem = _("%(sku)s: only %(available)s available") % {"sku": sku, "available": available}
+                "%(sku)s: only %(available)s available, and %(already)s are already in your cart or on an earlier line."
+            ) % {"sku": sku, "available": offer.available, "already": already}
         else:
-            line.problem = _("%(sku)s: out of stock; none available now") % {"sku": sku}
+            line.problem = _line_problem(sku, offer.reason)
         if room > 0:
-            line.problem = _("%(problem)s; add %(quantity)s?") % {"problem": line.problem, "quantity": room}
+            line.problem = _("%(problem)s Add %(quantity)s?") % {"problem": line.problem, "quantity": room}
             line.fixes = [Fix(_("Add %(quantity)s") % {"quantity": room}, sku, room)]
         return
-    if total > available:
-        now = min(max(available - already, 0), quantity)
+    if offer.backorder:
+        now = min(max(offer.available - already, 0), quantity)
         line.notes.append(_("%(now)s now, %(later)s backordered") % {"now": now, "later": quantity - now})
     if earlier:
         line.notes.append(_("Also on %(row)s; the quantities add up.") % {"row": earlier})
@@ -513,6 +505,10 @@ def _check_line(line: CheckedLine, *, licences, book, available: int, already: i
         line.notes.append(
             _("%(count)s already in your cart; this makes %(total)s.") % {"count": in_cart, "total": total}
         )
+
+
+def _line_problem(sku: str, reason: str) -> str:
+    return _("%(sku)s: %(reason)s") % {"sku": sku, "reason": reason}
 
 
 # --- Writing to the cart ----------------------------------------------------------------------
@@ -536,147 +532,6 @@ def add_valid_lines(*, cart: Cart, report: Report) -> list[Added]:
     return added
 
 
-@dataclass(frozen=True)
-class Wanted:
-    product_id: int
-    sku: str
-    quantity: int
-    previous_price: Decimal | None = None  # what the buyer paid last time, on a re-order
-
-
-@dataclass
-class CopyReport:
-    added: list[tuple[str, int]] = field(default_factory=list)  # (SKU, quantity added)
-    flagged: list[str] = field(default_factory=list)  # per line, what was not copied (or trimmed) and why
-    notes: list[str] = field(default_factory=list)  # prices that changed, quantities rounded
-
-
-def copy_into_cart(*, cart: Cart, wanted: list[Wanted], currency: str = "", today: date | None = None) -> CopyReport:
-    """Re-order or a saved list: each line into the cart at today's price. Quantities are
-    snapped to today's order rules; a line short of stock gets what there is; a line that cannot
-    be ordered now (gone from the catalog, licence, no price, out of stock) is flagged with the
-    reason. One transaction: all the copies or none."""
-    company = cart.company
-    today = today or timezone.localdate()
-    report = CopyReport()
-    merged: dict[int, Wanted] = {}
-    for item in wanted:
-        if item.product_id in merged:
-            first = merged[item.product_id]
-            item = Wanted(item.product_id, item.sku, first.quantity + item.quantity, first.previous_price)
-        merged[item.product_id] = item
-    products = {
-        product.pk: product
-        for product in visible_products(company).select_related("category").filter(pk__in=list(merged))
-    }
-    licences = valid_licence_kinds(company, today)
-    book = price_book(company=company, product_ids=list(products), on=today)
-    stock = availability_for(company=company, products=list(products.values()), today=today)
-    in_cart = dict(CartLine.objects.filter(cart=cart).values_list("product_id", "quantity"))
-    to_add: list[tuple[Product, int]] = []
-    for item in merged.values():
-        product = products.get(item.product_id)
-        if product is None:
-            report.flagged.append(_("%(sku)s is no longer in your catalog.") % {"sku": item.sku})
-            continue
-        if not may_order_category(product.category, licences):
-            report.flagged.append(_("%(sku)s needs a valid licence on file.") % {"sku": item.sku})
-            continue
-        quantity = services.snap_quantity(product, min(item.quantity, services.MAX_LINE_QUANTITY)).quantity
-        if quantity != item.quantity:
-            report.notes.append(
-                _("%(sku)s: changed %(before)s to %(after)s to fit today's order rules.")
-                % {"sku": item.sku, "before": item.quantity, "after": quantity}
-            )
-        available = stock[product.pk].available
-        already = in_cart.get(product.pk, 0)
-        if already + quantity > available and not product.allow_backorder:
-            room = _largest_orderable_at_most(product, available) - already
-            if room <= 0:
-                report.flagged.append(
-                    _("%(sku)s: none available now, so it was not added.") % {"sku": item.sku}
-                    if not already
-                    else _("%(sku)s: no more available than the %(already)s already in your cart.")
-                    % {"sku": item.sku, "already": already}
-                )
-                continue
-            report.flagged.append(
-                _("%(sku)s: only %(room)s of %(quantity)s available now; added %(room)s.")
-                % {"sku": item.sku, "room": room, "quantity": quantity}
-            )
-            quantity = room
-        price = book.price(product.pk, already + quantity)
-        if price is None:
-            report.flagged.append(_("%(sku)s has no price for you now; ask your rep.") % {"sku": item.sku})
-            continue
-        if item.previous_price is not None and price.unit_price != item.previous_price:
-            report.notes.append(
-                _("%(sku)s is %(currency)s %(now)s now (it was %(currency)s %(before)s).")
-                % {
-                    "sku": item.sku,
-                    "currency": currency or price.currency,
-                    "now": price.unit_price,
-                    "before": item.previous_price,
-                }
-            )
-        to_add.append((product, quantity))
-    with transaction.atomic():
-        for product, quantity in to_add:
-            snapped = services.add_to_cart(cart=cart, product=product, quantity=quantity)
-            report.added.append((product.sku, quantity))
-            if snapped.message:
-                report.notes.append(snapped.message)
-    return report
-
-
-# --- Saved lists ------------------------------------------------------------------------------
-
-
-class SavedListError(Exception):
-    """A saved-list request that breaks a rule; the message is for the buyer."""
-
-
-def save_cart_as_list(*, cart: Cart, user, name: str) -> SavedList:
-    """A new shared list of the company holding the cart's lines."""
-    lines = list(CartLine.objects.filter(cart=cart).values_list("product_id", "quantity"))
-    if not lines:
-        raise SavedListError(_("Your cart is empty; add products before saving it as a list."))
-    try:
-        with transaction.atomic():
-            saved = SavedList.objects.create(company=cart.company, name=name.strip(), created_by=user)
-            SavedListLine.objects.bulk_create(
-                SavedListLine(saved_list=saved, product_id=product_id, quantity=quantity)
-                for product_id, quantity in lines
-            )
-    except IntegrityError as error:
-        # Two colleagues saving the same name at once: the constraint decides.
-        raise SavedListError(_name_taken(name)) from error
-    return saved
-
-
-def rename_saved_list(*, saved_list: SavedList, name: str) -> SavedList:
-    saved_list.name = name.strip()
-    try:
-        with transaction.atomic():
-            saved_list.save(update_fields=["name", "updated_at"])
-    except IntegrityError as error:
-        raise SavedListError(_name_taken(name)) from error
-    return saved_list
-
-
-def delete_saved_list(*, saved_list: SavedList) -> None:
-    saved_list.delete()
-
-
-def _name_taken(name: str) -> str:
-    return _("Your company already has a list called “%(name)s”; choose another name.") % {"name": name.strip()}
-
-
-def saved_list_wanted(saved_list: SavedList) -> list[Wanted]:
-    lines = saved_list.lines.select_related("product").order_by("pk")
-    return [Wanted(line.product_id, line.product.sku, line.quantity) for line in lines]
-
-
 # --- Downloads --------------------------------------------------------------------------------
 
 
@@ -691,10 +546,3 @@ def sample_file(*, company: Company, fmt: str) -> bytes:
     products = list(visible_products(company).order_by("sku")[:3])
     rows = [[product.sku, first_orderable_quantity(product)] for product in products] or [["FZ-1001", 12]]
     return spreadsheet_bytes(headers=["sku", "quantity"], rows=rows, fmt=fmt, title="Order")
-
-
-def wanted_from_order(order) -> list[Wanted]:
-    return [
-        Wanted(line.product_id, line.sku, line.quantity, previous_price=line.unit_price)
-        for line in order.lines.order_by("pk")
-    ]

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -24,12 +24,13 @@ from accounts.access import get_for_member, member_required, scoped
 from accounts.models import Membership
 from catalog.models import Product, TemperatureZone
 from catalog.selectors import first_orderable_quantity, visible_products
+from kit.money import format_money
 
-from . import quick_order, services
-from .approval import ApprovalRule, Facts, reason_for, rule_applies
+from . import quick_order, saved_lists, services
+from .approval import reason_for
 from .forms import AddToCartForm, CartLineForm, CheckoutForm, QuickOrderUploadForm, SavedListNameForm
 from .models import CartLine, Order, SavedList
-from .services import Checkout, OrderingError, PriceChanged, Quote, QuoteLine
+from .services import Checkout, OrderingError, PriceChanged, Quote, QuoteLine, routing
 
 BLANK_ROWS = 5
 
@@ -175,8 +176,8 @@ def cart_line(request, product_id: int):
     if form.is_valid():
         quantity = form.cleaned_data["quantity"]
         try:
-            if quantity and not visible_products(company).filter(pk=product.pk).exists():
-                raise OrderingError(_("%(sku)s is no longer in your catalog; remove it.") % {"sku": product.sku})
+            # Any quantity but 0 is refused, as adding it would be, for a product the company may
+            # not order now (services.set_cart_quantity asks the one "may this be ordered" check).
             snapped = services.set_cart_quantity(cart=cart, product=product, quantity=quantity)
         except OrderingError as error:
             outcome = str(error)
@@ -432,8 +433,8 @@ def saved_list_create(request):
     form = SavedListNameForm(request.POST, company=company)
     if form.is_valid():
         try:
-            saved = quick_order.save_cart_as_list(cart=cart, user=request.user, name=form.cleaned_data["name"])
-        except quick_order.SavedListError as error:
+            saved = saved_lists.save_cart_as_list(cart=cart, user=request.user, name=form.cleaned_data["name"])
+        except saved_lists.SavedListError as error:
             form.add_error("name", str(error))
         else:
             messages.success(request, _("Saved your cart as “%(name)s”.") % {"name": saved.name})
@@ -463,9 +464,9 @@ def saved_list_detail(request, list_id: int):
 @member_required
 def saved_list_add_to_cart(request, list_id: int):
     saved_list = get_for_member(request, SavedList, pk=list_id)
-    report = quick_order.copy_into_cart(
+    report = saved_lists.copy_into_cart(
         cart=_cart(request),
-        wanted=quick_order.saved_list_wanted(saved_list),
+        wanted=saved_lists.saved_list_wanted(saved_list),
         currency=request.membership.company.currency,
     )
     _report_copy(request, report, source=saved_list.name)
@@ -479,8 +480,8 @@ def saved_list_rename(request, list_id: int):
     form = SavedListNameForm(request.POST, company=request.membership.company, instance=saved_list)
     if form.is_valid():
         try:
-            quick_order.rename_saved_list(saved_list=saved_list, name=form.cleaned_data["name"])
-        except quick_order.SavedListError as error:
+            saved_lists.rename_saved_list(saved_list=saved_list, name=form.cleaned_data["name"])
+        except saved_lists.SavedListError as error:
             form.add_error("name", str(error))
         else:
             messages.success(request, _("Renamed the list to “%(name)s”.") % {"name": saved_list.name})
@@ -495,12 +496,12 @@ def saved_list_rename(request, list_id: int):
 def saved_list_delete(request, list_id: int):
     saved_list = get_for_member(request, SavedList, pk=list_id)
     name = saved_list.name
-    quick_order.delete_saved_list(saved_list=saved_list)
+    saved_lists.delete_saved_list(saved_list=saved_list)
     messages.success(request, _("Deleted the list “%(name)s”.") % {"name": name})
     return redirect("ordering:saved_lists")
 
 
-def _report_copy(request, report: quick_order.CopyReport, *, source: str) -> None:
+def _report_copy(request, report: saved_lists.CopyReport, *, source: str) -> None:
     if report.added:
         messages.success(
             request,
@@ -525,8 +526,8 @@ def reorder(request, number: str):
     """Copy a past order's lines into the cart at the buyer's prices today, flagging each line
     that cannot be ordered again and why."""
     order = get_for_member(request, Order, number=number)
-    report = quick_order.copy_into_cart(
-        cart=_cart(request), wanted=quick_order.wanted_from_order(order), currency=order.currency
+    report = saved_lists.copy_into_cart(
+        cart=_cart(request), wanted=saved_lists.wanted_from_order(order), currency=order.currency
     )
     _report_copy(request, report, source=order.number)
     return redirect("ordering:cart")
@@ -542,82 +543,57 @@ class NextStep:
 
 
 def _what_happens_next(request, quote: Quote) -> list[NextStep]:
-    """What placing this order sets off, in the words and order the buyer will live it.
-
-    It follows ordering.services._customer_stop and _stop_past_customer: the company's approver
-    above a spending limit, then credit hold (prepay, over credit, overdue), then the
-    distributor's approval rules."""
+    """What placing this order sets off, in the words and order the buyer will live it: the
+    stops ordering.services.routing would send it through (it decides; this only words them)."""
     membership = request.membership
-    company = membership.company
-    credit = quote.credit
+    route = routing.preview(membership=membership, quote=quote)
     steps = []
-    limit = membership.spending_limit
-    if membership.role != Membership.Role.APPROVER and limit is not None and quote.total > limit:
-        approvers = [
-            str(m.user)
-            for m in Membership.objects.filter(
-                company=company, role__in=[Membership.Role.APPROVER, Membership.Role.ADMIN]
-            )
-            .exclude(user=request.user)
-            .select_related("user")
-        ]
-        steps.append(
-            NextStep(
-                _(
-                    "The total is above your spending limit of %(currency)s %(limit)s, so your approver "
-                    "(%(approvers)s) approves it first."
-                )
-                % {
-                    "currency": quote.currency,
-                    "limit": limit,
-                    "approvers": ", ".join(approvers) or _("your company admin"),
-                },
-                "hold",
-            )
-        )
-    if credit.prepay:
-        steps.append(NextStep(_("Your account is prepaid: finance confirms the order once it is paid."), "hold"))
-    else:
-        if credit.over:
-            steps.append(
-                NextStep(
-                    _(
-                        "This order is more than your available credit, so it goes on credit hold for our "
-                        "finance team to review. It is not refused: we tell you as soon as it is released."
-                    ),
-                    "hold",
-                )
-            )
-        if credit.overdue:
-            steps.append(
-                NextStep(
-                    _(
-                        "An invoice is overdue beyond your grace days, so the order goes on credit hold for our "
-                        "finance team. It is not refused; paying the overdue invoice releases it sooner."
-                    ),
-                    "hold",
-                )
-            )
-    facts = Facts(
-        total=quote.total,
-        over_credit=credit.over,
-        first_order=not Order.objects.filter(company=company).exists(),
-        has_restricted_product=any(line.product.category.restricted for line in quote.lines),
-        lowest_price_vs_list_percent=None,  # known only once placed; a rule on it may still apply
-    )
-    rules = [
-        rule for rule in ApprovalRule.objects.filter(active=True).order_by("step", "pk") if rule_applies(rule, facts)
-    ]
-    if rules:
+    if route.customer_approval:
+        steps.append(_customer_approval_step(request, quote))
+    steps += [NextStep(str(HOLD_WORDS[hold]), "hold") for hold in route.holds]
+    if route.rules:
         steps.append(
             NextStep(
                 _("Our team checks it first (%(reasons)s).")
-                % {"reasons": "; ".join(reason_for(rule) for rule in rules)},
+                % {"reasons": "; ".join(reason_for(rule) for rule in route.rules)},
                 "hold",
             )
         )
     steps.append(NextStep(_("We confirm the order → we pick it → we deliver it → the invoice follows.")))
     return steps
+
+
+HOLD_WORDS = {
+    routing.Hold.PREPAID: gettext_lazy("Your account is prepaid: finance confirms the order once it is paid."),
+    routing.Hold.OVER_CREDIT: gettext_lazy(
+        "This order is more than your available credit, so it goes on credit hold for our "
+        "finance team to review. It is not refused: we tell you as soon as it is released."
+    ),
+    routing.Hold.OVERDUE: gettext_lazy(
+        "An invoice is overdue beyond your grace days, so the order goes on credit hold for our "
+        "finance team. It is not refused; paying the overdue invoice releases it sooner."
+    ),
+}
+
+
+def _customer_approval_step(request, quote: Quote) -> NextStep:
+    membership = request.membership
+    approvers = [
+        str(m.user)
+        for m in Membership.objects.filter(
+            company=membership.company, role__in=[Membership.Role.APPROVER, Membership.Role.ADMIN]
+        )
+        .exclude(user=request.user)
+        .select_related("user")
+    ]
+    return NextStep(
+        _("The total is above your spending limit of %(limit)s, so your approver (%(approvers)s) approves it first.")
+        % {
+            "limit": format_money(membership.spending_limit, quote.currency),
+            "approvers": ", ".join(approvers) or _("your company admin"),
+        },
+        "hold",
+    )
 
 
 def _checkout_context(request, quote: Quote, form: CheckoutForm, idempotency_key) -> dict:

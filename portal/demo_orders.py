@@ -51,7 +51,7 @@ shelf-life rule among the demo companies accepts, outside the expiry warning; a 
 demo lot that would come before it in FEFO for some company (expiring between what that company
 accepts and the history lot's expiry) is left out of that company's usual products, so every
 allocation lands on a history lot (checked after each placement: a miss stops the seed). When an
-order ships, its allocation is released with ordering.services._release_stock (until fulfilment
+order ships, its allocation is released with catalog.allocation.release (until fulfilment
 ships for real, the only way to let stock go without cancelling); at the end each history lot's
 shipped quantity is written off in one move dated at its last shipment, with the reason
 "Shipped (demo history)" (catalog.services.write_off_stock; a move per shipment made the seed
@@ -101,11 +101,13 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts import roles
-from accounts.models import Address, Company, CreditAccount, Membership, User
+from accounts import credit, roles
+from accounts.models import Address, Company, Membership, User
+from catalog import allocation
 from catalog.models import Allocation, Location, Lot, Product, StockMove
+from catalog.offers import licence_refusal, licences_on_file, snap_quantity
 from catalog.pricing import PriceBook, price_book
-from catalog.selectors import may_order_category, valid_licence_kinds, visible_products
+from catalog.selectors import visible_products
 from catalog.services import Receipt, receive_stock, write_off_stock
 from catalog.stock import earliest_sellable_expiry
 from ordering import services, states
@@ -455,8 +457,8 @@ def _pool(company: Company, products, demo_lots: dict[int, list[date]], today: d
     FEFO: no demo lot with free stock expires between the company's first acceptable date and
     the history lot's expiry."""
     visible = set(visible_products(company).values_list("pk", flat=True))
-    licences = valid_licence_kinds(company, today)
-    candidates = [p for p in products if p.pk in visible and may_order_category(p.category, licences)]
+    licences = licences_on_file(company)
+    candidates = [p for p in products if p.pk in visible and not licence_refusal(p.category, licences, today)]
     book = price_book(company=company, product_ids=[p.pk for p in candidates])
     pool = []
     for product in candidates:
@@ -491,7 +493,7 @@ def _choose_usual(customer: Customer, rng: random.Random) -> None:
 
 
 def _quantity(product: Product, steps: float) -> int:
-    return services.snap_quantity(product, max(1, round(steps)) * _order_step(product)).quantity
+    return snap_quantity(product, max(1, round(steps)) * _order_step(product)).quantity
 
 
 def _basket(customer: Customer, rng: random.Random, day: date, prefer=()) -> list[tuple[Product, int]]:
@@ -806,7 +808,7 @@ class _Seeder:
             self.shipped[lot_id] += quantity
             self.last_shipped[lot_id] = max(at, self.last_shipped.get(lot_id, at))
         # Fulfilment (a later issue) will ship for real; until then this is how stock is let go.
-        services._release_stock(order)
+        allocation.release(order.lines.values("pk"))
 
     def book_out_history_lots(self) -> None:
         """Write off what history orders shipped from each lot (one move per lot: one per shipment
@@ -993,7 +995,7 @@ class _Story:
             if not self.later(rng.randint(20, 120)):
                 return None
             reason = self.rejection("finance")
-            prepaid = customer.company.credit_limit == 0
+            prepaid = customer.company.prepaid
             comment = reason or ("Card payment received." if prepaid else "Payment received; released.")
             with _dated(order, self.at, releases=self.line_ids if reason else ()):
                 order = services.release_credit_hold(
@@ -1041,14 +1043,12 @@ class _Story:
             if not self.later(rng.randint(60, 240)):
                 return None
             self.step(order, S.DELIVERED, None, f"Delivered to {self.planned.ship_to.label} and signed for.")
-            # Delivered orders would be invoiced by now. Billing (a later issue) will take this
-            # over: its invoices move exposure from approved_uninvoiced to open_invoices.
-            # Computed in Decimal under the row lock rather than with an F() expression: SQLite
-            # does F() arithmetic in floating point, and a total of 0 could come out a hair below
-            # zero and break the account's "not negative" check.
-            account = CreditAccount.objects.select_for_update().get(company=customer.company)
-            account.approved_uninvoiced -= order.total
-            account.save(update_fields=["approved_uninvoiced"])
+            # Delivered orders would be invoiced and, in this history, paid by now. Billing (a later
+            # issue) will issue the invoices; until then the history says both through the one
+            # writer of credit exposure.
+            account = credit.locked_account(customer.company_id)
+            credit.order_invoiced(account, order.total)
+            credit.invoice_paid(account, order.total)
         elif state == S.DELIVERED:
             closing = _local(timezone.localdate(self.at) + timedelta(days=7), 2 * 60) - self.at
             if not self.later(int(closing.total_seconds() // 60)):

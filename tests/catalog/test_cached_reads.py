@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts.models import Membership, Notification, NotificationKind
 from catalog import selectors
 from catalog.imports import PRICES, PRODUCTS, ImportOptions, commit_import
-from catalog.models import Assortment, PriceList, TemperatureZone
+from catalog.models import Assortment, PriceList, PriceListEntry, TemperatureZone
 from catalog.pricing import cached_price_book
 from catalog.services import Receipt, receive_stock, write_off_stock
 from kit.spreadsheets import read_table
@@ -108,6 +108,24 @@ def test_a_price_list_saved_with_its_entries_shows_at_once(client, buyer, wings,
     list_prices.save()  # the back office saves a list and its entries together
 
     assert "¥45.00" in _card(client, "FZ-1001")
+
+
+def test_an_entry_changed_through_the_orm_alone_shows_at_once_on_the_page_and_in_the_cart(client, buyer, wings):
+    client.force_login(buyer)
+    detail = reverse("catalog:product_detail", args=[wings.sku])
+    assert "¥50.00" in client.get(detail).content.decode()
+
+    entry = PriceListEntry.objects.get(product=wings)
+    entry.unit_price = Decimal("42.00")
+    entry.save()  # no list save: any path that writes an entry moves the catalog version
+
+    assert "¥42.00" in client.get(detail).content.decode()
+    client.post(reverse("ordering:cart_add"), {"product_id": wings.pk, "quantity": 1})
+    assert buyer.carts.get().lines.get().unit_price_when_added == Decimal("42.00")
+
+    entry.delete()
+
+    assert "¥42.00" not in client.get(detail).content.decode()
 
 
 def test_imported_prices_show_at_once(client, buyer, wings, list_prices):

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from catalog.models import Assortment, PriceList, Product, TemperatureZone
+from catalog.offers import licences_on_file
 from catalog.selectors import (
     forget_category_tree,
-    valid_licence_kinds,
     visible_product,
     visible_products,
 )
@@ -383,17 +383,20 @@ def test_a_licence_counts_from_the_moment_it_is_saved_until_it_is_removed(client
 
     licence = LicenceFactory(company=company, kind=VET_LICENCE, expires_on=today + timedelta(days=30))
     assert _shows_licence_required(client, shelves["vaccine"]) == (False, False)
-    assert valid_licence_kinds(company) == {VET_LICENCE}
+    assert [licence.kind for licence in licences_on_file(company)] == [VET_LICENCE]
 
     licence.expires_on = today - timedelta(days=1)
     licence.save()
     assert _shows_licence_required(client, shelves["vaccine"]) == (True, True)
+    # The buyer is told why, with the date it expired.
+    page = client.get(reverse("catalog:product_detail", args=[shelves["vaccine"].sku])).content.decode()
+    assert f"licence expired on {date_format(licence.expires_on)}" in page
 
     licence.expires_on = today + timedelta(days=30)
     licence.save()
     licence.delete()
     assert _shows_licence_required(client, shelves["vaccine"]) == (True, True)
-    assert valid_licence_kinds(company) == set()
+    assert licences_on_file(company) == ()
 
 
 # The product page -------------------------------------------------------------------------------
@@ -430,8 +433,10 @@ def test_the_product_page_lists_every_break_with_its_source(client, buyer, shelv
     html = client.get(_detail(shelves["wings"])).content.decode()
     table = html[html.index('data-testid="price-breaks"') : html.index("</table>")]
 
-    rows = re.findall(r"<td[^>]*>from (\d+) cases</td>\s*<td[^>]*>([^<]+)</td>\s*<td><span[^>]*>(\w+)</span>", table)
-    assert rows == [("12", "¥41.00", "Contract"), ("60", "¥39.00", "Contract")]
+    rows = re.findall(r"<td[^>]*>from (\d+) cases</td>\s*<td[^>]*>([^<]+)</td>\s*<td><span[^>]*>([^<]+)</span>", table)
+    # The list that set each price is named, not only its kind: a buyer with two contracts can tell.
+    label = f"Contract · {contracts[0].name}"
+    assert rows == [("12", "¥41.00", label), ("60", "¥39.00", label)]
 
 
 def test_the_product_page_is_bilingual(client, buyer, shelves):

@@ -379,10 +379,10 @@ def test_director_sees_a_card_with_the_reason_credit_and_overdue_invoice(
 
     assert f'data-approval-card="{order.number}"' in html
     assert "Acme Foods" in html
-    assert "CNY 2,000.00" in html
+    assert "¥2,000.00" in html
     assert "Order total is at least 1000.00" in html
     # 50,000 limit − 10,000 open invoices; this order is not approved yet, so not in the exposure.
-    assert "CNY 40,000.00" in html
+    assert "¥40,000.00" in html
     assert "3 days late" in html
 
 
@@ -726,7 +726,7 @@ def test_a_changed_total_is_shown_again_not_placed(client, rep, acme, buyer, shi
     )
 
     assert response.status_code == 400
-    assert "the total is now CNY 45.00" in response.content.decode()
+    assert "the total is now ¥45.00" in response.content.decode()
     assert not Order.objects.exists()
 
 
@@ -851,8 +851,8 @@ def test_360_page_shows_the_customers_orders(client, rep, acme, buyer, place, bi
     html = client.get(reverse("customers:inspect", args=[acme.pk])).content.decode()
 
     assert "data-customer-orders" in html
-    assert 'data-open-state="awaiting_approval"' in html and "CNY 2,000.00" in html
-    assert 'data-open-state="approved"' in html and "CNY 200.00" in html
+    assert 'data-open-state="awaiting_approval"' in html and "¥2,000.00" in html
+    assert 'data-open-state="approved"' in html and "¥200.00" in html
     assert f'data-recent-order="{waiting.number}"' in html
     assert f'data-recent-order="{confirmed.number}"' in html
     assert reverse("ordering_admin:place_cart", args=[acme.pk]) in html

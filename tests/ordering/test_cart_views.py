@@ -160,7 +160,7 @@ def test_a_restricted_product_needs_a_licence(signed_in, buyer, company, make_pr
     vet = category("Vet drugs", slug="vet", restricted=True)
     product = make_product(category=vet)
     response = signed_in.post(ADD, {"product_id": product.pk, "quantity": "1"})
-    assert _messages(response) == [f"{product.sku} needs a valid licence on file."]
+    assert _messages(response) == [f"{product.sku}: Needs a valid licence on file."]
     LicenceFactory(company=company)
     signed_in.post(ADD, {"product_id": product.pk, "quantity": "1"})
     assert _lines(buyer, company) == {product.sku: 1}
@@ -227,7 +227,7 @@ def test_a_line_whose_product_left_the_catalog_can_still_be_removed_but_not_rais
     page = signed_in.get(CART)
     assert "No longer sold." in page.content.decode()
     refused = signed_in.post(_line_url(in_cart), {"quantity": "18"})
-    assert _messages(refused) == [f"{in_cart.sku} is no longer in your catalog; remove it."]
+    assert _messages(refused) == [f"{in_cart.sku} was not found in your catalog."]
     signed_in.post(_line_url(in_cart), {"quantity": "0"})
     assert _lines(buyer, company) == {}
 
@@ -324,6 +324,7 @@ def test_the_cart_page_runs_the_same_queries_for_2_or_10_lines(
     with django_assert_max_num_queries(20) as few:
         assert signed_in.get(CART).status_code == 200
     _fill(cart, make_product, 8)
+    signed_in.get(CART)  # new products moved the catalog version: its cached reads are read again once
     with django_assert_max_num_queries(20) as many:
         assert len(signed_in.get(CART).context["quote"].lines) == 10
     assert len(many.captured_queries) == len(few.captured_queries)
@@ -407,7 +408,7 @@ def test_adding_a_saved_list_flags_lines_that_cannot_be_ordered_now(signed_in, b
     assert _lines(buyer, company) == {fine.sku: 6, short.sku: 4}
     assert _messages(response) == [
         "Added 2 lines from Usual to your cart at today's prices.",
-        f"{gone.sku} is no longer in your catalog.",
+        f"{gone.sku}: Not in your catalog.",
         f"{short.sku}: only 4 of 6 available now; added 4.",
     ]
 
@@ -445,9 +446,9 @@ def test_reorder_copies_the_lines_at_todays_prices_and_flags_what_cannot_be_reor
     assert CartLine.objects.get(product=dearer).unit_price_when_added == Decimal("120.00")
     assert _messages(response) == [
         f"Added 2 lines from {order.number} to your cart at today's prices.",
-        f"{gone.sku} is no longer in your catalog.",
-        f"{vet.sku} needs a valid licence on file.",
-        f"{dearer.sku} is CNY 120.00 now (it was CNY 100.00).",
+        f"{gone.sku}: Not in your catalog.",
+        f"{vet.sku}: Needs a valid licence on file.",
+        f"{dearer.sku} is ¥120.00 now (it was ¥100.00).",
     ]
 
 

@@ -132,7 +132,7 @@ def test_an_overdue_invoice_is_named(signed_in, company, wings, ship_to):
 def test_above_the_spending_limit_the_approver_is_named(signed_in, buyer, approver, company, wings, ship_to):
     Membership.objects.filter(user=buyer, company=company).update(spending_limit=Decimal("100.00"))
     html = signed_in.get(CHECKOUT).content.decode()
-    assert f"above your spending limit of CNY 100.00, so your approver ({approver}) approves it first" in html
+    assert f"above your spending limit of ¥100.00, so your approver ({approver}) approves it first" in html
 
 
 def test_a_staff_approval_rule_that_applies_is_named(signed_in, wings, ship_to):
@@ -184,7 +184,7 @@ def test_a_price_that_changed_since_the_page_was_shown_shows_the_new_quote_and_p
     response = signed_in.post(CHECKOUT, form)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Prices or availability changed since you looked: the total is now CNY 372.90." in html
+    assert "Prices or availability changed since you looked: the total is now ¥372.90." in html
     assert 'data-testid="error-summary"' in html
     assert "¥372.90" in html
     assert not Order.objects.exists()
@@ -200,7 +200,7 @@ def test_a_posted_price_or_total_cannot_lower_the_order(signed_in, wings, ship_t
     form = _form(signed_in.get(CHECKOUT))
     response = signed_in.post(CHECKOUT, {**form, "expected_total": "1.00", "unit_price": "0.01", "total": "1.00"})
     assert response.status_code == 200
-    assert "the total is now CNY 339.00" in response.content.decode()
+    assert "the total is now ¥339.00" in response.content.decode()
     assert not Order.objects.exists()
 
 
@@ -271,6 +271,7 @@ def test_the_checkout_page_runs_the_same_queries_for_2_or_10_lines(
         assert signed_in.get(CHECKOUT).status_code == 200
     for _ in range(8):
         services.add_to_cart(cart=cart, product=make_product(), quantity=1)
+    signed_in.get(CHECKOUT)  # new products moved the catalog version: its cached reads are read again once
     with django_assert_max_num_queries(20) as many:
         assert len(signed_in.get(CHECKOUT).context["quote"].lines) == 10
     assert len(many.captured_queries) == len(few.captured_queries)

@@ -85,7 +85,7 @@ def test_the_buyer_does_not_see_approval_actions_on_their_order(client, buyer, w
     client.force_login(buyer)
     html = client.get(reverse("ordering:order_detail", args=[waiting_order.number])).content.decode()
     assert 'data-testid="needs-your-approval"' not in html
-    assert f"Waiting for your approver: Above {buyer}&#x27;s spending limit of CNY 50.00" in html
+    assert f"Waiting for your approver: Above {buyer}&#x27;s spending limit of ¥50.00" in html
 
 
 def test_an_approver_of_another_company_gets_404(client, outsider, waiting_order):
@@ -196,7 +196,7 @@ def test_the_queue_shows_requester_total_why_and_how_long(client, approver, buye
     assert waiting_order.number in html
     assert str(buyer) in html
     assert "¥113.00" in html
-    assert f"Above {buyer}&#x27;s spending limit of CNY 50.00" in html
+    assert f"Above {buyer}&#x27;s spending limit of ¥50.00" in html
     assert "3\xa0hours" in html
     assert "Overdue" not in html
 

@@ -67,7 +67,7 @@ def test_an_order_above_the_limit_asks_the_company_approvers_not_the_buyer(
     assert _kinds(buyer) == [K.ORDER_PLACED]
     needed = Notification.objects.get(user=approver)
     assert needed.title == f"Order {order.number} needs your approval"
-    assert f"Above {buyer}'s spending limit of CNY 50.00" in needed.body
+    assert f"Above {buyer}'s spending limit of ¥50.00" in needed.body
     assert [m.subject for m in _mail_to(mailoutbox, approver)] == [f"Order {order.number} needs your approval"]
 
 
@@ -110,7 +110,7 @@ def test_a_credit_hold_tells_the_buyer_why_and_finance_that_it_waits(
     assert order.state == OrderState.CREDIT_HOLD
     hold = Notification.objects.get(user=buyer, kind=K.CREDIT_HOLD)
     assert hold.title == f"Order {order.number} is on credit hold"
-    assert hold.body == "This order (CNY 100.00) is more than your available credit (CNY 50.00)."
+    assert hold.body == "This order (¥100.00) is more than your available credit (¥50.00)."
     assert f"Order {order.number} is on credit hold" in [m.subject for m in _mail_to(mailoutbox, buyer)]
     for_finance = Notification.objects.get(user=staff_finance, kind=K.CREDIT_HOLD)
     assert for_finance.title == f"Order {order.number} from {company} is on credit hold"

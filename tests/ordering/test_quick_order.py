@@ -152,7 +152,7 @@ def test_a_text_that_matches_nothing_says_so(signed_in, catalog):
     [
         ("FZ-1020 13", "FZ-1020: must be a multiple of 6"),
         ("FZ-1020 6", "FZ-1020: the minimum is 12"),
-        ("CH-2001 20", "CH-2001: only 12 available; add 12?"),
+        ("CH-2001 20", "CH-2001: Only 12 available. Add 12?"),
         ("FZ-1200 0", "the quantity must be at least 1"),
         ("FZ-1200 -1", "the quantity must be at least 1"),
         ("FZ-1200 1000000000", "1000000000 is more than we can take in one line"),
@@ -206,7 +206,7 @@ def test_taking_a_suggestion_puts_it_in_place_and_checks_again(signed_in, catalo
 def test_a_licence_is_required_for_restricted_products(signed_in, company, make_product):
     make_product(sku="VD-4001", name_en="Poultry vaccine", category=category("Vet", slug="vet", restricted=True))
     assert _problems(_check(signed_in, paste="VD-4001 1")) == [
-        "Pasted line 1: VD-4001: licence required; your company needs a valid licence on file"
+        "Pasted line 1: VD-4001: Needs a valid licence on file."
     ]
     LicenceFactory(company=company)
     assert _valid(_check(signed_in, paste="VD-4001 1")) == [("VD-4001", 1)]
@@ -215,7 +215,7 @@ def test_a_licence_is_required_for_restricted_products(signed_in, company, make_
 def test_a_product_without_a_price_for_the_company_is_an_error(signed_in, catalog):
     PriceListEntry.objects.filter(product=catalog["buns"]).delete()
     assert _problems(_check(signed_in, paste="AM-3001 2")) == [
-        "Pasted line 1: AM-3001: no price for you yet; ask your rep"
+        "Pasted line 1: AM-3001: No price for you yet; ask your rep."
     ]
 
 
@@ -237,7 +237,7 @@ def test_stock_counts_what_is_in_the_cart_and_earlier_lines(signed_in, buyer, co
     response = _check(signed_in, paste="CH-2001 6\nCH-2001 6")
     assert _valid(response) == [("CH-2001", 6)]
     assert _problems(response) == [
-        "Pasted line 2: CH-2001: only 12 available, and 10 are already in your cart or on an earlier line; add 2?"
+        "Pasted line 2: CH-2001: only 12 available, and 10 are already in your cart or on an earlier line. Add 2?"
     ]
     assert response.context["report"].valid[0].notes == ["4 already in your cart; this makes 10."]
 
@@ -316,7 +316,7 @@ def test_valid_lines_go_in_and_the_others_stay_on_the_page_to_fix(signed_in, buy
     state = response.context["state"]
     assert (state.skus, state.quantities, state.paste) == (["CH-2001"], ["99"], "FZ-102 3")
     assert _problems(response) == [
-        "Row 1: CH-2001: only 12 available; add 12?",
+        "Row 1: CH-2001: Only 12 available. Add 12?",
         "Pasted line 1: FZ-102 not found; did you mean FZ-1020?",
     ]
     assert _messages(response) == [

@@ -266,7 +266,7 @@ def test_a_credit_hold_explains_why_in_plain_words(client, buyer, company, ship_
     client.force_login(buyer)
     html = client.get(reverse("ordering:order_detail", args=[order.number])).content.decode()
     assert "Why this order is on credit hold" in html
-    assert "This order (CNY 100.00) is more than your available credit (CNY 50.00)." in html
+    assert "This order (¥100.00) is more than your available credit (¥50.00)." in html
 
 
 def test_the_detail_runs_the_same_queries_for_2_or_10_lines_and_events(
@@ -296,7 +296,7 @@ def test_timeline_of_an_order_waiting_for_the_company_approver_then_approved(
     order = place(buyer, company, ship_to, make_product(price="100.00"))
     assert timeline_texts(order) == [
         f"Placed by {buyer}",
-        f"Waiting for your approver: Above {buyer}'s spending limit of CNY 50.00",
+        f"Waiting for your approver: Above {buyer}'s spending limit of ¥50.00",
     ]
     services.decide_customer_approval(
         order=order, membership=Membership.objects.get(user=approver, company=company), approve=True
@@ -321,7 +321,7 @@ def test_timeline_of_a_credit_hold_released_by_finance(buyer, company, ship_to, 
     company.save()
     order = place(buyer, company, ship_to, make_product(price="100.00", tax_rate="0"))
     assert timeline_texts(order)[-1] == (
-        "On credit hold: This order (CNY 100.00) is more than your available credit (CNY 50.00)."
+        "On credit hold: This order (¥100.00) is more than your available credit (¥50.00)."
     )
     services.release_credit_hold(order=order, user=staff_finance, approve=True, comment="Paid by transfer")
     assert timeline_texts(order)[-2:] == [f"Released from credit hold by {staff_finance}", "Confirmed"]

@@ -26,8 +26,9 @@ from catalog.models import (
     TemperatureZone,
     Warehouse,
 )
+from catalog.offers import licence_refusal, licences_on_file
 from catalog.pricing import unit_price
-from catalog.selectors import may_order_category, valid_licence_kinds, visible_products
+from catalog.selectors import visible_products
 from catalog.stock import availability_for, lots_expiring
 from portal import demo
 from portal.demo_catalog import RECALLED_LOT
@@ -100,8 +101,9 @@ def test_category_tree_with_a_restricted_veterinary_category(output):
     assert vet.licence_kind == demo.VET_LICENCE
     assert 8 <= vet.products.count() <= 12
     # The farm's licence is valid, the clinic's has expired.
-    assert may_order_category(vet, valid_licence_kinds(demo.company_by_key("greenfields")))
-    assert not may_order_category(vet, valid_licence_kinds(demo.company_by_key("petcare")))
+    today = timezone.localdate()
+    assert licence_refusal(vet, licences_on_file(demo.company_by_key("greenfields")), today) is None
+    assert licence_refusal(vet, licences_on_file(demo.company_by_key("petcare")), today) is not None
 
 
 def test_prices_resolve_by_contract_then_tier_then_list(output):

@@ -1,0 +1,64 @@
+"""The one writer of a company's credit exposure (its CreditAccount row).
+
+Every change goes through a verb here, named for what happened to the money: an order was
+approved (it now counts against the limit), an approved order was released (cancelled before it
+was invoiced), an order was invoiced (its amount moves from approved-not-invoiced to open
+invoices), an invoice was paid or written off. Billing will call the last three.
+
+The verbs take the account as `locked_account()` returned it, inside the caller's transaction:
+placement and the decisions lock the credit account first of all their locks, so the new
+value is computed from the loaded one in Decimal (an F() expression would be computed in
+floating point on SQLite) and written while no one else can.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from .models import Company, CreditAccount
+
+
+def locked_account(company_id: int, *, with_company: bool = False) -> CreditAccount:
+    """The company's account under a row lock (created if it has none yet); with the company
+    loaded in the same query when `with_company`."""
+    accounts = CreditAccount.objects.select_for_update(of=("self",))
+    if with_company:
+        accounts = accounts.select_related("company")
+    account, _created = accounts.get_or_create(company_id=company_id)
+    return account
+
+
+def account_for_reading(company: Company) -> CreditAccount:
+    """The company's account as it is now, without a lock: for showing credit, never for deciding."""
+    account, _created = CreditAccount.objects.get_or_create(company=company)
+    return account
+
+
+def order_approved(account: CreditAccount, amount: Decimal) -> None:
+    _change(account, approved_uninvoiced=amount)
+
+
+def approved_order_released(account: CreditAccount, amount: Decimal) -> None:
+    """An approved order was cancelled or rejected before it was invoiced."""
+    _change(account, approved_uninvoiced=-amount)
+
+
+def order_invoiced(account: CreditAccount, amount: Decimal, *, due_on: date | None = None) -> None:
+    """An approved order was invoiced: it moves to open invoices, due on `due_on`."""
+    if due_on is not None and (account.oldest_unpaid_due_date is None or due_on < account.oldest_unpaid_due_date):
+        account.oldest_unpaid_due_date = due_on
+        account.save(update_fields=["oldest_unpaid_due_date"])
+    _change(account, approved_uninvoiced=-amount, open_invoices=amount)
+
+
+def invoice_paid(account: CreditAccount, amount: Decimal) -> None:
+    _change(account, open_invoices=-amount)
+
+
+def invoice_written_off(account: CreditAccount, amount: Decimal) -> None:
+    _change(account, open_invoices=-amount)
+
+
+def _change(account: CreditAccount, **amounts: Decimal) -> None:
+    for name, amount in amounts.items():
+        setattr(account, name, getattr(account, name) + amount)
+    account.save(update_fields=[*amounts, "updated_at"])

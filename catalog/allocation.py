@@ -1,0 +1,141 @@
+"""Stock allocation, the only code that writes `Lot.allocated`.
+
+Verbs: `pick()` locks the lots a set of lines could take stock from (by primary key, the lock
+order every placement shares) and picks each line's stock first-expiry-first within the
+company's shelf-life rule; `hold()` writes those picks against order lines (the lots' new
+`allocated` in one statement, the allocations in another); `release()` gives an order's held
+stock back. Ordering calls them; fulfilment (picking, shipping) will add its verbs here.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import connection
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import Company
+
+from .models import Allocation, Lot, Product
+from .stock import earliest_sellable_expiry, forget_stock
+
+
+@dataclass(slots=True)
+class LockedLot:
+    """The few fields of a locked lot that allocation reads and writes (no model instance: an
+    order locks dozens of lots)."""
+
+    pk: int
+    product_id: int
+    expiry_date: date
+    on_hand: int
+    allocated: int
+
+
+@dataclass
+class Picks:
+    """What `pick()` took for each product: [(lot, quantity)], and the products it could not
+    fill, with what they got (the caller decides whether a short line may be backordered)."""
+
+    by_product: dict[int, list[tuple[LockedLot, int]]] = field(default_factory=dict)
+    short: dict[int, int] = field(default_factory=dict)
+
+    def quantity(self, product_id: int) -> int:
+        return sum(quantity for _lot, quantity in self.by_product.get(product_id, ()))
+
+
+def pick(*, company: Company, lines: list[tuple[Product, int]], today: date) -> Picks:
+    """Lock the lots of every product in `lines` (by primary key) and take each line's stock
+    from the lots that expire first and still have the company's share of shelf life.
+
+    Nothing is written: the picks are added to the locked lots' `allocated` in memory, and
+    `hold()` saves them once the order lines exist."""
+    first_expiry = {
+        product.pk: earliest_sellable_expiry(
+            shelf_life_days=product.shelf_life_days,
+            min_shelf_life_percent=company.min_shelf_life_percent,
+            today=today,
+        )
+        for product, _quantity in lines
+    }
+    picks = Picks()
+    if not first_expiry:
+        return picks
+    # Lots expiring before every line's first acceptable date can give nothing: not locked.
+    rows = (
+        Lot.objects.select_for_update()
+        .filter(product_id__in=first_expiry, expiry_date__gte=min(first_expiry.values()), on_hand__gt=F("allocated"))
+        .order_by("pk")
+        .values_list("pk", "product_id", "expiry_date", "on_hand", "allocated")
+    )
+    by_product: dict[int, list[LockedLot]] = defaultdict(list)
+    for row in rows:
+        lot = LockedLot(*row)
+        if lot.expiry_date >= first_expiry[lot.product_id]:
+            by_product[lot.product_id].append(lot)
+    for product, wanted in lines:
+        needed, taken = wanted, []
+        for lot in sorted(by_product[product.pk], key=lambda lot: (lot.expiry_date, lot.pk)):
+            if needed == 0:
+                break
+            quantity = min(needed, lot.on_hand - lot.allocated)
+            if quantity > 0:
+                taken.append((lot, quantity))
+                lot.allocated += quantity
+                needed -= quantity
+        picks.by_product[product.pk] = taken
+        if needed:
+            picks.short[product.pk] = wanted - needed
+    return picks
+
+
+def hold(picks: Picks, *, company: Company, order_lines: dict[int, int]) -> None:
+    """Write `picks` against the order lines (`order_lines`: product id → order line id): the
+    lots' new `allocated` in one UPDATE and the allocations in one INSERT, whatever the number
+    of lines."""
+    rows = [
+        (order_lines[product_id], lot, quantity)
+        for product_id, taken in picks.by_product.items()
+        for lot, quantity in taken
+    ]
+    _save_allocated({lot.pk: lot for _line, lot, _quantity in rows}.values())
+    Allocation.objects.bulk_create(
+        Allocation(lot_id=lot.pk, company=company, order_line_id=order_line_id, quantity=quantity)
+        for order_line_id, lot, quantity in rows
+    )
+
+
+def release(order_line_ids) -> None:
+    """Give back the stock these order lines hold (a rejected or cancelled order, or one shipped
+    outside fulfilment in the demo's history)."""
+    allocations = list(
+        Allocation.objects.select_for_update()
+        .filter(order_line_id__in=order_line_ids, released_at__isnull=True)
+        .order_by("lot_id")
+    )
+    for allocation in allocations:
+        Lot.objects.filter(pk=allocation.lot_id).update(allocated=F("allocated") - allocation.quantity)
+    Allocation.objects.filter(pk__in=[a.pk for a in allocations]).update(released_at=timezone.now())
+    if allocations:
+        forget_stock(Lot.objects.filter(pk__in={a.lot_id for a in allocations}).values_list("product_id", flat=True))
+
+
+def _save_allocated(lots) -> None:
+    """Write the lots' `allocated` in one UPDATE.
+
+    pick() holds these lots' row locks and has added the picks to `allocated`: no one else can
+    have changed them since it read them, so the new values are written as they are. (One UPDATE
+    from a VALUES list, which PostgreSQL and SQLite both run; QuerySet.bulk_update would build a
+    CASE expression per lot, which costs more Python than the statement costs the database.)"""
+    lots = list(lots)
+    if not lots:
+        return
+    table = connection.ops.quote_name(Lot._meta.db_table)
+    rows = ", ".join(["(%s, %s)"] * len(lots))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET allocated = picked.column2 FROM (VALUES {rows}) AS picked "
+            f"WHERE {table}.id = picked.column1",
+            [value for lot in lots for value in (lot.pk, lot.allocated)],
+        )

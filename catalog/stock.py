@@ -51,6 +51,15 @@ def earliest_sellable_expiry(*, shelf_life_days: int, min_shelf_life_percent: in
     return today + timedelta(days=max(days_required, 1))
 
 
+def expiry_status(lot: Lot, today: date) -> str:
+    """expired / expiring (within the category's warning days) / ok: what the back office shows."""
+    if lot.expiry_date < today:
+        return "expired"
+    if lot.expiry_date <= today + timedelta(days=lot.product.category.expiry_warning_days):
+        return "expiring"
+    return "ok"
+
+
 def _status(product: Product, available: int) -> str:
     if available <= 0 or available < product.min_order_quantity:
         return "out"

@@ -5,9 +5,11 @@ never from the request.
 """
 
 import uuid
+from datetime import timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import BootstrapFormMixin
@@ -20,9 +22,19 @@ QUANTITY_ERRORS = {
     "invalid": _("Enter the quantity as a whole number, like 12."),
 }
 
+# The largest id a 64-bit primary key holds.
+MAX_ID = 2**63 - 1
+# A requested delivery date may be at most this far ahead.
+MAX_DELIVERY_DAYS_AHEAD = 365
+
 
 class AddToCartForm(forms.Form):
-    product_id = forms.IntegerField(min_value=1, error_messages={"invalid": _("Choose a product.")})
+    # Ids fit a 64-bit column: a larger number is a form error, not a database overflow.
+    product_id = forms.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        error_messages={"invalid": _("Choose a product."), "max_value": _("Choose a product.")},
+    )
     quantity = forms.IntegerField(
         label=_("Quantity"),
         min_value=1,
@@ -132,11 +144,19 @@ class CheckoutForm(BootstrapFormMixin, forms.Form):
         )
         self.fields["ship_to"].widget.attrs["class"] = "form-check-input"
         self.fields["requested_delivery_date"].widget.attrs["min"] = timezone.localdate().isoformat()
+        latest = timezone.localdate() + timedelta(days=MAX_DELIVERY_DAYS_AHEAD)
+        self.fields["requested_delivery_date"].widget.attrs["max"] = latest.isoformat()
 
     def clean_requested_delivery_date(self):
         day = self.cleaned_data["requested_delivery_date"]
         if day is not None and day < timezone.localdate():
             raise forms.ValidationError(_("The delivery date is in the past; choose today or a later day."))
+        latest = timezone.localdate() + timedelta(days=MAX_DELIVERY_DAYS_AHEAD)
+        if day is not None and day > latest:
+            raise forms.ValidationError(
+                _("We take orders for delivery up to a year ahead; choose a day until %(latest)s.")
+                % {"latest": date_format(latest)}
+            )
         return day
 
     def full_clean(self):

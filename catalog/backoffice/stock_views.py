@@ -1,8 +1,6 @@
 """Stock screens that read: one product's stock, stock by product, expiry warnings, and the
 stock URLs."""
 
-from datetime import timedelta
-
 import django_filters
 from django import forms
 from django.db.models import (
@@ -45,7 +43,7 @@ from ..models import (
     StockMove,
     TemperatureZone,
 )
-from ..stock import lots_expiring
+from ..stock import expiry_status, lots_expiring
 from .common import (
     MOVE_STOCK,
     PER_PAGE,
@@ -59,14 +57,6 @@ from .menus import product_viewset
 from .stock_moves import AdjustStockView, ReceiveStockView, WriteOffStockView
 
 # --- A product's stock ----------------------------------------------------------------------
-
-
-def _expiry_status(lot: Lot, today) -> str:
-    if lot.expiry_date < today:
-        return "expired"
-    if lot.expiry_date <= today + timedelta(days=lot.product.category.expiry_warning_days):
-        return "expiring"
-    return "ok"
 
 
 class ProductStockView(StockViewMixin, TemplateView):
@@ -133,7 +123,7 @@ class ProductStockView(StockViewMixin, TemplateView):
         rows = []
         for lot in lots:
             lot.product = product  # the lot's product is this one: no query per lot
-            rows.append({"lot": lot, "free": lot.on_hand - lot.allocated, "status": _expiry_status(lot, today)})
+            rows.append({"lot": lot, "free": lot.on_hand - lot.allocated, "status": expiry_status(lot, today)})
         moves = list(
             StockMove.objects.filter(lot__product=product)
             .select_related("lot", "location__warehouse", "user")

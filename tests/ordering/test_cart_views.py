@@ -467,3 +467,24 @@ def test_reorder_and_lists_use_the_companys_prices_today(signed_in, buyer, compa
     signed_in.post(reverse("ordering:reorder", args=[order.number]))
     quote = services.quote_cart(cart=services.cart_for(user=buyer, company=company))
     assert (quote.lines[0].price.unit_price, quote.lines[0].price.source) == (Decimal("80.00"), "contract")
+
+
+def test_the_cart_line_url_refuses_a_licence_only_product_to_an_unlicensed_company(
+    signed_in, buyer, company, make_product
+):
+    vet = category("Vet drugs", slug="vet", restricted=True)
+    product = make_product(category=vet)
+
+    response = signed_in.post(_line_url(product), {"quantity": "1"})
+
+    assert _messages(response) == [f"{product.sku}: Needs a valid licence on file."]
+    assert _lines(buyer, company) == {}
+
+
+def test_ids_beyond_64_bits_are_a_form_error_or_not_found_never_an_overflow(signed_in, buyer):
+    huge = 10**23
+    response = signed_in.post(ADD, {"product_id": huge, "quantity": "1"})
+    assert response.status_code == 302
+    assert _messages(response) == ["Choose a product."]
+    assert signed_in.post(f"/portal/cart/lines/{huge}/", {"quantity": "1"}).status_code == 404
+    assert signed_in.post(f"/portal/companies/{huge}/switch/").status_code == 404

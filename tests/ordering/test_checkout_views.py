@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts import roles
 from accounts.models import CreditAccount, Membership
@@ -290,3 +291,17 @@ def test_placing_runs_the_same_queries_for_2_or_10_lines(signed_in, cart, make_p
     assert place(2) == place(10)
     assert [order.lines.count() for order in Order.objects.order_by("pk")] == [1, 2, 10]
     assert Order.objects.filter(state=OrderState.APPROVED).count() == 3
+
+
+def test_a_delivery_date_more_than_a_year_ahead_is_refused_with_the_last_day_named(signed_in, wings, ship_to):
+    form = _form(signed_in.get(CHECKOUT))
+    latest = timezone.localdate() + timedelta(days=365)
+
+    refused = signed_in.post(CHECKOUT, {**form, "requested_delivery_date": "9999-12-31"})
+
+    assert refused.status_code == 200
+    assert f"choose a day until {date_format(latest)}" in refused.content.decode()
+    assert not Order.objects.exists()
+    placed = signed_in.post(CHECKOUT, {**form, "requested_delivery_date": latest.isoformat()})
+    assert placed.status_code == 302
+    assert Order.objects.get().requested_delivery_date == latest

@@ -205,9 +205,7 @@ def test_taking_a_suggestion_puts_it_in_place_and_checks_again(signed_in, catalo
 
 def test_a_licence_is_required_for_restricted_products(signed_in, company, make_product):
     make_product(sku="VD-4001", name_en="Poultry vaccine", category=category("Vet", slug="vet", restricted=True))
-    assert _problems(_check(signed_in, paste="VD-4001 1")) == [
-        "Pasted line 1: VD-4001: Needs a valid licence on file."
-    ]
+    assert _problems(_check(signed_in, paste="VD-4001 1")) == ["Pasted line 1: VD-4001: Needs a valid licence on file."]
     LicenceFactory(company=company)
     assert _valid(_check(signed_in, paste="VD-4001 1")) == [("VD-4001", 1)]
 

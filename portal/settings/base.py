@@ -115,6 +115,13 @@ def database_config(url: str) -> dict:
         # Catalog queries are short OLTP queries whose cost estimates still cross PostgreSQL's
         # JIT threshold; compiling them cost more than running them (docs/performance.md).
         config.setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    elif config["ENGINE"] == "django.db.backends.sqlite3":
+        # `make run`'s SQLite: a transaction that reads and then writes (checkout) would start
+        # DEFERRED, and when two such transactions both hold a read lock SQLite cannot let either
+        # write and answers "database is locked" at once, busy timeout or not. IMMEDIATE takes
+        # the write lock at BEGIN, so simultaneous submissions queue for up to `timeout` seconds
+        # and run one after another, as row locks make them on PostgreSQL.
+        config.setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
     return config
 
 

@@ -36,6 +36,19 @@ CACHES = {
 # Staff MFA cannot be switched off in production.
 TRADECOUNTER_REQUIRE_STAFF_MFA = True
 
+# Production sits behind a TLS-terminating proxy, so every request's REMOTE_ADDR is the proxy's.
+# allauth limits sign-in attempts per client address: told nothing, it would count everyone as
+# the proxy, and ten bad passwords a minute from anyone would lock everybody out. It takes the
+# client from the X-Forwarded-For entry that the outermost of our proxies appended (the last
+# TRUSTED_PROXY_COUNT-th from the end; entries further left are whatever the client sent), or,
+# when TRUSTED_CLIENT_IP_HEADER names one, from the header our proxy sets (e.g. X-Real-IP).
+# With neither header on a request it falls back to REMOTE_ADDR.
+_trusted_proxy_count = os.environ.get("TRUSTED_PROXY_COUNT", "1").strip()
+if not _trusted_proxy_count.isdigit():
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be a whole number of proxies (0 or more).")
+ALLAUTH_TRUSTED_PROXY_COUNT = int(_trusted_proxy_count)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER", "").strip() or None
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import notification_views, views
 
 app_name = "accounts"
 
@@ -12,4 +12,8 @@ urlpatterns = [
     path("company/users/<int:membership_id>/remove/", views.member_remove, name="member_remove"),
     path("company/invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation"),
+    path("notifications/", notification_views.notification_list, name="notifications"),
+    path("notifications/read/", notification_views.notifications_mark_all_read, name="notifications_mark_all_read"),
+    path("notifications/settings/", notification_views.notification_settings, name="notification_settings"),
+    path("notifications/<int:notification_id>/", notification_views.notification_open, name="notification_open"),
 ]

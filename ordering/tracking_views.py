@@ -15,30 +15,28 @@ from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.access import forget_unread_count, get_for_member, member_required, scoped
+from accounts.access import get_for_member, member_required, scoped
 from accounts.forms import BootstrapFormMixin
-from accounts.models import Membership, Notification, NotificationKind, NotificationPreference
+from accounts.models import Membership
 
 from . import services, states
 from .approval import ApprovalStep
 from .models import Order, OrderEvent, OrderState
+from .selectors import awaiting_customer_approval_by
 
 S = OrderState
 APPROVER_ROLES = (Membership.Role.APPROVER, Membership.Role.ADMIN)
 ORDERS_PER_PAGE = 20
-NOTIFICATIONS_PER_PAGE = 30
 RECENT_DECISIONS_DAYS = 7
 
 
@@ -110,11 +108,6 @@ def _parse_filters(form: OrderFilterForm) -> OrderFilters:
     )
 
 
-def _awaiting_decision_by(membership: Membership) -> Q:
-    """Orders waiting for the company's approver that this person may decide (not their own)."""
-    return Q(state=S.AWAITING_CUSTOMER_APPROVAL) & ~Q(placed_by_id=membership.user_id)
-
-
 def _filtered_orders(request, filters: OrderFilters):
     orders = scoped(request, Order.objects.select_related("placed_by", "placed_for_customer_by"))
     if filters.status:
@@ -126,7 +119,7 @@ def _filtered_orders(request, filters: OrderFilters):
     if filters.placed_by:
         orders = orders.filter(placed_by_id=filters.placed_by)
     if filters.needs_my_action:
-        orders = orders.filter(_awaiting_decision_by(request.membership))
+        orders = orders.filter(awaiting_customer_approval_by(request.membership))
     return orders.order_by("-placed_at", "-pk")
 
 
@@ -419,85 +412,3 @@ def order_approve(request, number: str):
 @member_required(roles=APPROVER_ROLES)
 def order_reject(request, number: str):
     return _decide(request, number, approve=False)
-
-
-# Notifications ------------------------------------------------------------------------------
-
-
-@login_required
-def notification_list(request):
-    notifications = Notification.objects.filter(user=request.user)
-    page = Paginator(notifications, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "ordering/notifications.html", {"page": page, "notifications": page.object_list})
-
-
-@login_required
-def notification_open(request, notification_id: int):
-    """Opening a notification marks it read and goes where it points."""
-    notification = get_object_or_404(Notification, pk=notification_id, user=request.user)
-    if notification.read_at is None:
-        Notification.objects.filter(pk=notification.pk).update(read_at=timezone.now())
-        forget_unread_count(request.user.pk)
-    target = notification.url
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect("ordering:notifications")
-
-
-@require_POST
-@login_required
-def notifications_mark_all_read(request):
-    count = Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
-    forget_unread_count(request.user.pk)
-    if count:
-        messages.success(request, _("All notifications are marked as read."))
-    return redirect("ordering:notifications")
-
-
-class NotificationSettingsForm(forms.Form):
-    """Two switches per kind of notification: e-mail, and in the portal."""
-
-    def __init__(self, *args, preferences: dict[str, NotificationPreference], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.rows = []
-        for kind, label in NotificationKind.choices:
-            preference = preferences.get(kind)
-            email = forms.BooleanField(
-                label=_("E-mail: %(kind)s") % {"kind": label},
-                required=False,
-                initial=preference.email if preference else True,
-            )
-            in_app = forms.BooleanField(
-                label=_("In the portal: %(kind)s") % {"kind": label},
-                required=False,
-                initial=preference.in_app if preference else True,
-            )
-            for field in (email, in_app):
-                field.widget.attrs["class"] = "form-check-input fs-4 m-0"
-            self.fields[f"{kind}-email"] = email
-            self.fields[f"{kind}-in_app"] = in_app
-            self.rows.append((kind, label, self[f"{kind}-email"], self[f"{kind}-in_app"]))
-
-
-def _save_preferences(user, cleaned_data: dict) -> None:
-    """One upsert for every kind: a row per kind records the person's choice."""
-    rows = [
-        NotificationPreference(
-            user=user, kind=kind, email=cleaned_data[f"{kind}-email"], in_app=cleaned_data[f"{kind}-in_app"]
-        )
-        for kind in NotificationKind.values
-    ]
-    NotificationPreference.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["user", "kind"], update_fields=["email", "in_app"]
-    )
-
-
-@login_required
-def notification_settings(request):
-    preferences = {p.kind: p for p in NotificationPreference.objects.filter(user=request.user)}
-    form = NotificationSettingsForm(request.POST or None, preferences=preferences)
-    if request.method == "POST" and form.is_valid():
-        _save_preferences(request.user, form.cleaned_data)
-        messages.success(request, _("Your notification settings are saved."))
-        return redirect("ordering:notification_settings")
-    return render(request, "ordering/notifications_settings.html", {"form": form})

@@ -21,15 +21,11 @@ urlpatterns = [
     path("saved-lists/<int:list_id>/delete/", views.saved_list_delete, name="saved_list_delete"),
     path("checkout/", views.checkout, name="checkout"),
     path("orders/<str:number>/reorder/", views.reorder, name="reorder"),
-    # Orders, tracking, customer approvals, notifications (ordering/tracking_views.py)
+    # Orders, tracking, customer approvals (ordering/tracking_views.py)
     path("orders/", tracking_views.order_list, name="order_list"),
     path("orders/<str:number>/", tracking_views.order_detail, name="order_detail"),
     path("orders/<str:number>/cancel/", tracking_views.order_cancel, name="order_cancel"),
     path("orders/<str:number>/approve/", tracking_views.order_approve, name="order_approve"),
     path("orders/<str:number>/reject/", tracking_views.order_reject, name="order_reject"),
     path("approvals/", tracking_views.approvals, name="approvals"),
-    path("notifications/", tracking_views.notification_list, name="notifications"),
-    path("notifications/read/", tracking_views.notifications_mark_all_read, name="notifications_mark_all_read"),
-    path("notifications/settings/", tracking_views.notification_settings, name="notification_settings"),
-    path("notifications/<int:notification_id>/", tracking_views.notification_open, name="notification_open"),
 ]

@@ -223,7 +223,7 @@ def test_the_bell_counts_new_and_read_notifications_at_once(client, buyer, wings
     )
     assert 'data-testid="unread-count" aria-hidden="true">1<' in _page(client)
 
-    client.get(reverse("ordering:notification_open", args=[notification.pk]))
+    client.get(reverse("accounts:notification_open", args=[notification.pk]))
     assert 'data-testid="unread-count"' not in _page(client)
 
 

@@ -144,7 +144,7 @@ def test_a_kind_switched_off_in_the_portal_only_emails(
 
 def test_settings_start_with_everything_on(client, buyer):
     client.force_login(buyer)
-    html = client.get(reverse("ordering:notification_settings")).content.decode()
+    html = client.get(reverse("accounts:notification_settings")).content.decode()
     for kind in K.values:
         assert f'name="{kind}-email" class="form-check-input fs-4 m-0" id="id_{kind}-email" checked' in html
         assert f'name="{kind}-in_app" class="form-check-input fs-4 m-0" id="id_{kind}-in_app" checked' in html
@@ -158,7 +158,7 @@ def test_settings_switch_each_kind_for_this_person_only(
     del everything_on_but[f"{K.ORDER_PLACED}-email"]
     del everything_on_but[f"{K.CREDIT_HOLD}-in_app"]
 
-    response = client.post(reverse("ordering:notification_settings"), everything_on_but, follow=True)
+    response = client.post(reverse("accounts:notification_settings"), everything_on_but, follow=True)
 
     assert "Your notification settings are saved." in response.content.decode()
     saved = {p.kind: (p.email, p.in_app) for p in NotificationPreference.objects.filter(user=buyer)}
@@ -173,7 +173,7 @@ def test_settings_switch_each_kind_for_this_person_only(
 
     # Saving again updates the same rows.
     everything_on_but[f"{K.ORDER_PLACED}-email"] = "on"
-    client.post(reverse("ordering:notification_settings"), everything_on_but)
+    client.post(reverse("accounts:notification_settings"), everything_on_but)
     assert NotificationPreference.objects.get(user=buyer, kind=K.ORDER_PLACED).email is True
     assert NotificationPreference.objects.filter(user=buyer).count() == len(K.values)
 
@@ -213,7 +213,7 @@ def test_the_bell_has_no_count_when_all_is_read(client, buyer):
 def test_opening_a_notification_marks_it_read_and_goes_to_the_order(client, buyer):
     first, second = _notifications(buyer, 2, url="/portal/orders/SO-1/")
     client.force_login(buyer)
-    response = client.get(reverse("ordering:notification_open", args=[first.pk]))
+    response = client.get(reverse("accounts:notification_open", args=[first.pk]))
     assert response.status_code == 302 and response.url == "/portal/orders/SO-1/"
     first.refresh_from_db()
     second.refresh_from_db()
@@ -224,14 +224,14 @@ def test_opening_a_notification_marks_it_read_and_goes_to_the_order(client, buye
 def test_a_notification_pointing_elsewhere_is_not_followed(client, buyer):
     (notification,) = _notifications(buyer, 1, url="https://evil.example/phish")
     client.force_login(buyer)
-    response = client.get(reverse("ordering:notification_open", args=[notification.pk]))
-    assert response.url == reverse("ordering:notifications")
+    response = client.get(reverse("accounts:notification_open", args=[notification.pk]))
+    assert response.url == reverse("accounts:notifications")
 
 
 def test_someone_elses_notification_is_404(client, buyer, approver):
     (theirs,) = _notifications(approver, 1)
     client.force_login(buyer)
-    assert client.get(reverse("ordering:notification_open", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("accounts:notification_open", args=[theirs.pk])).status_code == 404
     theirs.refresh_from_db()
     assert theirs.read_at is None
 
@@ -241,13 +241,13 @@ def test_the_list_shows_my_notifications_and_marks_all_read(client, buyer, appro
     _notifications(approver, 1)
     Notification.objects.filter(user=approver).update(title="Carol's secret")
     client.force_login(buyer)
-    html = client.get(reverse("ordering:notifications")).content.decode()
+    html = client.get(reverse("accounts:notifications")).content.decode()
     assert html.count('data-testid="notification"') == 2
     assert html.count('data-testid="unread"') == 2
     assert "Carol" not in html
-    assert reverse("ordering:notification_open", args=[mine[0].pk]) in html
+    assert reverse("accounts:notification_open", args=[mine[0].pk]) in html
 
-    response = client.post(reverse("ordering:notifications_mark_all_read"), follow=True)
+    response = client.post(reverse("accounts:notifications_mark_all_read"), follow=True)
 
     html = response.content.decode()
     assert "All notifications are marked as read." in html
@@ -258,20 +258,20 @@ def test_the_list_shows_my_notifications_and_marks_all_read(client, buyer, appro
 
 def test_an_empty_list_explains_what_will_come(client, buyer):
     client.force_login(buyer)
-    assert "No notifications yet." in client.get(reverse("ordering:notifications")).content.decode()
+    assert "No notifications yet." in client.get(reverse("accounts:notifications")).content.decode()
 
 
 def test_staff_without_a_company_see_their_notifications(client):
     staff = UserFactory(is_staff=True)
     _notifications(staff, 1)
     client.force_login(staff)
-    response = client.get(reverse("ordering:notifications"))
+    response = client.get(reverse("accounts:notifications"))
     assert response.status_code == 200 and 'data-testid="notification"' in response.content.decode()
 
 
 def test_notifications_need_a_signed_in_person(client):
-    assert client.get(reverse("ordering:notifications")).status_code == 302
-    assert client.post(reverse("ordering:notifications_mark_all_read")).status_code == 302
+    assert client.get(reverse("accounts:notifications")).status_code == 302
+    assert client.post(reverse("accounts:notifications_mark_all_read")).status_code == 302
 
 
 def test_staff_hear_only_of_orders_of_customers_they_see(

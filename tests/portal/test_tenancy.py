@@ -132,7 +132,7 @@ CASES: dict[str, Case] = {
     "ordering:order_cancel": Case("post", _order_waiting_for_the_approver),
     "ordering:order_approve": Case("post", _order_waiting_for_the_approver),
     "ordering:order_reject": Case("post", _order_waiting_for_the_approver),
-    "ordering:notification_open": Case("get", _notification_of_the_companys_admin),
+    "accounts:notification_open": Case("get", _notification_of_the_companys_admin),
     "ordering:cart_line": Case("post", _product_id_only_company_sees),
     "ordering:saved_list": Case("get", _saved_list),
     "ordering:saved_list_add_to_cart": Case("post", _saved_list),

@@ -31,7 +31,7 @@ from catalog.pricing import unit_price
 from catalog.selectors import visible_products
 from catalog.stock import availability_for, lots_expiring
 from portal import demo
-from portal.demo_catalog import RECALLED_LOT
+from portal.demo.catalog import RECALLED_LOT
 from tests.factories import CompanyFactory
 
 pytestmark = pytest.mark.django_db

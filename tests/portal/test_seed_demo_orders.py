@@ -25,7 +25,7 @@ from ordering.approval import ApprovalRule, ApprovalStep
 from ordering.models import Order, OrderEvent, OrderLine, OrderNumberSequence, OrderState
 from ordering.states import TRANSITIONS
 from portal import demo
-from portal.demo_orders import (
+from portal.demo.orders import (
     APPROVED_NOT_INVOICED,
     HISTORY_LOT_PREFIX,
     PROFILES,

@@ -40,6 +40,9 @@ from catalog.search import search_text_for
 from catalog.services import Receipt, receive_stock, write_off_stock
 from catalog.stock import lots_expiring
 
+from . import data
+from .people import company_by_key
+
 CASE, CARTON, KG, PIECE, BAG, BOTTLE = (
     SalesUnit.CASE,
     SalesUnit.CARTON,
@@ -644,15 +647,13 @@ def _sync(report, model, lookup: dict, fields: dict):
 
 def seed_catalog(report) -> None:
     """Categories, products, price lists, assortments, warehouses and stock with a ledger."""
-    from portal import demo  # portal.demo lists this step in SEED_STEPS
-
     today = timezone.localdate()
     rows = product_rows()
-    categories = _seed_categories(report, demo.VET_LICENCE)
+    categories = _seed_categories(report, data.VET_LICENCE)
     products = _seed_products(report, rows, categories)
-    lists = _seed_price_lists(report, rows, products, demo, today)
-    _seed_assortments(report, rows, products, demo)
-    warehouse_user = User.objects.get(email=next(row["email"] for row in demo.STAFF if row["key"] == "warehouse"))
+    lists = _seed_price_lists(report, rows, products, today)
+    _seed_assortments(report, rows, products)
+    warehouse_user = User.objects.get(email=next(row["email"] for row in data.STAFF if row["key"] == "warehouse"))
     _seed_stock(report, rows, products, categories, warehouse_user, today)
 
     active = sum(1 for row in rows if row.fields["active"])
@@ -737,7 +738,7 @@ def _off(price: Decimal, *fractions: str) -> Decimal:
     return _money(price)
 
 
-def _seed_price_lists(report, rows, products, demo, today) -> list[PriceList]:
+def _seed_price_lists(report, rows, products, today) -> list[PriceList]:
     """The default list, one list per tier and the contract lists, with their entries."""
     active_rows = [row for row in rows if row.fields["active"]]
     wanted: dict[PriceList, dict[tuple[int, int], Decimal]] = {}
@@ -761,7 +762,7 @@ def _seed_price_lists(report, rows, products, demo, today) -> list[PriceList]:
         wanted[price_list] = entries
 
     for spec in CONTRACTS:
-        company = demo.company_by_key(spec["company"])
+        company = company_by_key(spec["company"])
         start, end = _window(today, spec["valid_from"], spec["valid_until"])
         price_list = _price_list(
             report, spec["name"], PriceList.Kind.CONTRACT, start, end, company=company, priority=10
@@ -836,13 +837,13 @@ def _sync_entries(report, wanted: dict[PriceList, dict[tuple[int, int], Decimal]
         PriceListEntry.objects.bulk_update(changed, ["unit_price"], batch_size=1000)
 
 
-def _seed_assortments(report, rows, products, demo) -> None:
+def _seed_assortments(report, rows, products) -> None:
     for spec in ASSORTMENTS:
         assortment = _sync(report, Assortment, {"name": spec["name"]}, {})
         product_ids = {products[row.sku].pk for row in rows if row.category_slug in spec["categories"]}
         if set(assortment.products.values_list("pk", flat=True)) != product_ids:
             assortment.products.set(product_ids)
-        company_ids = {demo.company_by_key(key).pk for key in spec["companies"]}
+        company_ids = {company_by_key(key).pk for key in spec["companies"]}
         if set(assortment.companies.values_list("pk", flat=True)) != company_ids:
             assortment.companies.set(company_ids)
 

@@ -57,7 +57,7 @@ shipped quantity is written off in one move dated at its last shipment, with the
 "Shipped (demo history)" (catalog.services.write_off_stock; a move per shipment made the seed
 much slower), and what cancelled and rejected orders gave back is written off as sold elsewhere.
 A history lot thus ends with on hand = allocated = what open orders (waiting for a decision,
-confirmed, being picked, partly shipped) still hold: availability stays as portal.demo_catalog
+confirmed, being picked, partly shipped) still hold: availability stays as portal.demo.catalog
 seeded it, every lot's moves add up to its on hand and its allocated quantity to its unreleased
 allocations. A partly shipped order keeps its whole allocation: fulfilment will record what went
 on the truck; a shipped one has released it.
@@ -113,6 +113,9 @@ from catalog.stock import earliest_sellable_expiry
 from ordering import services, states
 from ordering.approval import ApprovalRule, ApprovalStep
 from ordering.models import Cart, CartLine, Order, OrderEvent, OrderNumberSequence, OrderState
+
+from . import data
+from .people import company_by_key
 
 S = OrderState
 APPROVED_NOT_INVOICED = {S.APPROVED, S.PICKING, S.PARTLY_SHIPPED, S.SHIPPED}
@@ -673,19 +676,17 @@ def _dated(order: Order, at: datetime, *, releases=(), decision: bool = True):
 
 class _Seeder:
     def __init__(self, report, now: datetime):
-        from portal import demo
-
-        self.demo = demo
+        self.demo = data
         self.report = report
         self.now = now
         self.today = timezone.localdate(now)
-        staff = {row["key"]: row["email"] for row in demo.STAFF}
+        staff = {row["key"]: row["email"] for row in data.STAFF}
         self.director = User.objects.get(email=staff["director"])
         self.finance = User.objects.get(email=staff["finance"])
         self.warehouse = User.objects.get(email=staff["warehouse"])
         self.history_lots: dict[int, Lot] = {}  # product id -> its history lot
         # The strictest shelf-life rule of the demo companies: history lots satisfy them all.
-        self.percent = max(self.demo.company_by_key(key).min_shelf_life_percent for key in PROFILES)
+        self.percent = max(company_by_key(key).min_shelf_life_percent for key in PROFILES)
         self.locations: dict[int, Location] = {}
         self.placed: list[tuple[Order, datetime]] = []
         self.shipped: Counter = Counter()  # history lot id -> quantity shipped from it
@@ -708,7 +709,7 @@ class _Seeder:
         }
         customers, skipped = [], []
         for key, profile in PROFILES.items():
-            company = self.demo.company_by_key(key)
+            company = company_by_key(key)
             if Order.objects.filter(company=company).exists():
                 skipped.append(company.display_name)
                 continue
@@ -1046,7 +1047,7 @@ class _Story:
             # Delivered orders would be invoiced and, in this history, paid by now. Billing (a later
             # issue) will issue the invoices; until then the history says both through the one
             # writer of credit exposure.
-            account = credit.locked_account(customer.company_id)
+            account = credit.locked_account(customer.company.pk)
             credit.order_invoiced(account, order.total)
             credit.invoice_paid(account, order.total)
         elif state == S.DELIVERED:

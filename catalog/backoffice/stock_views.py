@@ -108,18 +108,7 @@ class ProductStockView(StockViewMixin, TemplateView):
         product = self.product
         today = timezone.localdate()
         show_empty = self.request.GET.get("empty") == "1"
-        lots = Lot.objects.filter(product=product).prefetch_related(
-            Prefetch(
-                "levels",
-                queryset=StockLevel.objects.filter(quantity__gt=0)
-                .select_related("location__warehouse")
-                .order_by("location__warehouse__code", "location__code"),
-                to_attr="stocked_levels",
-            )
-        )
-        if not show_empty:
-            lots = lots.filter(Q(on_hand__gt=0) | Q(allocated__gt=0))
-        lots = list(lots.order_by("expiry_date", "number"))
+        lots = _lots_with_places(product, show_empty=show_empty)
         rows = []
         for lot in lots:
             lot.product = product  # the lot's product is this one: no query per lot
@@ -145,6 +134,23 @@ class ProductStockView(StockViewMixin, TemplateView):
             recent_moves=RECENT_MOVES,
         )
         return context
+
+
+def _lots_with_places(product, *, show_empty: bool) -> list[Lot]:
+    """The product's lots, first expiry first, each with the locations holding it (one prefetch);
+    empty lots only when asked for."""
+    lots = Lot.objects.filter(product=product).prefetch_related(
+        Prefetch(
+            "levels",
+            queryset=StockLevel.objects.filter(quantity__gt=0)
+            .select_related("location__warehouse")
+            .order_by("location__warehouse__code", "location__code"),
+            to_attr="stocked_levels",
+        )
+    )
+    if not show_empty:
+        lots = lots.filter(Q(on_hand__gt=0) | Q(allocated__gt=0))
+    return list(lots.order_by("expiry_date", "number"))
 
 
 # --- Stock by product -----------------------------------------------------------------------

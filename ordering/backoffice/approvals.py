@@ -268,22 +268,26 @@ class DecideView(ApprovalQueueView):
             return redirect("ordering_admin:approval_queue")
 
         order = Order.objects.get(pk=order.pk)
-        if not form.approving:
-            message = _("Order %(number)s is rejected; the customer is told why.")
-        elif shown_state == S.CREDIT_HOLD:
-            message = _("Order %(number)s is released from credit hold: it is now %(state)s.")
-        elif order.state == S.AWAITING_APPROVAL:
-            message = _("Order %(number)s is approved; it now goes to the next approver.")
-        elif order.state == S.APPROVED:
-            message = _("Order %(number)s is approved and confirmed to the customer.")
-        else:
-            message = _("Order %(number)s is approved: it is now %(state)s.")
         messages.success(
             request,
-            message % {"number": order.number, "state": OrderState(order.state).label},
+            _decided_message(order, shown_state, approving=form.approving)
+            % {"number": order.number, "state": OrderState(order.state).label},
             buttons=[messages.button(reverse("orders:inspect", args=[order.pk]), _("View order"))],
         )
         return redirect("ordering_admin:approval_queue")
+
+
+def _decided_message(order: Order, shown_state: str, *, approving: bool) -> str:
+    """What the decision did, for the message above the queue (with %(number)s and %(state)s)."""
+    if not approving:
+        return _("Order %(number)s is rejected; the customer is told why.")
+    if shown_state == S.CREDIT_HOLD:
+        return _("Order %(number)s is released from credit hold: it is now %(state)s.")
+    if order.state == S.AWAITING_APPROVAL:
+        return _("Order %(number)s is approved; it now goes to the next approver.")
+    if order.state == S.APPROVED:
+        return _("Order %(number)s is approved and confirmed to the customer.")
+    return _("Order %(number)s is approved: it is now %(state)s.")
 
 
 class ApprovalsMenuItem(PermissionMenuItem):

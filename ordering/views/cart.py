@@ -83,45 +83,64 @@ def cart_view(request):
 def cart_add(request):
     """Add a product from the catalog (or anywhere): htmx gets the stepper back with what
     happened; without JavaScript, a message and back to where the buyer was."""
-    company = request.membership.company
     form = AddToCartForm(request.POST)
-    product, outcome, level, line_count = None, "", "error", None
-    if form.is_valid():
-        try:
-            product = services.get_orderable_product(company=company, product_id=form.cleaned_data["product_id"])
-            added = services.add_to_own_cart(
-                user=request.user, company=company, product=product, quantity=form.cleaned_data["quantity"]
-            )
-        except OrderingError as error:
-            outcome = str(error)
-        else:
-            snapped, line_count = added.snapped, added.line_count
-            level = "warning" if snapped.message else "success"
-            outcome = snapped.message or _("Added to your cart: %(sku)s, now %(quantity)s in your cart.") % {
-                "sku": product.sku,
-                "quantity": snapped.quantity,
-            }
-    else:
-        outcome = " ".join(error for errors in form.errors.values() for error in errors)
+    outcome = _add(request, form) if form.is_valid() else _Outcome(_form_errors(form))
     if request.htmx:
-        if product is None and form.cleaned_data.get("product_id"):
-            # Show the stepper again only for a product this company may see.
-            product = visible_products(company).filter(pk=form.cleaned_data["product_id"]).first()
-        context = {
-            "product": product,
-            "quantity": request.POST.get("quantity", "")[:12],
-            "first_quantity": first_orderable_quantity(product) if product else None,
-            "outcome": outcome,
-            "level": level,
-            "next_url": _safe_next(request, ""),
-            "cart_line_count": line_count
-            if line_count is not None
-            else CartLine.objects.filter(cart__user=request.user, cart__company=company).count(),
-            "oob": True,
-        }
-        return render(request, "ordering/partials/add_to_cart.html", context)
-    getattr(messages, level)(request, outcome)
+        return _stepper(request, form, outcome)
+    getattr(messages, outcome.level)(request, outcome.text)
     return redirect(_safe_next(request, reverse("ordering:cart")))
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    text: str
+    level: str = "error"
+    product: Product | None = None
+    line_count: int | None = None
+
+
+def _form_errors(form) -> str:
+    return " ".join(error for errors in form.errors.values() for error in errors)
+
+
+def _add(request, form: AddToCartForm) -> _Outcome:
+    company = request.membership.company
+    try:
+        product = services.get_orderable_product(company=company, product_id=form.cleaned_data["product_id"])
+        added = services.add_to_own_cart(
+            user=request.user, company=company, product=product, quantity=form.cleaned_data["quantity"]
+        )
+    except OrderingError as error:
+        return _Outcome(str(error))
+    snapped = added.snapped
+    text = snapped.message or _("Added to your cart: %(sku)s, now %(quantity)s in your cart.") % {
+        "sku": product.sku,
+        "quantity": snapped.quantity,
+    }
+    return _Outcome(text, "warning" if snapped.message else "success", product, added.line_count)
+
+
+def _stepper(request, form: AddToCartForm, outcome: _Outcome):
+    """The add-to-cart stepper again, with what happened, and the navbar's count out of band."""
+    company = request.membership.company
+    product = outcome.product
+    if product is None and form.is_valid():
+        # Show the stepper again only for a product this company may see.
+        product = visible_products(company).filter(pk=form.cleaned_data["product_id"]).first()
+    line_count = outcome.line_count
+    if line_count is None:
+        line_count = CartLine.objects.filter(cart__user=request.user, cart__company=company).count()
+    context = {
+        "product": product,
+        "quantity": request.POST.get("quantity", "")[:12],
+        "first_quantity": first_orderable_quantity(product) if product else None,
+        "outcome": outcome.text,
+        "level": outcome.level,
+        "next_url": _safe_next(request, ""),
+        "cart_line_count": line_count,
+        "oob": True,
+    }
+    return render(request, "ordering/partials/add_to_cart.html", context)
 
 
 @require_POST
@@ -130,9 +149,8 @@ def cart_line(request, product_id: int):
     """Change a line's quantity (0 removes it). A product outside the company's catalog is 404,
     unless it is already in this buyer's own cart (it left the catalog since): that line can
     still be removed."""
-    company = request.membership.company
     cart = _cart(request)
-    visible = visible_products(company).values("pk")
+    visible = visible_products(request.membership.company).values("pk")
     product = get_object_or_404(
         Product.objects.select_related("category").filter(
             Q(pk__in=visible) | Q(pk__in=CartLine.objects.filter(cart=cart).values("product_id"))
@@ -140,36 +158,35 @@ def cart_line(request, product_id: int):
         pk=product_id,
     )
     form = CartLineForm(request.POST)
-    outcome, level = "", "error"
-    if form.is_valid():
-        quantity = form.cleaned_data["quantity"]
-        try:
-            # Any quantity but 0 is refused, as adding it would be, for a product the company may
-            # not order now (services.set_cart_quantity asks the one "may this be ordered" check).
-            snapped = services.set_cart_quantity(cart=cart, product=product, quantity=quantity)
-        except OrderingError as error:
-            outcome = str(error)
-        else:
-            if snapped is None:
-                level, outcome = "success", _("Removed %(sku)s from your cart.") % {"sku": product.sku}
-            elif snapped.message:
-                level, outcome = "warning", snapped.message
-            else:
-                level, outcome = (
-                    "success",
-                    _("%(sku)s: quantity is now %(quantity)s.")
-                    % {
-                        "sku": product.sku,
-                        "quantity": snapped.quantity,
-                    },
-                )
-    else:
-        outcome = " ".join(form.errors["quantity"])
+    outcome = (
+        _set_line(cart, product, form.cleaned_data["quantity"]) if form.is_valid() else _Outcome(_form_errors(form))
+    )
     if request.htmx:
         context = _cart_context(request, cart)
         # Said beside the line when it is still there, at the top when it was removed.
         on_line = any(line.product.pk == product.pk for line in context["quote"].lines)
-        context["line_outcome"] = {"product_id": product.pk, "text": outcome, "level": level, "on_line": on_line}
+        context["line_outcome"] = {
+            "product_id": product.pk,
+            "text": outcome.text,
+            "level": outcome.level,
+            "on_line": on_line,
+        }
         return render(request, "ordering/partials/cart_body.html", context)
-    getattr(messages, level)(request, outcome)
+    getattr(messages, outcome.level)(request, outcome.text)
     return redirect("ordering:cart")
+
+
+def _set_line(cart, product: Product, quantity: int) -> _Outcome:
+    try:
+        # Any quantity but 0 is refused, as adding it would be, for a product the company may
+        # not order now (services.set_cart_quantity asks the one "may this be ordered" check).
+        snapped = services.set_cart_quantity(cart=cart, product=product, quantity=quantity)
+    except OrderingError as error:
+        return _Outcome(str(error))
+    if snapped is None:
+        return _Outcome(_("Removed %(sku)s from your cart.") % {"sku": product.sku}, "success")
+    if snapped.message:
+        return _Outcome(snapped.message, "warning")
+    return _Outcome(
+        _("%(sku)s: quantity is now %(quantity)s.") % {"sku": product.sku, "quantity": snapped.quantity}, "success"
+    )

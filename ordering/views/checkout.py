@@ -123,22 +123,8 @@ def checkout(request):
     form = CheckoutForm(request.POST, company=company)
     quote = None
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            membership = request.membership
-            membership.user = request.user  # the same row, already loaded: saves place_order a query
-            order = services.place_order(
-                cart=cart,
-                membership=membership,
-                checkout=Checkout(
-                    ship_to=data["ship_to"],
-                    po_number=data["po_number"].strip(),
-                    requested_delivery_date=data["requested_delivery_date"],
-                    notes=data["notes"].strip(),
-                ),
-                expected_total=data["expected_total"],
-                idempotency_key=data["idempotency_key"],
-            )
+            order = _place(request, cart, form.cleaned_data)
         except PriceChanged as changed:
             quote = changed.quote
             form.add_error(None, str(changed))
@@ -148,6 +134,28 @@ def checkout(request):
             messages.success(request, _("Order %(number)s is placed.") % {"number": order.number})
             url = _order_url(order)
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return _checkout_again(request, cart, form, quote)
+
+
+def _place(request, cart, data: dict) -> Order:
+    membership = request.membership
+    membership.user = request.user  # the same row, already loaded: saves place_order a query
+    return services.place_order(
+        cart=cart,
+        membership=membership,
+        checkout=Checkout(
+            ship_to=data["ship_to"],
+            po_number=data["po_number"].strip(),
+            requested_delivery_date=data["requested_delivery_date"],
+            notes=data["notes"].strip(),
+        ),
+        expected_total=data["expected_total"],
+        idempotency_key=data["idempotency_key"],
+    )
+
+
+def _checkout_again(request, cart, form: CheckoutForm, quote: Quote | None):
+    """The checkout shown again after a refusal, with today's figures."""
     if quote is None:
         quote = services.quote_cart(cart=cart)
         seen = form.cleaned_data.get("expected_total")

@@ -134,10 +134,9 @@ def quick_order_view(request):
     if action == "rows":
         state.add_blank_rows()
         return _render_quick_order(request, state)
-    company = request.membership.company
     cart = _cart(request)
     try:
-        report = quick_order.check_entries(company=company, cart=cart, entries=state.entries())
+        report = quick_order.check_entries(company=request.membership.company, cart=cart, entries=state.entries())
     except quick_order.QuickOrderError as error:
         return _render_quick_order(request, state, problem=str(error))
     if action == "errors":
@@ -148,6 +147,11 @@ def quick_order_view(request):
         return _render_quick_order(request, state, problem=_("Enter at least one SKU and quantity, or paste a list."))
     if action != "add":
         return _render_quick_order(request, state, report)
+    return _add_valid_lines(request, state, cart, report)
+
+
+def _add_valid_lines(request, state: QuickOrderState, cart, report):
+    """The valid lines into the cart; the others stay on the page with what to fix."""
     if not report.valid:
         return _render_quick_order(
             request, state, report, problem=_("No line is ready to add yet; fix the problems below first.")
@@ -176,7 +180,7 @@ def quick_order_view(request):
         % {"count": len(report.errors)},
     )
     state.keep_only({line.entry.key for line in report.errors})
-    remaining = quick_order.check_entries(company=company, cart=cart, entries=state.entries())
+    remaining = quick_order.check_entries(company=request.membership.company, cart=cart, entries=state.entries())
     return _render_quick_order(request, state, remaining)
 
 

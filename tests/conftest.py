@@ -1,15 +1,36 @@
 """Role fixtures: alice is Acme's admin, bob buys for Acme, carol approves, dave does finance;
-the outsider belongs to another company. Staff fixtures carry their groups."""
+the outsider belongs to another company. Staff fixtures carry their groups.
+
+Catalog fixtures: `make_product` makes a priced product in stock, `stock_in` receives more of
+it. `place_order` places an order through the placement service, as checkout does."""
+
+import uuid
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import caches
-from django.utils import translation
+from django.utils import timezone, translation
 
 from accounts import roles
-from accounts.models import Membership
-from tests.factories import CompanyFactory, MembershipFactory, StaffFactory, UserFactory
+from accounts.models import Address, Membership
+from catalog.models import PriceList
+from catalog.services import Receipt, receive_stock
+from ordering import services
+from ordering.models import OrderState
+from tests.factories import (
+    AddressFactory,
+    CompanyFactory,
+    LocationFactory,
+    MembershipFactory,
+    PriceListEntryFactory,
+    PriceListFactory,
+    ProductFactory,
+    StaffFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -106,3 +127,148 @@ def staff_content_editor(db):
 @pytest.fixture
 def staff_order_approver(db):
     return _staff(roles.ORDER_APPROVER, "director@distributor.example")
+
+
+# Catalog -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def default_list(db):
+    return PriceListFactory(kind=PriceList.Kind.DEFAULT, name="List prices")
+
+
+@pytest.fixture
+def freezer(db):
+    return LocationFactory(code="F-01")
+
+
+@pytest.fixture
+def stock_in(freezer):
+    user = StaffFactory()
+
+    def receive(product, quantity, *, lot="L1", days=300):
+        receive_stock(
+            receipts=[
+                Receipt(
+                    product=product,
+                    lot_number=lot,
+                    expiry_date=timezone.localdate() + timedelta(days=days),
+                    quantity=quantity,
+                    location=freezer,
+                )
+            ],
+            user=user,
+        )
+
+    return receive
+
+
+@pytest.fixture
+def make_product(default_list, stock_in):
+    def make(*, price="100.00", stock=100, tax_rate="13.00", **fields):
+        product = ProductFactory(tax_rate=Decimal(tax_rate), **fields)
+        PriceListEntryFactory(price_list=default_list, product=product, unit_price=Decimal(price))
+        if stock:
+            stock_in(product, stock)
+        return product
+
+    return make
+
+
+@pytest.fixture
+def ship_to(company):
+    return AddressFactory(company=company, is_default=True)
+
+
+# Ordering ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def place_order(request, db):
+    """place_order(...) puts lines in a cart and places it with `ordering.services.place_order`,
+    as checkout does (quoted, then placed at the quoted total), and returns the Order.
+
+    Every option is a keyword, and each has a default:
+    - buyer: who places it. Default: bob (the `buyer` fixture), or a new buyer of `company`.
+    - company: default: the buyer's company (pass it when the buyer belongs to several).
+    - product, quantity: one line. Default: a new product at 100.00 without tax, in stock, so
+      the order's total is 100.00 × quantity.
+    - lines: [(product, quantity), ...] instead of product and quantity; `lines=()` places the
+      cart as the test filled it.
+    - ship_to: default: the company's default shipping address (one is made if it has none).
+    - po_number, requested_delivery_date, notes: the rest of the checkout form.
+    - idempotency_key: default: a new one, as each visit to checkout has.
+    - expected_total: the total the buyer saw. Default: the quote's.
+    - spending_limit: set on the buyer's membership first ("50.00"); above it the company's
+      approver decides first.
+    - state: the state the order must be in once placed (checked). For AWAITING_CUSTOMER_APPROVAL
+      a placer without a spending limit is given one of 0.00; other states come from what the
+      test arranged (spending limits, credit, approval rules).
+    - placed_for_customer_by: a sales rep placing it from the back office, from their own cart.
+    - durable: False inside a transaction the test opened itself.
+    """
+
+    def place(
+        *,
+        buyer=None,
+        company=None,
+        product=None,
+        quantity=1,
+        lines=None,
+        ship_to=None,
+        po_number="PO-1",
+        idempotency_key=None,
+        expected_total=None,
+        spending_limit=None,
+        state=None,
+        placed_for_customer_by=None,
+        durable=True,
+        **checkout,
+    ):
+        if buyer is None:
+            buyer = (
+                request.getfixturevalue("buyer")
+                if company is None
+                else MembershipFactory(company=company, role=Membership.Role.BUYER).user
+            )
+        memberships = Membership.objects.filter(user=buyer)
+        if company is None:
+            assert memberships.count() == 1, f"{buyer} belongs to several companies: pass company="
+            membership = memberships.select_related("company").get()
+        else:
+            membership = memberships.select_related("company").get(company=company)
+        company = membership.company
+        if (
+            spending_limit is None
+            and membership.spending_limit is None
+            and state == OrderState.AWAITING_CUSTOMER_APPROVAL
+        ):
+            spending_limit = "0.00"
+        if spending_limit is not None:
+            membership.spending_limit = Decimal(spending_limit)
+            membership.save(update_fields=["spending_limit"])
+        if lines is None:
+            if product is None:
+                product = request.getfixturevalue("make_product")(price="100.00", tax_rate="0")
+            lines = [(product, quantity)]
+        if ship_to is None:
+            ship_to = Address.objects.filter(company=company, kind=Address.Kind.SHIPPING).first() or AddressFactory(
+                company=company, is_default=True
+            )
+        cart = services.cart_for(user=placed_for_customer_by or buyer, company=company)
+        for line_product, line_quantity in lines:
+            services.add_to_cart(cart=cart, product=line_product, quantity=line_quantity)
+        order = services.place_order(
+            cart=cart,
+            membership=membership,
+            checkout=services.Checkout(ship_to=ship_to, po_number=po_number, **checkout),
+            expected_total=services.quote_cart(cart=cart).total if expected_total is None else expected_total,
+            idempotency_key=idempotency_key or uuid.uuid4(),
+            placed_for_customer_by=placed_for_customer_by,
+            durable=durable,
+        )
+        if state is not None:
+            assert order.state == state, f"the order is {order.state}, not {state}"
+        return order
+
+    return place

@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 
 from accounts import roles
 from accounts.models import Address, Membership
-from catalog.models import PriceList
+from catalog.models import PriceList, TemperatureZone
 from catalog.services import Receipt, receive_stock
 from ordering import services
 from ordering.models import OrderState
@@ -138,12 +138,13 @@ def default_list(db):
 
 
 @pytest.fixture
-def freezer(db):
-    return LocationFactory(code="F-01")
+def freezer_location(db):
+    """Location F-01 of the cold store, in the frozen zone, where stock_in puts stock."""
+    return LocationFactory(code="F-01", zone=TemperatureZone.FROZEN)
 
 
 @pytest.fixture
-def stock_in(freezer):
+def stock_in(freezer_location):
     user = StaffFactory()
 
     def receive(product, quantity, *, lot="L1", days=300):
@@ -154,7 +155,7 @@ def stock_in(freezer):
                     lot_number=lot,
                     expiry_date=timezone.localdate() + timedelta(days=days),
                     quantity=quantity,
-                    location=freezer,
+                    location=freezer_location,
                 )
             ],
             user=user,

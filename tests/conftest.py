@@ -1,14 +1,18 @@
 """Role fixtures: alice is Acme's admin, bob buys for Acme, carol approves, dave does finance;
 the outsider belongs to another company. Staff fixtures carry their groups.
 
-Catalog fixtures: `make_product` makes a priced product in stock, `stock_in` receives more of
-it. `place_order` places an order through the placement service, as checkout does."""
+`totp_code` gives an authenticator's code without waiting for a fresh one. Catalog fixtures:
+`make_product` makes a priced product in stock, `stock_in` receives more of it. `place_order`
+places an order through the placement service, as checkout does."""
 
+import time
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import caches
@@ -127,6 +131,25 @@ def staff_content_editor(db):
 @pytest.fixture
 def staff_order_approver(db):
     return _staff(roles.ORDER_APPROVER, "director@distributor.example")
+
+
+@pytest.fixture
+def totp_code(time_machine):
+    """totp_code(secret) is the code an authenticator app shows for `secret`, fresh.
+
+    A code is accepted only within its own 30-second window, so one read just before the window
+    ends could expire before the server checks it. Rather than wait for the next window, the
+    clock moves to its start (time-machine, still ticking) and the code of that window is used:
+    it has the whole window ahead of it. time-machine changes the clock of the whole process,
+    so a live server's thread checks the code at the same time. Each call moves on to a new
+    window, so no code is used twice."""
+
+    def code(secret: str) -> str:
+        window = int(time.time()) // mfa_settings.TOTP_PERIOD + 1
+        time_machine.move_to(datetime.fromtimestamp(window * mfa_settings.TOTP_PERIOD, tz=UTC), tick=True)
+        return format_hotp_value(hotp_value(secret, window))
+
+    return code
 
 
 # Catalog -----------------------------------------------------------------------------------------

@@ -28,7 +28,6 @@ from tests.factories import (
     ProductFactory,
     StaffFactory,
     UserFactory,
-    totp_code,
 )
 
 pytestmark = pytest.mark.e2e
@@ -85,7 +84,9 @@ def waiting_orders(transactional_db, place_order):
 
 
 @pytest.mark.parametrize("viewport", [PHONE], indirect=True, ids=["phone"])
-def test_order_approver_decides_from_the_queue_on_a_phone(page, live_server, waiting_orders, save_screenshot):
+def test_order_approver_decides_from_the_queue_on_a_phone(
+    page, live_server, waiting_orders, save_screenshot, totp_code
+):
     director, (small, large) = waiting_orders
 
     # The notification links to the queue; signing in asks for the authenticator code.

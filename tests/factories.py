@@ -1,12 +1,10 @@
 """factory_boy factories for the whole suite."""
 
-import time
 from decimal import Decimal
 
 import factory
 from allauth.account.models import EmailAddress
-from allauth.mfa import app_settings as mfa_settings
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from accounts.models import Address, Company, Contact, Invitation, Licence, Membership, PriceTier, Region, User
 
@@ -34,19 +32,10 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def with_second_factor(user):
     """Give a user a TOTP authenticator, as the back office requires of staff; the secret is
-    kept on `user.totp_secret` for tests that sign in with a code."""
+    kept on `user.totp_secret` for tests that sign in with a code (the `totp_code` fixture)."""
     user.totp_secret = generate_totp_secret()
     TOTP.activate(user, user.totp_secret)
     return user
-
-
-def totp_code(secret: str) -> str:
-    """The code an authenticator app shows now. A code is accepted only around its own period,
-    so one about to expire is not typed: wait for the next."""
-    left = mfa_settings.TOTP_PERIOD - time.time() % mfa_settings.TOTP_PERIOD
-    if left < 5:
-        time.sleep(left + 0.1)
-    return format_hotp_value(hotp_value(secret, int(time.time()) // mfa_settings.TOTP_PERIOD))
 
 
 class StaffFactory(UserFactory):

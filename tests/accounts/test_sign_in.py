@@ -3,11 +3,9 @@ mandatory verification, rate limits, password reset, a TOTP second factor, sign-
 only; and every sign-in and account page wears the portal's frame (templates/allauth/)."""
 
 import re
-import time
 
 import pytest
 from allauth.account.models import EmailAddress
-from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import (
     TOTP,
@@ -59,11 +57,6 @@ def link_in(message, path_prefix):
     match = re.search(rf"https?://[^/\s]+({re.escape(path_prefix)}\S+)", message.body)
     assert match, f"no {path_prefix} link in:\n{message.body}"
     return match.group(1)
-
-
-def totp_code(secret):
-    """The code an authenticator app shows now."""
-    return format_hotp_value(hotp_value(secret, int(time.time()) // mfa_settings.TOTP_PERIOD))
 
 
 def assert_portal_frame(response):
@@ -207,7 +200,7 @@ def test_password_reset_for_an_unknown_address_reveals_nothing(client, buyer):
     assert all(buyer.email not in message.to for message in mail.outbox)
 
 
-def test_totp_user_is_asked_for_the_code_and_gets_in_with_it(client, totp_buyer):
+def test_totp_user_is_asked_for_the_code_and_gets_in_with_it(client, totp_buyer, totp_code):
     response = sign_in(client, totp_buyer.email)
 
     assert response.status_code == 302
@@ -353,7 +346,7 @@ def test_totp_setup_shows_the_qr_code_and_a_copyable_secret(client, buyer):
     assert f"secret={secret.group(1)}" in html  # the otpauth:// link for phones
 
 
-def test_recovery_codes_page_lists_the_codes(client, totp_buyer):
+def test_recovery_codes_page_lists_the_codes(client, totp_buyer, totp_code):
     sign_in(client, totp_buyer.email)
     client.post(reverse("mfa_authenticate"), {"code": totp_code(totp_buyer.totp_secret)})
     reauthenticate(client)
@@ -368,7 +361,7 @@ def test_recovery_codes_page_lists_the_codes(client, totp_buyer):
     assert 'class="form-control font-monospace"' in html
 
 
-def test_buyer_turns_on_totp_with_a_code_from_the_app(client, buyer):
+def test_buyer_turns_on_totp_with_a_code_from_the_app(client, buyer, totp_code):
     sign_in(client, buyer.email)
     reauthenticate(client)
     page = client.get(reverse("mfa_activate_totp"))
@@ -396,7 +389,7 @@ def test_wrong_code_at_totp_setup_is_shown_under_the_field(client, buyer):
     assert not buyer.authenticator_set.exists()
 
 
-def test_totp_user_can_confirm_access_with_a_code(client, totp_buyer):
+def test_totp_user_can_confirm_access_with_a_code(client, totp_buyer, totp_code):
     sign_in(client, totp_buyer.email)
     client.post(reverse("mfa_authenticate"), {"code": totp_code(totp_buyer.totp_secret)})
 

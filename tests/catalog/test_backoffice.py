@@ -78,12 +78,7 @@ def sales_rep(staff_sales_rep):
 
 
 @pytest.fixture
-def freezer(db):
-    return LocationFactory(code="F-01", zone=TemperatureZone.FROZEN)
-
-
-@pytest.fixture
-def chiller(db):
+def chiller_location(db):
     return LocationFactory(code="C-01", zone=TemperatureZone.CHILLED)
 
 
@@ -148,10 +143,12 @@ def _line(product, location, lot_number, *, quantity="10", expiry=None, produced
     }
 
 
-def test_warehouse_receives_a_two_line_receipt(warehouse, staff_warehouse, wings, prawns, freezer):
+def test_warehouse_receives_a_two_line_receipt(warehouse, staff_warehouse, wings, prawns, freezer_location):
     response = warehouse.post(
         reverse("catalog_stock:receive"),
-        _receipt_data(_line(wings, freezer, "W-1", quantity="40"), _line(prawns, freezer, "P-1", quantity="12")),
+        _receipt_data(
+            _line(wings, freezer_location, "W-1", quantity="40"), _line(prawns, freezer_location, "P-1", quantity="12")
+        ),
     )
 
     assert response.status_code == 302
@@ -167,18 +164,18 @@ def test_warehouse_receives_a_two_line_receipt(warehouse, staff_warehouse, wings
     ]
     _assert_ledger_consistent(wings_lot)
     _assert_ledger_consistent(prawns_lot)
-    assert StockLevel.objects.get(lot=wings_lot, location=freezer).quantity == 40
+    assert StockLevel.objects.get(lot=wings_lot, location=freezer_location).quantity == 40
     confirmation = warehouse.get(response.url).content.decode()
     assert "Received 2 lines into stock." in confirmation
     assert reverse("catalog_stock:product", args=[wings.pk]) in confirmation
 
 
 def test_a_receipt_with_a_line_in_the_wrong_temperature_zone_saves_nothing_and_names_the_line(
-    warehouse, wings, prawns, freezer, chiller
+    warehouse, wings, prawns, freezer_location, chiller_location
 ):
     response = warehouse.post(
         reverse("catalog_stock:receive"),
-        _receipt_data(_line(wings, freezer, "W-1"), _line(prawns, chiller, "P-1")),
+        _receipt_data(_line(wings, freezer_location, "W-1"), _line(prawns, chiller_location, "P-1")),
     )
 
     assert response.status_code == 200
@@ -193,12 +190,14 @@ def test_a_receipt_with_a_line_in_the_wrong_temperature_zone_saves_nothing_and_n
     assert 'value="W-1"' in page and 'value="P-1"' in page
 
 
-def test_a_receipt_with_a_bad_date_saves_nothing_and_names_the_line(warehouse, wings, prawns, freezer):
-    bad = _line(prawns, freezer, "P-1", produced=TODAY - timedelta(days=2), expiry=TODAY - timedelta(days=1))
+def test_a_receipt_with_a_bad_date_saves_nothing_and_names_the_line(warehouse, wings, prawns, freezer_location):
+    bad = _line(prawns, freezer_location, "P-1", produced=TODAY - timedelta(days=2), expiry=TODAY - timedelta(days=1))
     bad["production_date"] = (TODAY + timedelta(days=40)).isoformat()
     bad["expiry_date"] = (TODAY + timedelta(days=30)).isoformat()
 
-    response = warehouse.post(reverse("catalog_stock:receive"), _receipt_data(_line(wings, freezer, "W-1"), bad))
+    response = warehouse.post(
+        reverse("catalog_stock:receive"), _receipt_data(_line(wings, freezer_location, "W-1"), bad)
+    )
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -209,8 +208,8 @@ def test_a_receipt_with_a_bad_date_saves_nothing_and_names_the_line(warehouse, w
     assert StockMove.objects.count() == 0
 
 
-def test_a_receipt_naming_an_unknown_sku_is_refused(warehouse, wings, freezer):
-    line = _line(wings, freezer, "W-1")
+def test_a_receipt_naming_an_unknown_sku_is_refused(warehouse, wings, freezer_location):
+    line = _line(wings, freezer_location, "W-1")
     line["sku"] = "FZ-9999"
 
     response = warehouse.post(reverse("catalog_stock:receive"), _receipt_data(line))
@@ -220,9 +219,9 @@ def test_a_receipt_naming_an_unknown_sku_is_refused(warehouse, wings, freezer):
     assert Lot.objects.count() == 0
 
 
-def test_a_second_line_contradicting_the_first_names_the_second(warehouse, wings, freezer):
-    first = _line(wings, freezer, "W-1", expiry=TODAY + timedelta(days=300))
-    second = _line(wings, freezer, "W-1", expiry=TODAY + timedelta(days=200))
+def test_a_second_line_contradicting_the_first_names_the_second(warehouse, wings, freezer_location):
+    first = _line(wings, freezer_location, "W-1", expiry=TODAY + timedelta(days=300))
+    second = _line(wings, freezer_location, "W-1", expiry=TODAY + timedelta(days=200))
 
     response = warehouse.post(reverse("catalog_stock:receive"), _receipt_data(first, second))
 
@@ -234,14 +233,16 @@ def test_a_second_line_contradicting_the_first_names_the_second(warehouse, wings
     assert StockMove.objects.count() == 0
 
 
-def test_an_empty_receipt_is_refused(warehouse, freezer):
+def test_an_empty_receipt_is_refused(warehouse, freezer_location):
     response = warehouse.post(reverse("catalog_stock:receive"), _receipt_data())
 
     assert response.status_code == 200
     assert "Enter at least one line." in response.content.decode()
 
 
-def test_the_receipt_form_shows_the_locations_and_can_start_from_a_sku(warehouse, wings, freezer, chiller):
+def test_the_receipt_form_shows_the_locations_and_can_start_from_a_sku(
+    warehouse, wings, freezer_location, chiller_location
+):
     response = warehouse.get(reverse("catalog_stock:receive") + "?sku=FZ-1001")
 
     assert response.status_code == 200
@@ -257,8 +258,10 @@ def test_the_receipt_form_shows_the_locations_and_can_start_from_a_sku(warehouse
 
 
 @pytest.fixture
-def wings_lot(wings, freezer, staff_warehouse):
-    return _receive(wings, freezer, "W-1", expiry=TODAY + timedelta(days=200), quantity=10, user=staff_warehouse)
+def wings_lot(wings, freezer_location, staff_warehouse):
+    return _receive(
+        wings, freezer_location, "W-1", expiry=TODAY + timedelta(days=200), quantity=10, user=staff_warehouse
+    )
 
 
 def _move_data(lot, location, quantity, reason):
@@ -271,8 +274,8 @@ def _move_data(lot, location, quantity, reason):
     }
 
 
-def test_write_off_without_a_reason_is_refused(warehouse, wings_lot, freezer):
-    response = warehouse.post(reverse("catalog_stock:write_off"), _move_data(wings_lot, freezer, 2, "   "))
+def test_write_off_without_a_reason_is_refused(warehouse, wings_lot, freezer_location):
+    response = warehouse.post(reverse("catalog_stock:write_off"), _move_data(wings_lot, freezer_location, 2, "   "))
 
     assert response.status_code == 200
     assert "Give a reason for the write-off." in response.content.decode()
@@ -281,8 +284,10 @@ def test_write_off_without_a_reason_is_refused(warehouse, wings_lot, freezer):
     assert wings_lot.on_hand == 10
 
 
-def test_write_off_of_more_than_is_on_hand_is_refused_with_the_quantity_there_is(warehouse, wings_lot, freezer):
-    response = warehouse.post(reverse("catalog_stock:write_off"), _move_data(wings_lot, freezer, 11, "Thawed"))
+def test_write_off_of_more_than_is_on_hand_is_refused_with_the_quantity_there_is(
+    warehouse, wings_lot, freezer_location
+):
+    response = warehouse.post(reverse("catalog_stock:write_off"), _move_data(wings_lot, freezer_location, 11, "Thawed"))
 
     assert response.status_code == 200
     assert "Only 10 of lot W-1 are at sh1/F-01." in response.content.decode()
@@ -291,8 +296,10 @@ def test_write_off_of_more_than_is_on_hand_is_refused_with_the_quantity_there_is
     assert wings_lot.on_hand == 10
 
 
-def test_warehouse_writes_off_damaged_stock(warehouse, staff_warehouse, wings_lot, freezer):
-    response = warehouse.post(reverse("catalog_stock:write_off"), _move_data(wings_lot, freezer, 3, "Crushed cartons"))
+def test_warehouse_writes_off_damaged_stock(warehouse, staff_warehouse, wings_lot, freezer_location):
+    response = warehouse.post(
+        reverse("catalog_stock:write_off"), _move_data(wings_lot, freezer_location, 3, "Crushed cartons")
+    )
 
     assert response.status_code == 302
     assert response.url == reverse("catalog_stock:product", args=[wings_lot.product_id])
@@ -302,12 +309,17 @@ def test_warehouse_writes_off_damaged_stock(warehouse, staff_warehouse, wings_lo
     assert wings_lot.on_hand == 7
 
 
-def test_warehouse_adjusts_a_count_either_way(warehouse, wings_lot, freezer):
+def test_warehouse_adjusts_a_count_either_way(warehouse, wings_lot, freezer_location):
     assert (
-        warehouse.post(reverse("catalog_stock:adjust"), _move_data(wings_lot, freezer, -4, "Count")).status_code == 302
+        warehouse.post(
+            reverse("catalog_stock:adjust"), _move_data(wings_lot, freezer_location, -4, "Count")
+        ).status_code
+        == 302
     )
     assert (
-        warehouse.post(reverse("catalog_stock:adjust"), _move_data(wings_lot, freezer, 1, "Found one")).status_code
+        warehouse.post(
+            reverse("catalog_stock:adjust"), _move_data(wings_lot, freezer_location, 1, "Found one")
+        ).status_code
         == 302
     )
 
@@ -315,11 +327,11 @@ def test_warehouse_adjusts_a_count_either_way(warehouse, wings_lot, freezer):
     assert wings_lot.on_hand == 7
 
 
-def test_an_adjustment_of_nothing_or_of_an_unknown_lot_is_refused(warehouse, wings_lot, freezer):
-    response = warehouse.post(reverse("catalog_stock:adjust"), _move_data(wings_lot, freezer, 0, "Count"))
+def test_an_adjustment_of_nothing_or_of_an_unknown_lot_is_refused(warehouse, wings_lot, freezer_location):
+    response = warehouse.post(reverse("catalog_stock:adjust"), _move_data(wings_lot, freezer_location, 0, "Count"))
     assert "Enter the difference found: more or less than zero." in response.content.decode()
 
-    data = _move_data(wings_lot, freezer, 2, "Count")
+    data = _move_data(wings_lot, freezer_location, 2, "Count")
     data["lot_number"] = "NOPE"
     response = warehouse.post(reverse("catalog_stock:adjust"), data)
     assert "FZ-1001 has no lot NOPE." in response.content.decode()
@@ -327,23 +339,27 @@ def test_an_adjustment_of_nothing_or_of_an_unknown_lot_is_refused(warehouse, win
     assert StockMove.objects.filter(kind=StockMove.Kind.ADJUSTMENT).count() == 0
 
 
-def test_the_write_off_form_starts_from_a_lot_and_location_of_the_stock_page(warehouse, wings_lot, freezer):
-    url = reverse("catalog_stock:write_off") + f"?lot={wings_lot.pk}&location={freezer.pk}"
+def test_the_write_off_form_starts_from_a_lot_and_location_of_the_stock_page(warehouse, wings_lot, freezer_location):
+    url = reverse("catalog_stock:write_off") + f"?lot={wings_lot.pk}&location={freezer_location.pk}"
 
     page = warehouse.get(url).content.decode()
 
     assert 'value="FZ-1001"' in page
     assert 'value="W-1"' in page
-    assert f'<option value="{freezer.pk}" selected>' in page
+    assert f'<option value="{freezer_location.pk}" selected>' in page
 
 
 # --- A product's stock ----------------------------------------------------------------------
 
 
-def _stock_up(product, lots, freezer, other):
+def _stock_up(product, lots, freezer_location, other):
     for index in range(lots):
         lot = _receive(
-            product, freezer, f"{product.sku}-L{index}", expiry=TODAY + timedelta(days=100 + index), quantity=20
+            product,
+            freezer_location,
+            f"{product.sku}-L{index}",
+            expiry=TODAY + timedelta(days=100 + index),
+            quantity=20,
         )
         receive_stock(
             receipts=[
@@ -351,14 +367,14 @@ def _stock_up(product, lots, freezer, other):
             ],
             user=None,
         )
-        write_off_stock(lot=lot, location=freezer, quantity=1, reason="Torn", user=None)
+        write_off_stock(lot=lot, location=freezer_location, quantity=1, reason="Torn", user=None)
 
 
-def test_the_product_stock_page_shows_lots_levels_and_moves_in_a_fixed_number_of_queries(warehouse, freezer):
+def test_the_product_stock_page_shows_lots_levels_and_moves_in_a_fixed_number_of_queries(warehouse, freezer_location):
     other = LocationFactory(code="F-02", zone=TemperatureZone.FROZEN)
     few, many = ProductFactory(), ProductFactory()
-    _stock_up(few, 2, freezer, other)
-    _stock_up(many, 10, freezer, other)
+    _stock_up(few, 2, freezer_location, other)
+    _stock_up(many, 10, freezer_location, other)
     warehouse.get(reverse("catalog_stock:product", args=[few.pk]))  # warm caches (content types, menus)
 
     with CaptureQueriesContext(connection) as few_queries:
@@ -397,14 +413,14 @@ def test_stock_by_product_lists_quantities_and_finds_by_pinyin_or_sku(warehouse,
 # --- Expiry warnings ------------------------------------------------------------------------
 
 
-def test_expiry_warnings_list_lots_within_their_categorys_window_and_flag_expired_ones(warehouse, freezer):
+def test_expiry_warnings_list_lots_within_their_categorys_window_and_flag_expired_ones(warehouse, freezer_location):
     frozen = category("Frozen", expiry_warning_days=30)
     product = ProductFactory(sku="FZ-2001", category=frozen)
-    _receive(product, freezer, "EXPIRED", expiry=TODAY - timedelta(days=3), quantity=4)
-    _receive(product, freezer, "SOON", expiry=TODAY + timedelta(days=10), quantity=6)
-    _receive(product, freezer, "LATER", expiry=TODAY + timedelta(days=90), quantity=8)
-    gone = _receive(product, freezer, "GONE", expiry=TODAY + timedelta(days=5), quantity=2)
-    write_off_stock(lot=gone, location=freezer, quantity=2, reason="Damaged", user=None)
+    _receive(product, freezer_location, "EXPIRED", expiry=TODAY - timedelta(days=3), quantity=4)
+    _receive(product, freezer_location, "SOON", expiry=TODAY + timedelta(days=10), quantity=6)
+    _receive(product, freezer_location, "LATER", expiry=TODAY + timedelta(days=90), quantity=8)
+    gone = _receive(product, freezer_location, "GONE", expiry=TODAY + timedelta(days=5), quantity=2)
+    write_off_stock(lot=gone, location=freezer_location, quantity=2, reason="Damaged", user=None)
 
     response = warehouse.get(reverse("catalog_stock:expiring"))
 
@@ -742,10 +758,10 @@ def test_warehouse_has_a_stock_menu_and_a_sales_rep_only_its_read_part(warehouse
     assert "Receive stock" not in rep_home
 
 
-def test_a_sales_rep_cannot_receive_stock(sales_rep, wings, freezer):
+def test_a_sales_rep_cannot_receive_stock(sales_rep, wings, freezer_location):
     assert sales_rep.get(reverse("catalog_stock:receive")).url == reverse("wagtailadmin_home")
 
-    response = sales_rep.post(reverse("catalog_stock:receive"), _receipt_data(_line(wings, freezer, "W-1")))
+    response = sales_rep.post(reverse("catalog_stock:receive"), _receipt_data(_line(wings, freezer_location, "W-1")))
 
     assert response.status_code == 302
     assert response.url == reverse("wagtailadmin_home")
@@ -783,13 +799,13 @@ def _catalog_admin_urls(objects):
     return urls
 
 
-def test_a_buyer_reaches_no_catalog_admin_url(client, buyer, wings, freezer):
+def test_a_buyer_reaches_no_catalog_admin_url(client, buyer, wings, freezer_location):
     objects = {
         "product": wings,
         "category": wings.category,
         "assortment": Assortment.objects.create(name="Hotel range"),
         "price_list": PriceListFactory(),
-        "location": freezer,
+        "location": freezer_location,
     }
     client.force_login(buyer)
     urls = _catalog_admin_urls(objects)

@@ -71,13 +71,13 @@ def _problems(preview) -> list[str]:
 
 
 @pytest.fixture
-def frozen(db):
+def frozen_category(db):
     return category("Frozen", slug="frozen")
 
 
 @pytest.fixture
-def wings(frozen):
-    return ProductFactory(sku="FZ-1001", name_en="Chicken wings", name_zh="鸡翅", category=frozen)
+def wings(frozen_category):
+    return ProductFactory(sku="FZ-1001", name_en="Chicken wings", name_zh="鸡翅", category=frozen_category)
 
 
 @pytest.fixture
@@ -115,7 +115,7 @@ def test_product_csv_creates_new_and_changes_existing_products(wings, db):
     assert wings.temperature_zone == TemperatureZone.FROZEN  # not in the file: kept
 
 
-def test_product_xlsx_reads_typed_cells(frozen):
+def test_product_xlsx_reads_typed_cells(frozen_category):
     data = _xlsx(
         [
             PRODUCT_HEADER + ["shelf_life_days", "lot_tracked"],
@@ -267,7 +267,7 @@ def test_prices_are_upserted_and_replace_mode_removes_the_rest(wings, price_list
 # --- Reading files ----------------------------------------------------------------------------
 
 
-def test_gbk_csv_from_chinese_excel_is_read_correctly(frozen):
+def test_gbk_csv_from_chinese_excel_is_read_correctly(frozen_category):
     data = _csv(
         [["sku", "name_en", "name_zh", "category"], ["FZ-6001", "Pork belly", "冷冻五花肉", "frozen"]], encoding="gbk"
     )
@@ -279,7 +279,7 @@ def test_gbk_csv_from_chinese_excel_is_read_correctly(frozen):
     assert Product.objects.get(sku="FZ-6001").name_zh == "冷冻五花肉"
 
 
-def test_utf8_csv_with_byte_order_mark_is_read(frozen):
+def test_utf8_csv_with_byte_order_mark_is_read(frozen_category):
     data = "\ufeff".encode() + _csv([["sku", "name_en", "name_zh", "category"], ["FZ-6002", "Tofu", "豆腐", "frozen"]])
 
     table = _table(PRODUCTS, "products.csv", data)
@@ -400,16 +400,16 @@ def test_headings_are_matched_loosely_and_blank_rows_keep_spreadsheet_numbers(db
 DANGEROUS = ["=cmd|' /C calc'!A0", "+1", "-2", "@SUM(A1:A9)", "\tcmd", "\rcmd"]
 
 
-def test_exports_neutralise_spreadsheet_formulas(frozen):
+def test_exports_neutralise_spreadsheet_formulas(frozen_category):
     ProductFactory(
         sku="=cmd|' /C calc'!A0",
         name_en="+1",
         name_zh="-2",
         unit_description="@SUM(A1:A9)",
         description="\tcmd",
-        category=frozen,
+        category=frozen_category,
     )
-    ProductFactory(sku="FZ-7002", name_en="\rcmd", category=frozen)
+    ProductFactory(sku="FZ-7002", name_en="\rcmd", category=frozen_category)
 
     csv_rows = list(csv.reader(io.StringIO(product_export(fmt="csv").content.decode("utf-8-sig"))))
     by_sku = {row[0]: dict(zip(csv_rows[0], row, strict=True)) for row in csv_rows[1:]}
@@ -454,8 +454,8 @@ def test_an_exported_price_list_imports_back_unchanged(wings, price_list):
         assert (preview.errors, preview.unchanged) == ([], 2)
 
 
-def test_an_exported_product_with_a_formula_like_name_imports_back_unchanged(frozen):
-    ProductFactory(sku="FZ-7003", name_en="=1+1 bag", name_zh="-18°C 冷冻", category=frozen)
+def test_an_exported_product_with_a_formula_like_name_imports_back_unchanged(frozen_category):
+    ProductFactory(sku="FZ-7003", name_en="=1+1 bag", name_zh="-18°C 冷冻", category=frozen_category)
     download = product_export(fmt="xlsx")
     table = _table(PRODUCTS, "p.xlsx", download.content)
     preview = check_import(kind=PRODUCTS, table=table, options=ImportOptions()).preview
@@ -474,15 +474,10 @@ def test_templates_have_the_headings_and_one_example_row(kind, fmt):
 # --- Stock receipts ---------------------------------------------------------------------------
 
 
-@pytest.fixture
-def freezer(db):
-    return LocationFactory(code="F-01")
-
-
 RECEIPT_HEADER = ["sku", "lot_number", "production_date", "expiry_date", "quantity", "warehouse", "location"]
 
 
-def test_stock_receipts_are_booked_through_the_ledger(wings, freezer):
+def test_stock_receipts_are_booked_through_the_ledger(wings, freezer_location):
     staff = StaffFactory()
     data = _xlsx(
         [
@@ -502,10 +497,10 @@ def test_stock_receipts_are_booked_through_the_ledger(wings, freezer):
     ]
     lot = Lot.objects.get(product=wings, number="L-1")
     assert (lot.on_hand, lot.production_date, lot.expiry_date) == (40, date(2030, 6, 1), date(2031, 6, 1))
-    assert StockLevel.objects.get(lot=lot, location=freezer).quantity == 40
+    assert StockLevel.objects.get(lot=lot, location=freezer_location).quantity == 40
 
 
-def test_receipt_rows_with_problems_are_each_named(wings, freezer):
+def test_receipt_rows_with_problems_are_each_named(wings, freezer_location):
     LocationFactory(code="C-01", zone=TemperatureZone.CHILLED)
     Lot.objects.create(product=wings, number="OLD", expiry_date=date(2031, 1, 1))
     data = _csv(
@@ -656,7 +651,7 @@ def test_another_users_upload_cannot_be_seen_or_committed(staff_client, wings, p
     assert not PriceListEntry.objects.exists()
 
 
-def test_receipts_through_the_screens_book_stock_once(staff_client, wings, freezer):
+def test_receipts_through_the_screens_book_stock_once(staff_client, wings, freezer_location):
     data = _csv([RECEIPT_HEADER, ["FZ-1001", "L-9", "", EXPIRY, "24", "sh1", "F-01"]])
     preview_url = _upload(staff_client, "receipts", "receipts.csv", data, reference="PO-7").url
     commit_url = preview_url.replace("/check/", "/commit/")

@@ -9,7 +9,7 @@ from django.db.models import Sum
 from catalog.models import Allocation, Lot, Product, StockLevel, StockMove
 from catalog.services import Receipt, StockError, adjust_stock, receive_stock, write_off_stock
 from catalog.stock import availability_for, earliest_sellable_expiry, lots_expiring, with_sellable_stock
-from tests.factories import CompanyFactory, LocationFactory, ProductFactory, StaffFactory, category
+from tests.factories import CompanyFactory, ProductFactory, StaffFactory, category
 
 TODAY = date(2026, 11, 23)
 
@@ -22,11 +22,6 @@ def warehouse_user(db):
 @pytest.fixture
 def product(db):
     return ProductFactory(shelf_life_days=100, min_order_quantity=2, order_multiple=2)
-
-
-@pytest.fixture
-def freezer(db):
-    return LocationFactory(code="F-01")
 
 
 def _receive(product, location, user, number, expiry, quantity):
@@ -46,10 +41,10 @@ def _assert_consistent(lot):
     assert lot.on_hand == ledger == levels
 
 
-def test_receipt_adjustment_and_write_off_keep_ledger_levels_and_lot_in_step(product, freezer, warehouse_user):
-    lot = _receive(product, freezer, warehouse_user, "A1", TODAY + timedelta(days=90), 40)
-    adjust_stock(lot=lot, location=freezer, quantity=-3, reason="Counted 37", user=warehouse_user)
-    write_off_stock(lot=lot, location=freezer, quantity=5, reason="Crushed cartons", user=warehouse_user)
+def test_receipt_adjustment_and_write_off_keep_ledger_levels_and_lot_in_step(product, freezer_location, warehouse_user):
+    lot = _receive(product, freezer_location, warehouse_user, "A1", TODAY + timedelta(days=90), 40)
+    adjust_stock(lot=lot, location=freezer_location, quantity=-3, reason="Counted 37", user=warehouse_user)
+    write_off_stock(lot=lot, location=freezer_location, quantity=5, reason="Crushed cartons", user=warehouse_user)
     _assert_consistent(lot)
     assert lot.on_hand == 32
     assert list(StockMove.objects.filter(lot=lot).values_list("kind", flat=True).order_by("pk")) == [
@@ -59,23 +54,23 @@ def test_receipt_adjustment_and_write_off_keep_ledger_levels_and_lot_in_step(pro
     ]
 
 
-def test_stock_cannot_go_negative(product, freezer, warehouse_user):
-    lot = _receive(product, freezer, warehouse_user, "A1", TODAY + timedelta(days=90), 4)
+def test_stock_cannot_go_negative(product, freezer_location, warehouse_user):
+    lot = _receive(product, freezer_location, warehouse_user, "A1", TODAY + timedelta(days=90), 4)
     with pytest.raises(StockError, match="Only 4"):
-        write_off_stock(lot=lot, location=freezer, quantity=5, reason="Damaged", user=warehouse_user)
+        write_off_stock(lot=lot, location=freezer_location, quantity=5, reason="Damaged", user=warehouse_user)
     _assert_consistent(lot)
     assert lot.on_hand == 4
 
 
-def test_the_database_refuses_negative_on_hand_even_without_the_service(product, freezer, warehouse_user):
-    lot = _receive(product, freezer, warehouse_user, "A1", TODAY + timedelta(days=90), 4)
+def test_the_database_refuses_negative_on_hand_even_without_the_service(product, freezer_location, warehouse_user):
+    lot = _receive(product, freezer_location, warehouse_user, "A1", TODAY + timedelta(days=90), 4)
     with pytest.raises(IntegrityError), transaction.atomic():
         Lot.objects.filter(pk=lot.pk).update(on_hand=-1)
     with pytest.raises(IntegrityError), transaction.atomic():
         Lot.objects.filter(pk=lot.pk).update(allocated=5)
 
 
-def test_a_receipt_with_one_bad_line_saves_nothing(product, freezer, warehouse_user):
+def test_a_receipt_with_one_bad_line_saves_nothing(product, freezer_location, warehouse_user):
     chilled_product = ProductFactory(temperature_zone="chilled", category=category("Chilled"))
     with pytest.raises(StockError, match="stored"):
         receive_stock(
@@ -85,14 +80,14 @@ def test_a_receipt_with_one_bad_line_saves_nothing(product, freezer, warehouse_u
                     lot_number="OK1",
                     expiry_date=TODAY + timedelta(days=90),
                     quantity=5,
-                    location=freezer,
+                    location=freezer_location,
                 ),
                 Receipt(
                     product=chilled_product,
                     lot_number="BAD",
                     expiry_date=TODAY + timedelta(days=9),
                     quantity=5,
-                    location=freezer,
+                    location=freezer_location,
                 ),
             ],
             user=warehouse_user,
@@ -101,10 +96,10 @@ def test_a_receipt_with_one_bad_line_saves_nothing(product, freezer, warehouse_u
     assert not StockMove.objects.exists()
 
 
-def test_adjustment_needs_a_reason(product, freezer, warehouse_user):
-    lot = _receive(product, freezer, warehouse_user, "A1", TODAY + timedelta(days=90), 4)
+def test_adjustment_needs_a_reason(product, freezer_location, warehouse_user):
+    lot = _receive(product, freezer_location, warehouse_user, "A1", TODAY + timedelta(days=90), 4)
     with pytest.raises(StockError, match="reason"):
-        adjust_stock(lot=lot, location=freezer, quantity=1, reason=" ", user=warehouse_user)
+        adjust_stock(lot=lot, location=freezer_location, quantity=1, reason=" ", user=warehouse_user)
 
 
 def test_earliest_sellable_expiry_follows_the_companys_share_of_shelf_life():
@@ -117,12 +112,12 @@ def test_earliest_sellable_expiry_follows_the_companys_share_of_shelf_life():
     )
 
 
-def test_availability_excludes_expired_short_dated_and_allocated_stock(product, freezer, warehouse_user):
+def test_availability_excludes_expired_short_dated_and_allocated_stock(product, freezer_location, warehouse_user):
     picky = CompanyFactory(min_shelf_life_percent=60)
     relaxed = CompanyFactory(min_shelf_life_percent=0)
-    _receive(product, freezer, warehouse_user, "EXPIRED", TODAY, 100)  # expires today: not sellable
-    _receive(product, freezer, warehouse_user, "SHORT", TODAY + timedelta(days=30), 10)
-    long_lot = _receive(product, freezer, warehouse_user, "LONG", TODAY + timedelta(days=80), 20)
+    _receive(product, freezer_location, warehouse_user, "EXPIRED", TODAY, 100)  # expires today: not sellable
+    _receive(product, freezer_location, warehouse_user, "SHORT", TODAY + timedelta(days=30), 10)
+    long_lot = _receive(product, freezer_location, warehouse_user, "LONG", TODAY + timedelta(days=80), 20)
     Lot.objects.filter(pk=long_lot.pk).update(allocated=6)
     Allocation.objects.create(lot=long_lot, company=relaxed, quantity=6)
 
@@ -133,36 +128,36 @@ def test_availability_excludes_expired_short_dated_and_allocated_stock(product, 
 
 
 @pytest.mark.parametrize(("quantity", "status"), [(0, "out"), (1, "out"), (4, "low"), (6, "in_stock")])
-def test_stock_signal(quantity, status, product, freezer, warehouse_user):
+def test_stock_signal(quantity, status, product, freezer_location, warehouse_user):
     if quantity:
-        _receive(product, freezer, warehouse_user, "A1", TODAY + timedelta(days=90), quantity)
+        _receive(product, freezer_location, warehouse_user, "A1", TODAY + timedelta(days=90), quantity)
     availability = availability_for(company=CompanyFactory(), products=[product], today=TODAY)[product.pk]
     assert availability.status == status
 
 
-def test_availability_for_a_page_is_one_query(freezer, warehouse_user, django_assert_num_queries):
+def test_availability_for_a_page_is_one_query(freezer_location, warehouse_user, django_assert_num_queries):
     products = [ProductFactory() for _ in range(25)]
     for product in products:
-        _receive(product, freezer, warehouse_user, "A1", TODAY + timedelta(days=200), 50)
+        _receive(product, freezer_location, warehouse_user, "A1", TODAY + timedelta(days=200), 50)
     company = CompanyFactory()
     with django_assert_num_queries(1):
         result = availability_for(company=company, products=products, today=TODAY)
     assert {a.available for a in result.values()} == {50}
 
 
-def test_expiry_warnings_use_the_categorys_window(freezer, warehouse_user):
+def test_expiry_warnings_use_the_categorys_window(freezer_location, warehouse_user):
     seafood = category("Seafood", expiry_warning_days=10)
     meat = category("Meat", expiry_warning_days=60)
     fish = ProductFactory(category=seafood)
     beef = ProductFactory(category=meat)
-    _receive(fish, freezer, warehouse_user, "F-SOON", TODAY + timedelta(days=5), 5)
-    _receive(fish, freezer, warehouse_user, "F-LATER", TODAY + timedelta(days=30), 5)
-    _receive(beef, freezer, warehouse_user, "B-30", TODAY + timedelta(days=30), 5)
+    _receive(fish, freezer_location, warehouse_user, "F-SOON", TODAY + timedelta(days=5), 5)
+    _receive(fish, freezer_location, warehouse_user, "F-LATER", TODAY + timedelta(days=30), 5)
+    _receive(beef, freezer_location, warehouse_user, "B-30", TODAY + timedelta(days=30), 5)
     assert [lot.number for lot in lots_expiring(today=TODAY)] == ["F-SOON", "B-30"]
 
 
 @pytest.mark.parametrize("share", [0, 25, 33, 60, 100])
-def test_the_in_stock_filter_in_sql_agrees_with_availability(share, freezer, warehouse_user):
+def test_the_in_stock_filter_in_sql_agrees_with_availability(share, freezer_location, warehouse_user):
     """with_sellable_stock() (the catalog's "in stock only", counted in SQL) keeps exactly the
     products availability_for() does not call "out", whatever the shelf lives, expiry dates,
     minimum quantities and allocations."""
@@ -175,7 +170,7 @@ def test_the_in_stock_filter_in_sql_agrees_with_availability(share, freezer, war
         products.append(product)
         for days, quantity, allocated in [(0, 50, 0), (1, 1, 0), (shelf_life // 3, 4, 1), (shelf_life - n, 6, 6)]:
             lot = _receive(
-                product, freezer, warehouse_user, f"L{days}-{quantity}", TODAY + timedelta(days=days), quantity
+                product, freezer_location, warehouse_user, f"L{days}-{quantity}", TODAY + timedelta(days=days), quantity
             )
             Lot.objects.filter(pk=lot.pk).update(allocated=allocated)
     availability = availability_for(company=company, products=products, today=TODAY)
@@ -192,13 +187,15 @@ def test_the_in_stock_filter_in_sql_agrees_with_availability(share, freezer, war
     assert 0 < len(in_sql) < len(products)  # the cases cover both answers
 
 
-def test_cached_availability_follows_each_stock_move(product, freezer, warehouse_user, django_assert_num_queries):
+def test_cached_availability_follows_each_stock_move(
+    product, freezer_location, warehouse_user, django_assert_num_queries
+):
     company = CompanyFactory()
-    lot = _receive(product, freezer, warehouse_user, "A1", TODAY + timedelta(days=90), 10)
+    lot = _receive(product, freezer_location, warehouse_user, "A1", TODAY + timedelta(days=90), 10)
     assert availability_for(company=company, products=[product], today=TODAY, cached=True)[product.pk].available == 10
     with django_assert_num_queries(0):
         availability_for(company=company, products=[product], today=TODAY, cached=True)
 
-    write_off_stock(lot=lot, location=freezer, quantity=3, reason="Thawed", user=warehouse_user)
+    write_off_stock(lot=lot, location=freezer_location, quantity=3, reason="Thawed", user=warehouse_user)
 
     assert availability_for(company=company, products=[product], today=TODAY, cached=True)[product.pk].available == 7

@@ -2,7 +2,6 @@
 her phone, approves the order and sees it confirmed in the order's timeline."""
 
 import re
-import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -15,11 +14,9 @@ from accounts.models import Membership
 from catalog.models import PriceList
 from ordering import services
 from ordering.models import Order, OrderState
-from ordering.services import Checkout
 from tests.e2e.conftest import DESKTOP, PHONE
 from tests.factories import (
     PASSWORD,
-    AddressFactory,
     CompanyFactory,
     LotFactory,
     MembershipFactory,
@@ -34,7 +31,7 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def order_above_the_limit(transactional_db):
+def order_above_the_limit(transactional_db, place_order):
     """Li Wei (buyer, limit ¥5,000) places 2 cases at ¥2,800 + 13% tax: ¥6,328.00."""
     # The database was just loaded from the e2e snapshot, whose content types may carry other ids
     # than this process cached while earlier (transactional) tests ran; placing an order writes
@@ -43,7 +40,7 @@ def order_above_the_limit(transactional_db):
     acme = CompanyFactory(display_name="Acme Foods", credit_limit=Decimal("100000.00"))
     li_wei = UserFactory(email="li.wei@acme.example", first_name="Li", last_name="Wei")
     zhang_min = UserFactory(email="zhang.min@acme.example", first_name="Zhang", last_name="Min")
-    buyer = MembershipFactory(user=li_wei, company=acme, role=Membership.Role.BUYER, spending_limit=Decimal("5000.00"))
+    MembershipFactory(user=li_wei, company=acme, role=Membership.Role.BUYER, spending_limit=Decimal("5000.00"))
     MembershipFactory(user=zhang_min, company=acme, role=Membership.Role.APPROVER)
     product = ProductFactory(
         sku="FZ-2001", name_en="Beef brisket, frozen", name_zh="冷冻牛腩", category=category("Frozen"), tax_rate=13
@@ -55,19 +52,15 @@ def order_above_the_limit(transactional_db):
     )
     LotFactory(product=product, on_hand=50, expiry_date=timezone.localdate() + timedelta(days=300))
 
-    cart = services.cart_for(user=li_wei, company=acme)
-    services.add_to_cart(cart=cart, product=product, quantity=2)
     # The notifications and reasons are written in the language active here; the journey reads English.
     with translation.override("en"):
-        order = services.place_order(
-            cart=cart,
-            membership=buyer,
-            checkout=Checkout(ship_to=AddressFactory(company=acme, is_default=True), po_number="PO-4471"),
-            expected_total=services.quote_cart(cart=cart).total,
-            idempotency_key=uuid.uuid4(),
+        return place_order(
+            buyer=li_wei,
+            product=product,
+            quantity=2,
+            po_number="PO-4471",
+            state=OrderState.AWAITING_CUSTOMER_APPROVAL,
         )
-    assert order.state == OrderState.AWAITING_CUSTOMER_APPROVAL
-    return order
 
 
 def sign_in(page, live_server, email):

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Membership
 from tests.e2e.conftest import DESKTOP, PHONE
-from tests.factories import PASSWORD, CompanyFactory, MembershipFactory, UserFactory, totp_code
+from tests.factories import PASSWORD, CompanyFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -87,7 +87,9 @@ def test_on_a_phone_the_company_switcher_is_in_the_menu(page, live_server, two_c
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], indirect=True, ids=["desktop", "phone"])
-def test_sign_in_and_two_factor_screens_fit_the_screen(page, live_server, two_company_buyer, viewport, save_screenshot):
+def test_sign_in_and_two_factor_screens_fit_the_screen(
+    page, live_server, two_company_buyer, viewport, save_screenshot, totp_code
+):
     size = "phone" if viewport is PHONE else "desktop"
     page.goto(f"{live_server.url}/accounts/login/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign In")
@@ -144,7 +146,7 @@ def totp_buyer(two_company_buyer):
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], indirect=True, ids=["desktop", "phone"])
-def test_account_screens_fit_the_screen(page, live_server, totp_buyer, viewport, save_screenshot):
+def test_account_screens_fit_the_screen(page, live_server, totp_buyer, viewport, save_screenshot, totp_code):
     size = "phone" if viewport is PHONE else "desktop"
     signed_out = [
         ("/accounts/signup/", "Sign Up Closed", "signup-closed"),

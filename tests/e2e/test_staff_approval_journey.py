@@ -3,7 +3,6 @@ the approval queue as the notification links to it, and decides: one order rejec
 reason, the other approved; each card says why the order waits, the customer's credit and how
 long it has waited."""
 
-import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -16,14 +15,11 @@ from playwright.sync_api import expect
 from accounts import roles
 from accounts.models import CreditAccount, Membership
 from catalog.models import PriceList
-from ordering import services
 from ordering.approval import ApprovalRule
 from ordering.models import Order, OrderState
-from ordering.services import Checkout
 from tests.e2e.conftest import PHONE
 from tests.factories import (
     PASSWORD,
-    AddressFactory,
     CompanyFactory,
     LotFactory,
     MembershipFactory,
@@ -32,7 +28,6 @@ from tests.factories import (
     ProductFactory,
     StaffFactory,
     UserFactory,
-    totp_code,
 )
 
 pytestmark = pytest.mark.e2e
@@ -55,7 +50,7 @@ def small_tap_targets(card) -> list[str]:
 
 
 @pytest.fixture
-def waiting_orders(transactional_db):
+def waiting_orders(transactional_db, place_order):
     """Two orders of Acme Foods above 1,000.00, waiting for the order approvers."""
     director = StaffFactory(email="director@distributor.example", first_name="Li", last_name="Wei")
     director.groups.add(Group.objects.get(name=roles.ORDER_APPROVER))
@@ -75,32 +70,23 @@ def waiting_orders(transactional_db):
         oldest_unpaid_due_date=timezone.localdate() - timedelta(days=5),
     )
     buyer = UserFactory(email="mei@acme.example", first_name="Mei", last_name="Lin")
-    membership = MembershipFactory(user=buyer, company=acme, role=Membership.Role.BUYER)
-    ship_to = AddressFactory(company=acme, is_default=True)
+    MembershipFactory(user=buyer, company=acme, role=Membership.Role.BUYER)
     prices = PriceListFactory(kind=PriceList.Kind.DEFAULT, name="List prices")
     wings = ProductFactory(sku="FZ-1001", name_en="Chicken wings, mid joint", tax_rate=Decimal("0"))
     PriceListEntryFactory(price_list=prices, product=wings, unit_price=Decimal("48.00"))
     LotFactory(product=wings, on_hand=500, expiry_date=timezone.localdate() + timedelta(days=300))
 
-    orders = []
-    for quantity, po in ((30, "PO-7781"), (60, "PO-7782")):
-        cart = services.cart_for(user=buyer, company=acme)
-        services.add_to_cart(cart=cart, product=wings, quantity=quantity)
-        orders.append(
-            services.place_order(
-                cart=cart,
-                membership=membership,
-                checkout=Checkout(ship_to=ship_to, po_number=po),
-                expected_total=services.quote_cart(cart=cart).total,
-                idempotency_key=uuid.uuid4(),
-            )
-        )
-    assert all(order.state == OrderState.AWAITING_APPROVAL for order in orders)
+    orders = [
+        place_order(buyer=buyer, product=wings, quantity=quantity, po_number=po, state=OrderState.AWAITING_APPROVAL)
+        for quantity, po in ((30, "PO-7781"), (60, "PO-7782"))
+    ]
     return director, orders
 
 
 @pytest.mark.parametrize("viewport", [PHONE], indirect=True, ids=["phone"])
-def test_order_approver_decides_from_the_queue_on_a_phone(page, live_server, waiting_orders, save_screenshot):
+def test_order_approver_decides_from_the_queue_on_a_phone(
+    page, live_server, waiting_orders, save_screenshot, totp_code
+):
     director, (small, large) = waiting_orders
 
     # The notification links to the queue; signing in asks for the authenticator code.
@@ -117,9 +103,9 @@ def test_order_approver_decides_from_the_queue_on_a_phone(page, live_server, wai
     expect(page.locator("[data-approval-count]")).to_contain_text("2 orders wait for your decision.")
     card = page.locator(f'[data-approval-card="{small.number}"]')
     expect(card.get_by_role("heading", level=2)).to_have_text("Acme Foods")
-    expect(card.locator("[data-total]")).to_have_text("CNY 1,440.00")
+    expect(card.locator("[data-total]")).to_have_text("¥1,440.00")
     expect(card.locator("[data-reasons]")).to_contain_text("Order total is at least 1000.00")
-    expect(card.locator("[data-available-credit]")).to_contain_text("CNY 38,000.00")
+    expect(card.locator("[data-available-credit]")).to_contain_text("¥38,000.00")
     expect(card.locator("[data-overdue-invoice]")).to_contain_text("5 days late")
     expect(card.locator("[data-waiting]")).to_contain_text("less than a minute")
     assert_fits_width(page)

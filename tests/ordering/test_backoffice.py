@@ -24,8 +24,7 @@ from accounts.models import CreditAccount, Membership
 from ordering import services
 from ordering.approval import ApprovalRule, ApprovalStep
 from ordering.models import Cart, Order, OrderState
-from ordering.services import Checkout
-from tests.factories import AddressFactory, MembershipFactory, StaffFactory, UserFactory, with_second_factor
+from tests.factories import MembershipFactory, StaffFactory, UserFactory, with_second_factor
 
 S = OrderState
 
@@ -83,33 +82,13 @@ def other(other_company, other_rep):
 
 @pytest.fixture
 def big_orders_rule(db):
+    """Orders of 1,000.00 or more wait for a director: 20 of place_order's product at 100.00."""
     return ApprovalRule.objects.create(
         name="Big orders",
         condition=ApprovalRule.Condition.TOTAL_AT_LEAST,
         amount=Decimal("1000.00"),
         approver_group=Group.objects.get(name=roles.ORDER_APPROVER),
     )
-
-
-@pytest.fixture
-def place(make_product):
-    """place(user, company, quantity=…, price=…) places an order of one new product as `user`."""
-
-    def place_order(user, company, *, quantity=1, price="100.00", po_number="PO-1", placed_for_customer_by=None, **kw):
-        ship_to = company.addresses.first() or AddressFactory(company=company, is_default=True)
-        product = make_product(price=price, tax_rate="0", **kw)
-        cart = services.cart_for(user=placed_for_customer_by or user, company=company)
-        services.add_to_cart(cart=cart, product=product, quantity=quantity)
-        return services.place_order(
-            cart=cart,
-            membership=Membership.objects.get(user=user, company=company),
-            checkout=Checkout(ship_to=ship_to, po_number=po_number),
-            expected_total=services.quote_cart(cart=cart).total,
-            idempotency_key=uuid.uuid4(),
-            placed_for_customer_by=placed_for_customer_by,
-        )
-
-    return place_order
 
 
 def _reload(order):
@@ -192,9 +171,9 @@ def test_orders_menu_shows_approvals_for_approvers_and_place_for_reps(client, re
 # --- Orders list ------------------------------------------------------------------------------
 
 
-def test_rep_lists_only_their_own_customers_orders(client, rep, acme, other, buyer, outsider, place):
-    mine = place(buyer, acme)
-    theirs = place(outsider, other)
+def test_rep_lists_only_their_own_customers_orders(client, rep, acme, other, buyer, outsider, place_order):
+    mine = place_order(buyer=buyer)
+    theirs = place_order(buyer=outsider)
     client.force_login(rep)
 
     html = client.get(INDEX).content.decode()
@@ -203,15 +182,15 @@ def test_rep_lists_only_their_own_customers_orders(client, rep, acme, other, buy
     assert theirs.number not in html
 
 
-def test_rep_gets_404_for_another_reps_order(client, rep, other, outsider, place):
-    theirs = place(outsider, other)
+def test_rep_gets_404_for_another_reps_order(client, rep, other, outsider, place_order):
+    theirs = place_order(buyer=outsider)
     client.force_login(rep)
 
     assert client.get(_inspect(theirs)).status_code == 404
 
 
-def test_finance_lists_every_customers_orders(client, finance, acme, other, buyer, outsider, place):
-    orders = [place(buyer, acme), place(outsider, other)]
+def test_finance_lists_every_customers_orders(client, finance, acme, other, buyer, outsider, place_order):
+    orders = [place_order(buyer=buyer), place_order(buyer=outsider)]
     client.force_login(finance)
 
     html = client.get(INDEX).content.decode()
@@ -219,8 +198,8 @@ def test_finance_lists_every_customers_orders(client, finance, acme, other, buye
     assert all(order.number in html for order in orders)
 
 
-def test_orders_cannot_be_added_edited_or_deleted_in_the_back_office(client, finance, acme, buyer, place):
-    order = place(buyer, acme)
+def test_orders_cannot_be_added_edited_or_deleted_in_the_back_office(client, finance, acme, buyer, place_order):
+    order = place_order(buyer=buyer)
     client.force_login(finance)
 
     assert client.get(INDEX + "new/").status_code == 404
@@ -229,9 +208,9 @@ def test_orders_cannot_be_added_edited_or_deleted_in_the_back_office(client, fin
     assert f"{INDEX}edit/{order.pk}/" not in client.get(INDEX).content.decode()
 
 
-def test_search_finds_orders_by_po_number_and_customer(client, finance, acme, other, buyer, outsider, place):
-    acme_order = place(buyer, acme, po_number="PO-ACME-77")
-    other_order = place(outsider, other, po_number="PO-OTHER-1")
+def test_search_finds_orders_by_po_number_and_customer(client, finance, acme, other, buyer, outsider, place_order):
+    acme_order = place_order(buyer=buyer, po_number="PO-ACME-77")
+    other_order = place_order(buyer=outsider, po_number="PO-OTHER-1")
     client.force_login(finance)
 
     html = client.get(INDEX, {"q": "ACME-77"}).content.decode()
@@ -245,10 +224,10 @@ def test_search_finds_orders_by_po_number_and_customer(client, finance, acme, ot
 
 
 def test_filters_narrow_by_status_customer_rep_and_date(
-    client, finance, rep, acme, other, buyer, outsider, place, big_orders_rule
+    client, finance, rep, acme, other, buyer, outsider, place_order, big_orders_rule
 ):
-    waiting = place(buyer, acme, quantity=20)  # 2,000.00: waits for the director
-    confirmed = place(outsider, other)
+    waiting = place_order(buyer=buyer, quantity=20)  # 2,000.00: waits for the director
+    confirmed = place_order(buyer=outsider)
     Order.objects.filter(pk=confirmed.pk).update(placed_at=timezone.now() - timedelta(days=10))
     client.force_login(finance)
 
@@ -265,9 +244,9 @@ def test_filters_narrow_by_status_customer_rep_and_date(
     }
 
 
-def test_csv_export_holds_only_the_reps_customers_orders(client, rep, acme, other, buyer, outsider, place):
-    mine = place(buyer, acme, po_number="=HYPERLINK(1)")
-    theirs = place(outsider, other)
+def test_csv_export_holds_only_the_reps_customers_orders(client, rep, acme, other, buyer, outsider, place_order):
+    mine = place_order(buyer=buyer, po_number="=HYPERLINK(1)")
+    theirs = place_order(buyer=outsider)
     client.force_login(rep)
 
     response = client.get(INDEX, {"export": "csv"})
@@ -283,14 +262,14 @@ def test_rep_has_no_sales_rep_filter(client, rep, acme):
     assert 'name="sales_rep"' not in client.get(INDEX).content.decode()
 
 
-def test_order_list_queries_do_not_grow_with_orders(client, finance, acme, buyer, place):
-    place(buyer, acme)
+def test_order_list_queries_do_not_grow_with_orders(client, finance, acme, buyer, place_order):
+    place_order(buyer=buyer)
     client.force_login(finance)
     client.get(INDEX)  # warm per-process caches
     few, _html = _queries(client, INDEX)
 
     for _ in range(6):
-        place(buyer, acme)
+        place_order(buyer=buyer)
     many, html = _queries(client, INDEX)
 
     assert html.count('href="/backoffice/orders/inspect/') >= 7
@@ -301,9 +280,9 @@ def test_order_list_queries_do_not_grow_with_orders(client, finance, acme, buyer
 
 
 def test_order_page_shows_lines_lots_totals_steps_and_timeline(
-    client, director, acme, buyer, place, big_orders_rule, stock_in, make_product
+    client, director, acme, buyer, place_order, big_orders_rule, stock_in, make_product
 ):
-    order = place(buyer, acme, quantity=20, price="60.00")
+    order = place_order(buyer=buyer, product=make_product(price="60.00", tax_rate="0"), quantity=20)
     client.force_login(director)
 
     html = client.get(_inspect(order)).content.decode()
@@ -318,10 +297,10 @@ def test_order_page_shows_lines_lots_totals_steps_and_timeline(
     assert "This order is waiting for your decision." in html
 
 
-def test_order_page_shows_why_an_order_is_on_credit_hold(client, finance, acme, buyer, place):
+def test_order_page_shows_why_an_order_is_on_credit_hold(client, finance, acme, buyer, place_order):
     acme.credit_limit = Decimal("50.00")
     acme.save()
-    order = place(buyer, acme)
+    order = place_order(buyer=buyer)
     client.force_login(finance)
 
     html = client.get(_inspect(order)).content.decode()
@@ -331,21 +310,10 @@ def test_order_page_shows_why_an_order_is_on_credit_hold(client, finance, acme, 
 
 
 def test_order_page_queries_do_not_grow_with_lines_and_events(
-    client, director, acme, buyer, make_product, big_orders_rule
+    client, director, acme, buyer, make_product, big_orders_rule, place_order
 ):
-    ship_to = AddressFactory(company=acme, is_default=True)
-
     def order_with(lines):
-        cart = services.cart_for(user=buyer, company=acme)
-        for _ in range(lines):
-            services.add_to_cart(cart=cart, product=make_product(price="600.00"), quantity=2)
-        return services.place_order(
-            cart=cart,
-            membership=Membership.objects.get(user=buyer, company=acme),
-            checkout=Checkout(ship_to=ship_to),
-            expected_total=services.quote_cart(cart=cart).total,
-            idempotency_key=uuid.uuid4(),
-        )
+        return place_order(buyer=buyer, lines=[(make_product(price="600.00"), 2) for _ in range(lines)])
 
     small, large = order_with(1), order_with(6)
     client.force_login(director)
@@ -361,7 +329,7 @@ def test_order_page_queries_do_not_grow_with_lines_and_events(
 
 
 def test_director_sees_a_card_with_the_reason_credit_and_overdue_invoice(
-    client, director, acme, buyer, place, big_orders_rule
+    client, director, acme, buyer, place_order, big_orders_rule
 ):
     CreditAccount.objects.update_or_create(
         company=acme,
@@ -372,7 +340,7 @@ def test_director_sees_a_card_with_the_reason_credit_and_overdue_invoice(
     )
     acme.grace_days = 30  # overdue, but within the grace days: no credit hold
     acme.save()
-    order = place(buyer, acme, quantity=20)
+    order = place_order(buyer=buyer, quantity=20)
     client.force_login(director)
 
     html = client.get(QUEUE).content.decode()
@@ -387,10 +355,10 @@ def test_director_sees_a_card_with_the_reason_credit_and_overdue_invoice(
 
 
 def test_the_card_says_how_long_the_order_waited_and_when_the_decision_is_late(
-    client, director, acme, buyer, place, big_orders_rule
+    client, director, acme, buyer, place_order, big_orders_rule
 ):
     with time_machine.travel(timezone.now(), tick=False) as clock:
-        place(buyer, acme, quantity=20)  # to be decided within 24 hours
+        place_order(buyer=buyer, quantity=20)  # to be decided within 24 hours
         client.force_login(director)
         clock.shift(timedelta(hours=3))
         html = client.get(QUEUE).content.decode()
@@ -404,9 +372,9 @@ def test_the_card_says_how_long_the_order_waited_and_when_the_decision_is_late(
 
 
 def test_the_queue_shows_only_orders_for_the_viewers_role(
-    client, rep, finance, director, acme, buyer, place, big_orders_rule
+    client, rep, finance, director, acme, buyer, place_order, big_orders_rule
 ):
-    place(buyer, acme, quantity=20)
+    place_order(buyer=buyer, quantity=20)
     for user in (rep, finance):
         client.force_login(user)
         assert "data-approval-card=" not in client.get(QUEUE).content.decode()
@@ -415,16 +383,16 @@ def test_the_queue_shows_only_orders_for_the_viewers_role(
     assert "data-approval-card=" in client.get(QUEUE).content.decode()
 
 
-def test_menu_shows_how_many_orders_wait(client, director, acme, buyer, place, big_orders_rule):
-    place(buyer, acme, quantity=20)
-    place(buyer, acme, quantity=30)
+def test_menu_shows_how_many_orders_wait(client, director, acme, buyer, place_order, big_orders_rule):
+    place_order(buyer=buyer, quantity=20)
+    place_order(buyer=buyer, quantity=30)
     client.force_login(director)
 
     assert "Approvals (2)" in client.get(reverse("wagtailadmin_home")).content.decode()
 
 
-def test_director_approves_from_the_queue(client, director, acme, buyer, place, big_orders_rule):
-    order = place(buyer, acme, quantity=20)
+def test_director_approves_from_the_queue(client, director, acme, buyer, place_order, big_orders_rule):
+    order = place_order(buyer=buyer, quantity=20)
     client.force_login(director)
 
     response = _decide(client, order, "approve", "Regular customer")
@@ -437,8 +405,8 @@ def test_director_approves_from_the_queue(client, director, acme, buyer, place, 
     assert any("approved and confirmed" in message for message in _messages(response))
 
 
-def test_rejecting_needs_a_reason(client, director, acme, buyer, place, big_orders_rule):
-    order = place(buyer, acme, quantity=20)
+def test_rejecting_needs_a_reason(client, director, acme, buyer, place_order, big_orders_rule):
+    order = place_order(buyer=buyer, quantity=20)
     client.force_login(director)
 
     response = _decide(client, order, "reject", "   ")
@@ -450,8 +418,8 @@ def test_rejecting_needs_a_reason(client, director, acme, buyer, place, big_orde
     assert _reload(order).state == S.AWAITING_APPROVAL
 
 
-def test_director_rejects_with_a_reason(client, director, acme, buyer, place, big_orders_rule):
-    order = place(buyer, acme, quantity=20)
+def test_director_rejects_with_a_reason(client, director, acme, buyer, place_order, big_orders_rule):
+    order = place_order(buyer=buyer, quantity=20)
     client.force_login(director)
 
     _decide(client, order, "reject", "Too much for one delivery")
@@ -462,9 +430,9 @@ def test_director_rejects_with_a_reason(client, director, acme, buyer, place, bi
 
 
 def test_a_second_decision_after_a_colleagues_shows_who_decided(
-    client, director, second_director, acme, buyer, place, big_orders_rule
+    client, director, second_director, acme, buyer, place_order, big_orders_rule
 ):
-    order = place(buyer, acme, quantity=20)
+    order = place_order(buyer=buyer, quantity=20)
     client.force_login(director)
     stale_step = order.approval_steps.get(status="pending").pk
     services.decide_staff_approval(order=order, user=second_director, approve=True, comment="Fine")
@@ -479,7 +447,7 @@ def test_a_second_decision_after_a_colleagues_shows_who_decided(
 
 
 def test_a_colleagues_decision_on_the_first_step_is_not_overridden_by_a_stale_card(
-    client, acme, buyer, place, big_orders_rule
+    client, acme, buyer, place_order, big_orders_rule
 ):
     # Two steps for the same group: a stale card for step 1 must not decide step 2.
     ApprovalRule.objects.create(
@@ -490,7 +458,7 @@ def test_a_colleagues_decision_on_the_first_step_is_not_overridden_by_a_stale_ca
         step=2,
     )
     first, second = (_staff(f"d{n}@distributor.example", roles.ORDER_APPROVER) for n in (1, 2))
-    order = place(buyer, acme, quantity=20)
+    order = place_order(buyer=buyer, quantity=20)
     step_one = order.approval_steps.get(status="pending").pk
     services.decide_staff_approval(order=order, user=first, approve=True)
     client.force_login(second)
@@ -503,7 +471,7 @@ def test_a_colleagues_decision_on_the_first_step_is_not_overridden_by_a_stale_ca
     assert str(first) in _messages(response)[0]
 
 
-def test_the_card_shows_earlier_decisions(client, finance, director, acme, buyer, place):
+def test_the_card_shows_earlier_decisions(client, finance, director, acme, buyer, place_order):
     ApprovalRule.objects.create(
         name="Finance first",
         condition=ApprovalRule.Condition.FIRST_ORDER,
@@ -515,7 +483,7 @@ def test_the_card_shows_earlier_decisions(client, finance, director, acme, buyer
         approver_group=Group.objects.get(name=roles.ORDER_APPROVER),
         step=2,
     )
-    order = place(buyer, acme)
+    order = place_order(buyer=buyer)
     services.decide_staff_approval(order=order, user=finance, approve=True, comment="Checked the licence")
     client.force_login(director)
 
@@ -526,11 +494,13 @@ def test_the_card_shows_earlier_decisions(client, finance, director, acme, buyer
     assert "Checked the licence" in html
 
 
-def test_an_approver_cannot_approve_an_order_they_placed_for_a_customer(client, acme, buyer, place, big_orders_rule):
+def test_an_approver_cannot_approve_an_order_they_placed_for_a_customer(
+    client, acme, buyer, place_order, big_orders_rule
+):
     rep_and_director = _staff("both@distributor.example", roles.SALES_REP, roles.ORDER_APPROVER)
     acme.sales_rep = rep_and_director
     acme.save()
-    order = place(buyer, acme, quantity=20, placed_for_customer_by=rep_and_director)
+    order = place_order(buyer=buyer, quantity=20, placed_for_customer_by=rep_and_director)
     assert order.state == S.AWAITING_APPROVAL
     client.force_login(rep_and_director)
 
@@ -541,8 +511,8 @@ def test_an_approver_cannot_approve_an_order_they_placed_for_a_customer(client, 
     assert "You cannot approve an order you placed." in _messages(response)[0]
 
 
-def test_an_approver_outside_the_steps_group_is_refused(client, finance, acme, buyer, place, big_orders_rule):
-    order = place(buyer, acme, quantity=20)
+def test_an_approver_outside_the_steps_group_is_refused(client, finance, acme, buyer, place_order, big_orders_rule):
+    order = place_order(buyer=buyer, quantity=20)
     client.force_login(finance)
 
     response = _decide(client, order, "approve")
@@ -551,8 +521,8 @@ def test_an_approver_outside_the_steps_group_is_refused(client, finance, acme, b
     assert "This step is for Order approver" in _messages(response)[0]
 
 
-def test_rep_gets_404_deciding_another_reps_order(client, rep, other, outsider, place, big_orders_rule):
-    order = place(outsider, other, quantity=20)
+def test_rep_gets_404_deciding_another_reps_order(client, rep, other, outsider, place_order, big_orders_rule):
+    order = place_order(buyer=outsider, quantity=20)
     client.force_login(rep)
 
     assert _decide(client, order, "approve").status_code == 404
@@ -560,10 +530,10 @@ def test_rep_gets_404_deciding_another_reps_order(client, rep, other, outsider, 
 
 
 @pytest.fixture
-def held_order(acme, buyer, place):
+def held_order(acme, buyer, place_order):
     acme.credit_limit = Decimal("50.00")
     acme.save()
-    order = place(buyer, acme)
+    order = place_order(buyer=buyer)
     assert order.state == S.CREDIT_HOLD
     return order
 
@@ -608,14 +578,14 @@ def test_finance_rejects_a_credit_hold_with_a_reason(client, finance, held_order
     assert _reload(held_order).state == S.REJECTED
 
 
-def test_queue_queries_do_not_grow_with_orders(client, director, acme, buyer, place, big_orders_rule):
-    place(buyer, acme, quantity=20)
+def test_queue_queries_do_not_grow_with_orders(client, director, acme, buyer, place_order, big_orders_rule):
+    place_order(buyer=buyer, quantity=20)
     client.force_login(director)
     client.get(QUEUE)
     few, _html = _queries(client, QUEUE)
 
     for quantity in range(21, 27):
-        place(buyer, acme, quantity=quantity)
+        place_order(buyer=buyer, quantity=quantity)
     many, html = _queries(client, QUEUE)
 
     assert html.count("data-approval-card=") == 7
@@ -820,8 +790,10 @@ def test_reps_and_directors_cannot_change_rules(client, rep, director, big_order
     assert ApprovalRule.objects.get().amount == Decimal("1000.00")
 
 
-def test_a_rule_that_routed_orders_is_deactivated_not_deleted(client, manager, acme, buyer, place, big_orders_rule):
-    place(buyer, acme, quantity=20)
+def test_a_rule_that_routed_orders_is_deactivated_not_deleted(
+    client, manager, acme, buyer, place_order, big_orders_rule
+):
+    place_order(buyer=buyer, quantity=20)
     client.force_login(manager)
 
     response = client.post(f"{RULES}delete/{big_orders_rule.pk}/")
@@ -830,11 +802,11 @@ def test_a_rule_that_routed_orders_is_deactivated_not_deleted(client, manager, a
     assert "make it inactive instead" in _messages(response)[0]
 
 
-def test_a_new_rule_routes_the_next_order(client, manager, acme, buyer, place):
+def test_a_new_rule_routes_the_next_order(client, manager, acme, buyer, place_order):
     client.force_login(manager)
     client.post(RULES + "new/", _rule_form(amount="500"))
 
-    order = place(buyer, acme, quantity=6)
+    order = place_order(buyer=buyer, quantity=6)
 
     assert order.state == S.AWAITING_APPROVAL
     assert order.approval_steps.get().approver_group.name == roles.ORDER_APPROVER
@@ -843,9 +815,9 @@ def test_a_new_rule_routes_the_next_order(client, manager, acme, buyer, place):
 # --- Customer 360° ----------------------------------------------------------------------------
 
 
-def test_360_page_shows_the_customers_orders(client, rep, acme, buyer, place, big_orders_rule):
-    waiting = place(buyer, acme, quantity=20)
-    confirmed = place(buyer, acme, quantity=2)
+def test_360_page_shows_the_customers_orders(client, rep, acme, buyer, place_order, big_orders_rule):
+    waiting = place_order(buyer=buyer, quantity=20)
+    confirmed = place_order(buyer=buyer, quantity=2)
     client.force_login(rep)
 
     html = client.get(reverse("customers:inspect", args=[acme.pk])).content.decode()
@@ -858,15 +830,15 @@ def test_360_page_shows_the_customers_orders(client, rep, acme, buyer, place, bi
     assert reverse("ordering_admin:place_cart", args=[acme.pk]) in html
 
 
-def test_360_orders_section_queries_do_not_grow_with_orders(client, rep, acme, buyer, place):
-    place(buyer, acme)
+def test_360_orders_section_queries_do_not_grow_with_orders(client, rep, acme, buyer, place_order):
+    place_order(buyer=buyer)
     client.force_login(rep)
     url = reverse("customers:inspect", args=[acme.pk])
     client.get(url)
     few, _html = _queries(client, url)
 
     for _ in range(12):
-        place(buyer, acme)
+        place_order(buyer=buyer)
     many, html = _queries(client, url)
 
     assert html.count("data-recent-order=") == 10

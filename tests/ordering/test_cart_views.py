@@ -1,7 +1,6 @@
 """The cart through the browser's eyes: add, change, remove, snapping messages, prices only from
 the quote, zones, credit left, saved lists shared by the company, re-order from a past order."""
 
-import uuid
 from decimal import Decimal
 
 import pytest
@@ -12,7 +11,6 @@ from accounts.models import Company, Membership
 from catalog.models import Assortment, PriceList, PriceListEntry, Product
 from ordering import services
 from ordering.models import CartLine, SavedList, SavedListLine
-from ordering.services import Checkout
 from tests.factories import LicenceFactory, MembershipFactory, PriceListEntryFactory, UserFactory, category
 
 ADD = reverse("ordering:cart_add")
@@ -416,25 +414,11 @@ def test_adding_a_saved_list_flags_lines_that_cannot_be_ordered_now(signed_in, b
 # Re-order ---------------------------------------------------------------------------------------
 
 
-def _past_order(buyer, company, ship_to, lines):
-    cart = services.cart_for(user=buyer, company=company)
-    for product, quantity in lines:
-        services.add_to_cart(cart=cart, product=product, quantity=quantity)
-    quote = services.quote_cart(cart=cart)
-    return services.place_order(
-        cart=cart,
-        membership=Membership.objects.get(user=buyer, company=company),
-        checkout=Checkout(ship_to=ship_to),
-        expected_total=quote.total,
-        idempotency_key=uuid.uuid4(),
-    )
-
-
 def test_reorder_copies_the_lines_at_todays_prices_and_flags_what_cannot_be_reordered(
-    signed_in, buyer, company, ship_to, make_product
+    signed_in, buyer, company, make_product, place_order
 ):
     same, dearer, gone, vet = make_product(), make_product(price="100.00"), make_product(), make_product()
-    order = _past_order(buyer, company, ship_to, [(same, 2), (dearer, 3), (gone, 1), (vet, 1)])
+    order = place_order(buyer=buyer, lines=[(same, 2), (dearer, 3), (gone, 1), (vet, 1)])
     PriceListEntry.objects.filter(product=dearer).update(unit_price=Decimal("120.00"))
     Product.objects.filter(pk=gone.pk).update(active=False)
     Product.objects.filter(pk=vet.pk).update(category=category("Vet drugs", slug="vet", restricted=True))
@@ -452,16 +436,16 @@ def test_reorder_copies_the_lines_at_todays_prices_and_flags_what_cannot_be_reor
     ]
 
 
-def test_reorder_of_another_companys_order_is_404(client, outsider, buyer, company, ship_to, make_product):
-    order = _past_order(buyer, company, ship_to, [(make_product(), 1)])
+def test_reorder_of_another_companys_order_is_404(client, outsider, buyer, make_product, place_order):
+    order = place_order(buyer=buyer, lines=[(make_product(), 1)])
     client.force_login(outsider)
     assert client.post(reverse("ordering:reorder", args=[order.number])).status_code == 404
     assert not CartLine.objects.exists()
 
 
-def test_reorder_and_lists_use_the_companys_prices_today(signed_in, buyer, company, ship_to, make_product):
+def test_reorder_and_lists_use_the_companys_prices_today(signed_in, buyer, company, make_product, place_order):
     product = make_product(price="100.00")
-    order = _past_order(buyer, company, ship_to, [(product, 1)])
+    order = place_order(buyer=buyer, lines=[(product, 1)])
     contract = PriceList.objects.create(name="Acme contract", kind=PriceList.Kind.CONTRACT, company=company)
     PriceListEntryFactory(price_list=contract, product=product, unit_price=Decimal("80.00"))
     signed_in.post(reverse("ordering:reorder", args=[order.number]))

@@ -10,8 +10,7 @@ from django.utils import timezone, translation
 from accounts.models import Membership
 from ordering.approval import ApprovalStep
 from ordering.models import Order, OrderState
-from tests.factories import AddressFactory, MembershipFactory
-from tests.ordering.test_tracking_views import place, set_spending_limit
+from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,10 +27,9 @@ S = OrderState
 
 
 @pytest.fixture
-def waiting_order(buyer, company, ship_to, make_product):
+def waiting_order(buyer, make_product, place_order):
     """Bob's order of ¥113.00, above his spending limit of ¥50.00."""
-    set_spending_limit(buyer, company, "50.00")
-    order = place(buyer, company, ship_to, make_product(price="100.00"))
+    order = place_order(buyer=buyer, product=make_product(price="100.00"), spending_limit="50.00")
     assert order.state == S.AWAITING_CUSTOMER_APPROVAL
     return order
 
@@ -95,9 +93,8 @@ def test_an_approver_of_another_company_gets_404(client, outsider, waiting_order
     assert _state(waiting_order) == S.AWAITING_CUSTOMER_APPROVAL
 
 
-def test_nobody_approves_their_own_order(client, company_admin, company, ship_to, make_product):
-    set_spending_limit(company_admin, company, "50.00")
-    order = place(company_admin, company, ship_to, make_product(price="100.00"))
+def test_nobody_approves_their_own_order(client, company_admin, company, make_product, place_order):
+    order = place_order(buyer=company_admin, product=make_product(price="100.00"), spending_limit="50.00")
     assert order.state == S.AWAITING_CUSTOMER_APPROVAL
     client.force_login(company_admin)
 
@@ -208,12 +205,11 @@ def test_a_decision_past_its_due_time_is_flagged(client, approver, waiting_order
 
 
 def test_the_queue_shows_only_this_companys_waiting_orders(
-    client, approver, buyer, company, ship_to, make_product, outsider, other_company, waiting_order
+    client, approver, buyer, company, outsider, other_company, waiting_order, place_order
 ):
-    set_spending_limit(buyer, company, "100000.00")
-    confirmed = place(buyer, company, ship_to, make_product())
+    confirmed = place_order(buyer=buyer, spending_limit="100000.00")
     other_buyer = MembershipFactory(company=other_company, role=Membership.Role.BUYER, spending_limit=1).user
-    theirs = place(other_buyer, other_company, AddressFactory(company=other_company), make_product())
+    theirs = place_order(buyer=other_buyer)
     assert theirs.state == S.AWAITING_CUSTOMER_APPROVAL
 
     client.force_login(approver)
@@ -236,7 +232,7 @@ def test_the_approver_sees_needs_your_approval_on_the_order(client, approver, wa
 
 
 def test_the_queue_runs_the_same_queries_for_2_or_10_orders(
-    client, approver, company, ship_to, make_product, django_assert_max_num_queries
+    client, approver, company, make_product, django_assert_max_num_queries, place_order
 ):
     product = make_product(price="100.00", stock=1000)
     buyers = [MembershipFactory(company=company, role=Membership.Role.BUYER, spending_limit=1).user for _ in range(2)]
@@ -250,10 +246,10 @@ def test_the_queue_runs_the_same_queries_for_2_or_10_orders(
     client.force_login(approver)
     client.get(reverse("ordering:approvals"))  # the first request stores the active company in the session
     for user in buyers:
-        place(user, company, ship_to, product)
+        place_order(buyer=user, product=product)
     few = queue_queries()
     for n in range(8):
-        place(buyers[n % 2], company, ship_to, product)
+        place_order(buyer=buyers[n % 2], product=product)
     many = queue_queries()
     assert (few[1], many[1]) == (2, 10)
     assert few[0] == many[0]

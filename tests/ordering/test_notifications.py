@@ -1,21 +1,21 @@
 """Who hears about an order, in the portal and by e-mail; each person's switches per kind; the
 bell's unread count; the notifications list."""
 
-import uuid
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
-from accounts.models import Membership, Notification, NotificationKind, NotificationPreference
+from accounts import roles
+from accounts.models import Notification, NotificationKind, NotificationPreference
 from accounts.services import notify
-from ordering import services
+from ordering.approval import ApprovalRule
 from ordering.models import OrderState
-from tests.factories import UserFactory
-from tests.ordering.test_tracking_views import place, set_spending_limit
+from tests.factories import StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -43,10 +43,10 @@ def _mail_to(mailoutbox, user):
 
 
 def test_placing_an_order_tells_the_buyer_in_the_portal_and_by_email(
-    buyer, company, ship_to, make_product, django_capture_on_commit_callbacks, mailoutbox
+    buyer, django_capture_on_commit_callbacks, mailoutbox, place_order
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        order = place(buyer, company, ship_to, make_product())
+        order = place_order(buyer=buyer)
     assert sorted(_kinds(buyer)) == [K.ORDER_APPROVED, K.ORDER_PLACED]
     placed = Notification.objects.get(user=buyer, kind=K.ORDER_PLACED)
     assert placed.title == f"Order {order.number} placed"
@@ -57,11 +57,10 @@ def test_placing_an_order_tells_the_buyer_in_the_portal_and_by_email(
 
 
 def test_an_order_above_the_limit_asks_the_company_approvers_not_the_buyer(
-    buyer, approver, company_admin, company, ship_to, make_product, django_capture_on_commit_callbacks, mailoutbox
+    buyer, approver, company_admin, make_product, django_capture_on_commit_callbacks, mailoutbox, place_order
 ):
-    set_spending_limit(buyer, company, "50.00")
     with django_capture_on_commit_callbacks(execute=True):
-        order = place(buyer, company, ship_to, make_product(price="100.00"))
+        order = place_order(buyer=buyer, product=make_product(price="100.00"), spending_limit="50.00")
     assert _kinds(approver) == [K.APPROVAL_NEEDED]
     assert _kinds(company_admin) == [K.APPROVAL_NEEDED]
     assert _kinds(buyer) == [K.ORDER_PLACED]
@@ -72,10 +71,9 @@ def test_an_order_above_the_limit_asks_the_company_approvers_not_the_buyer(
 
 
 def test_the_approvers_decision_tells_the_buyer(
-    client, buyer, approver, company, ship_to, make_product, django_capture_on_commit_callbacks, mailoutbox
+    client, buyer, approver, make_product, django_capture_on_commit_callbacks, mailoutbox, place_order
 ):
-    set_spending_limit(buyer, company, "50.00")
-    order = place(buyer, company, ship_to, make_product(price="100.00"))
+    order = place_order(buyer=buyer, product=make_product(price="100.00"), spending_limit="50.00")
     client.force_login(approver)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("ordering:order_approve", args=[order.number]))
@@ -85,10 +83,9 @@ def test_the_approvers_decision_tells_the_buyer(
 
 
 def test_a_rejection_tells_the_buyer_why(
-    client, buyer, approver, company, ship_to, make_product, django_capture_on_commit_callbacks, mailoutbox
+    client, buyer, approver, make_product, django_capture_on_commit_callbacks, mailoutbox, place_order
 ):
-    set_spending_limit(buyer, company, "50.00")
-    order = place(buyer, company, ship_to, make_product(price="100.00"))
+    order = place_order(buyer=buyer, product=make_product(price="100.00"), spending_limit="50.00")
     client.force_login(approver)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("ordering:order_reject", args=[order.number]), {f"order-{order.pk}-reason": "Too much"})
@@ -101,12 +98,12 @@ def test_a_rejection_tells_the_buyer_why(
 
 
 def test_a_credit_hold_tells_the_buyer_why_and_finance_that_it_waits(
-    buyer, company, ship_to, make_product, staff_finance, django_capture_on_commit_callbacks, mailoutbox
+    buyer, company, make_product, staff_finance, django_capture_on_commit_callbacks, mailoutbox, place_order
 ):
     company.credit_limit = Decimal("50.00")
     company.save()
     with django_capture_on_commit_callbacks(execute=True):
-        order = place(buyer, company, ship_to, make_product(price="100.00", tax_rate="0"))
+        order = place_order(buyer=buyer, product=make_product(price="100.00", tax_rate="0"))
     assert order.state == OrderState.CREDIT_HOLD
     hold = Notification.objects.get(user=buyer, kind=K.CREDIT_HOLD)
     assert hold.title == f"Order {order.number} is on credit hold"
@@ -118,11 +115,11 @@ def test_a_credit_hold_tells_the_buyer_why_and_finance_that_it_waits(
 
 
 def test_a_switched_off_email_kind_sends_no_email_but_still_shows_in_the_portal(
-    buyer, company, ship_to, make_product, django_capture_on_commit_callbacks, mailoutbox
+    buyer, django_capture_on_commit_callbacks, mailoutbox, place_order
 ):
     NotificationPreference.objects.create(user=buyer, kind=K.ORDER_PLACED, email=False, in_app=True)
     with django_capture_on_commit_callbacks(execute=True):
-        order = place(buyer, company, ship_to, make_product())
+        order = place_order(buyer=buyer)
     assert Notification.objects.filter(user=buyer, kind=K.ORDER_PLACED).exists()
     subjects = [m.subject for m in _mail_to(mailoutbox, buyer)]
     assert f"Order {order.number} placed" not in subjects
@@ -130,11 +127,11 @@ def test_a_switched_off_email_kind_sends_no_email_but_still_shows_in_the_portal(
 
 
 def test_a_kind_switched_off_in_the_portal_only_emails(
-    buyer, company, ship_to, make_product, django_capture_on_commit_callbacks, mailoutbox
+    buyer, django_capture_on_commit_callbacks, mailoutbox, place_order
 ):
     NotificationPreference.objects.create(user=buyer, kind=K.ORDER_APPROVED, email=True, in_app=False)
     with django_capture_on_commit_callbacks(execute=True):
-        order = place(buyer, company, ship_to, make_product())
+        order = place_order(buyer=buyer)
     assert _kinds(buyer) == [K.ORDER_PLACED]
     assert f"Order {order.number} confirmed" in [m.subject for m in _mail_to(mailoutbox, buyer)]
 
@@ -275,16 +272,9 @@ def test_notifications_need_a_signed_in_person(client):
 
 
 def test_staff_hear_only_of_orders_of_customers_they_see(
-    buyer, company, ship_to, make_product, staff_sales_rep, django_capture_on_commit_callbacks
+    buyer, company, staff_sales_rep, django_capture_on_commit_callbacks, place_order
 ):
     """A rule routing to sales reps tells the customer's own rep, not another rep's."""
-    from django.contrib.auth.models import Group
-
-    from accounts import roles
-    from accounts.models import Notification
-    from ordering.approval import ApprovalRule
-    from tests.factories import StaffFactory
-
     company.sales_rep = staff_sales_rep
     company.save()
     other_rep = StaffFactory(email="other.rep@distributor.example")
@@ -292,41 +282,27 @@ def test_staff_hear_only_of_orders_of_customers_they_see(
     ApprovalRule.objects.create(
         name="Everything", condition="total_at_least", amount=0, approver_group=Group.objects.get(name=roles.SALES_REP)
     )
-    product = make_product()
     with django_capture_on_commit_callbacks(execute=True):
-        _place_for_test(buyer, company, ship_to, product)
+        place_order(buyer=buyer)
     assert Notification.objects.filter(user=staff_sales_rep, kind="approval_needed").exists()
     assert not Notification.objects.filter(user=other_rep).exists()
 
 
-def _place_for_test(buyer, company, ship_to, product):
-
-    cart = services.cart_for(user=buyer, company=company)
-    services.add_to_cart(cart=cart, product=product, quantity=1)
-    return services.place_order(
-        cart=cart,
-        membership=Membership.objects.get(user=buyer, company=company),
-        checkout=services.Checkout(ship_to=ship_to),
-        expected_total=services.quote_cart(cart=cart).total,
-        idempotency_key=uuid.uuid4(),
-    )
-
-
 def test_with_tasks_kept_in_the_database_the_notification_is_queued_in_the_placement_itself(
-    buyer, company, ship_to, make_product, settings
+    buyer, settings, place_order
 ):
     """The production task backend keeps tasks as rows of this database: the placement writes its
     notification task in its own transaction, so the worker sees it only once the order is
     committed, and a placement that rolls back leaves no task behind."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-    order = place(buyer, company, ship_to, make_product())
+    order = place_order(buyer=buyer)
 
     task = DBTaskResult.objects.get()
     assert task.task_path == "ordering.tasks.send_order_notification"
     assert task.args_kwargs["kwargs"] == {"order_id": order.pk, "events": ["placed", "approved"]}
 
     with pytest.raises(RuntimeError, match="after placing"), transaction.atomic():
-        place(buyer, company, ship_to, make_product(), po_number="PO-2", durable=False)
+        place_order(buyer=buyer, po_number="PO-2", durable=False)
         raise RuntimeError("something failed after placing, in the same transaction")
     assert list(DBTaskResult.objects.values_list("pk", flat=True)) == [task.pk]

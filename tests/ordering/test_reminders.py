@@ -1,6 +1,5 @@
 """Reminders for overdue approval decisions: once per 24 hours, to the people who may decide."""
 
-import uuid
 from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
@@ -17,8 +16,7 @@ from accounts.models import Membership, Notification, NotificationKind
 from ordering import services
 from ordering.approval import ApprovalRule, ApprovalStep
 from ordering.reminders import remind_overdue_approvals, send_approval_reminders_task
-from ordering.services import Checkout
-from tests.factories import AddressFactory, StaffFactory
+from tests.factories import StaffFactory
 
 START = timezone.make_aware(timezone.datetime(2026, 3, 2, 9, 0))
 
@@ -36,6 +34,7 @@ def director(staff_order_approver):
 
 @pytest.fixture
 def rule(db):
+    """Orders of 1,000.00 or more wait for a director: 20 of place_order's product at 100.00."""
     return ApprovalRule.objects.create(
         name="Big orders",
         condition=ApprovalRule.Condition.TOTAL_AT_LEAST,
@@ -43,26 +42,6 @@ def rule(db):
         approver_group=Group.objects.get(name=roles.ORDER_APPROVER),
         decide_within_hours=4,
     )
-
-
-@pytest.fixture
-def place(company, make_product):
-    ship_to = AddressFactory(company=company, is_default=True)
-
-    def place_order(user, *, quantity=20, placed_for_customer_by=None):
-        product = make_product(price="100.00", tax_rate="0")
-        cart = services.cart_for(user=placed_for_customer_by or user, company=company)
-        services.add_to_cart(cart=cart, product=product, quantity=quantity)
-        return services.place_order(
-            cart=cart,
-            membership=Membership.objects.get(user=user, company=company),
-            checkout=Checkout(ship_to=ship_to),
-            expected_total=services.quote_cart(cart=cart).total,
-            idempotency_key=uuid.uuid4(),
-            placed_for_customer_by=placed_for_customer_by,
-        )
-
-    return place_order
 
 
 def _reminders(user=None):
@@ -76,11 +55,11 @@ def _run(capture, now=None):
 
 
 def test_an_overdue_decision_is_reminded_once_a_day(
-    clock, buyer, director, rule, place, django_capture_on_commit_callbacks
+    clock, buyer, director, rule, place_order, django_capture_on_commit_callbacks
 ):
     gone = StaffFactory(email="left@distributor.example", is_active=False)
     gone.groups.add(Group.objects.get(name=roles.ORDER_APPROVER))
-    order = place(buyer)
+    order = place_order(buyer=buyer, quantity=20)
     mail.outbox.clear()
 
     clock.move_to(START + timedelta(hours=3))
@@ -105,8 +84,8 @@ def test_an_overdue_decision_is_reminded_once_a_day(
     assert step.reminded_at == START + timedelta(hours=29, minutes=1)
 
 
-def test_a_decided_step_is_not_reminded(clock, buyer, director, rule, place, django_capture_on_commit_callbacks):
-    order = place(buyer)
+def test_a_decided_step_is_not_reminded(clock, buyer, director, rule, place_order, django_capture_on_commit_callbacks):
+    order = place_order(buyer=buyer, quantity=20)
     services.decide_staff_approval(order=order, user=director, approve=True)
 
     clock.move_to(START + timedelta(days=2))
@@ -116,7 +95,7 @@ def test_a_decided_step_is_not_reminded(clock, buyer, director, rule, place, dja
 
 
 def test_only_staff_of_the_steps_group_who_see_the_customer_are_reminded(
-    clock, company, buyer, staff_sales_rep, place, django_capture_on_commit_callbacks
+    clock, company, buyer, staff_sales_rep, place_order, django_capture_on_commit_callbacks
 ):
     # A customer's first order goes to their sales rep; other reps do not see this customer.
     ApprovalRule.objects.create(
@@ -128,7 +107,7 @@ def test_only_staff_of_the_steps_group_who_see_the_customer_are_reminded(
     company.save()
     other_rep = StaffFactory(email="other-rep@distributor.example")
     other_rep.groups.add(Group.objects.get(name=roles.SALES_REP))
-    place(buyer)
+    place_order(buyer=buyer, quantity=20)
 
     clock.move_to(START + timedelta(hours=25))
     _run(django_capture_on_commit_callbacks)
@@ -137,13 +116,13 @@ def test_only_staff_of_the_steps_group_who_see_the_customer_are_reminded(
 
 
 def test_the_rep_who_placed_the_order_is_not_reminded_to_approve_it(
-    clock, company, buyer, director, rule, place, django_capture_on_commit_callbacks
+    clock, company, buyer, director, rule, place_order, django_capture_on_commit_callbacks
 ):
     rep_and_director = StaffFactory(email="both@distributor.example")
     rep_and_director.groups.add(Group.objects.get(name=roles.SALES_REP), Group.objects.get(name=roles.ORDER_APPROVER))
     company.sales_rep = rep_and_director
     company.save()
-    place(buyer, placed_for_customer_by=rep_and_director)
+    place_order(buyer=buyer, quantity=20, placed_for_customer_by=rep_and_director)
 
     clock.move_to(START + timedelta(hours=5))
     _run(django_capture_on_commit_callbacks)
@@ -152,10 +131,10 @@ def test_the_rep_who_placed_the_order_is_not_reminded_to_approve_it(
 
 
 def test_a_customer_side_step_reminds_the_companys_approvers_not_the_buyer(
-    clock, company, buyer, approver, company_admin, place, django_capture_on_commit_callbacks
+    clock, company, buyer, approver, company_admin, place_order, django_capture_on_commit_callbacks
 ):
     Membership.objects.filter(user=buyer, company=company).update(spending_limit=Decimal("50.00"))
-    order = place(buyer, quantity=1)
+    order = place_order(buyer=buyer, quantity=1)
     assert ApprovalStep.objects.get(order=order).customer_side
 
     clock.move_to(START + timedelta(hours=25))
@@ -168,9 +147,9 @@ def test_a_customer_side_step_reminds_the_companys_approvers_not_the_buyer(
     )
 
 
-def test_the_command_and_the_task_send_the_reminders(clock, buyer, director, rule, place):
-    place(buyer)
-    place(buyer, quantity=30)
+def test_the_command_and_the_task_send_the_reminders(clock, buyer, director, rule, place_order):
+    place_order(buyer=buyer, quantity=20)
+    place_order(buyer=buyer, quantity=30)
     clock.move_to(START + timedelta(hours=5))
     out = StringIO()
 

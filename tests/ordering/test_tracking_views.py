@@ -1,7 +1,6 @@
 """Orders list and order detail: scoped to the active company, filters, paging, the timeline in
 plain words, cancelling while it is still allowed; fixed query counts."""
 
-import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -15,8 +14,7 @@ from accounts.models import CreditAccount, Membership
 from ordering import services, states, tracking_views
 from ordering.approval import ApprovalRule
 from ordering.models import Order, OrderEvent, OrderLine, OrderState
-from ordering.services import Checkout
-from tests.factories import AddressFactory, MembershipFactory, ProductFactory, UserFactory
+from tests.factories import MembershipFactory, ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,38 +28,6 @@ def _in_english():
 
 
 S = OrderState
-
-
-def place(
-    user,
-    company,
-    ship_to,
-    product,
-    quantity=1,
-    *,
-    po_number="PO-1",
-    placed_for_customer_by=None,
-    durable=True,
-    **checkout,
-):
-    """An order placed through the service, as checkout does it (`durable=False` inside a test's
-    own transaction)."""
-    cart = services.cart_for(user=user, company=company)
-    services.add_to_cart(cart=cart, product=product, quantity=quantity)
-    quote = services.quote_cart(cart=cart)
-    return services.place_order(
-        cart=cart,
-        membership=Membership.objects.get(user=user, company=company),
-        checkout=Checkout(ship_to=ship_to, po_number=po_number, **checkout),
-        expected_total=quote.total,
-        idempotency_key=uuid.uuid4(),
-        placed_for_customer_by=placed_for_customer_by,
-        durable=durable,
-    )
-
-
-def set_spending_limit(user, company, limit):
-    Membership.objects.filter(user=user, company=company).update(spending_limit=Decimal(limit))
 
 
 def order_rows(company, user, count, *, state=S.APPROVED, lines=1, events=1):
@@ -114,12 +80,12 @@ def timeline_texts(order):
 
 
 def test_a_buyer_sees_every_order_of_the_company_and_none_of_another(
-    client, buyer, company_admin, company, ship_to, make_product, outsider, other_company
+    client, buyer, company_admin, make_product, outsider, place_order
 ):
     product = make_product()
-    mine = place(buyer, company, ship_to, product, po_number="PO-BOB")
-    colleagues = place(company_admin, company, ship_to, product, po_number="PO-ALICE")
-    theirs = place(outsider, other_company, AddressFactory(company=other_company), product, po_number="PO-OLGA")
+    mine = place_order(buyer=buyer, product=product, po_number="PO-BOB")
+    colleagues = place_order(buyer=company_admin, product=product, po_number="PO-ALICE")
+    theirs = place_order(buyer=outsider, product=product, po_number="PO-OLGA")
 
     client.force_login(buyer)
     response = client.get(reverse("ordering:order_list"))
@@ -131,8 +97,8 @@ def test_a_buyer_sees_every_order_of_the_company_and_none_of_another(
     assert "¥113.00" in html  # 100.00 + 13% tax, with its currency
 
 
-def test_an_outsider_gets_404_for_an_order_of_another_company(client, buyer, company, ship_to, make_product, outsider):
-    order = place(buyer, company, ship_to, make_product())
+def test_an_outsider_gets_404_for_an_order_of_another_company(client, buyer, outsider, place_order):
+    order = place_order(buyer=buyer)
     client.force_login(outsider)
     assert client.get(reverse("ordering:order_detail", args=[order.number])).status_code == 404
 
@@ -146,11 +112,11 @@ def test_the_empty_list_offers_the_catalog(client, buyer):
 
 
 def test_filters_narrow_the_list_and_say_so_when_nothing_matches(
-    client, buyer, company_admin, company, ship_to, make_product
+    client, buyer, company_admin, make_product, place_order
 ):
     product = make_product()
-    bobs = place(buyer, company, ship_to, product)
-    alices = place(company_admin, company, ship_to, product)
+    bobs = place_order(buyer=buyer, product=product)
+    alices = place_order(buyer=company_admin, product=product)
     services.cancel_order(order=alices, user=company_admin, reason="Wrong week")
     client.force_login(buyer)
     url = reverse("ordering:order_list")
@@ -170,20 +136,18 @@ def test_filters_narrow_the_list_and_say_so_when_nothing_matches(
     assert "No orders match these filters." in nothing and "Clear filters" in nothing
 
 
-def test_a_filter_value_that_does_not_validate_is_ignored(client, buyer, company, ship_to, make_product):
-    order = place(buyer, company, ship_to, make_product())
+def test_a_filter_value_that_does_not_validate_is_ignored(client, buyer, place_order):
+    order = place_order(buyer=buyer)
     client.force_login(buyer)
     response = client.get(reverse("ordering:order_list"), {"status": "bogus", "placed_from": "not-a-date"})
     assert response.status_code == 200
     assert order.number in response.content.decode()
 
 
-def test_needs_my_action_lists_what_the_approver_may_decide(client, buyer, approver, company, ship_to, make_product):
-    set_spending_limit(buyer, company, "50.00")
+def test_needs_my_action_lists_what_the_approver_may_decide(client, buyer, approver, make_product, place_order):
     product = make_product(price="100.00")
-    waiting = place(buyer, company, ship_to, product)
-    set_spending_limit(buyer, company, "100000.00")
-    confirmed = place(buyer, company, ship_to, product)
+    waiting = place_order(buyer=buyer, product=product, spending_limit="50.00")
+    confirmed = place_order(buyer=buyer, product=product, spending_limit="100000.00")
     assert (waiting.state, confirmed.state) == (S.AWAITING_CUSTOMER_APPROVAL, S.APPROVED)
 
     client.force_login(approver)
@@ -227,13 +191,11 @@ def test_the_list_runs_the_same_queries_for_2_or_10_orders(client, buyer, compan
 # Order detail -------------------------------------------------------------------------------
 
 
-def test_the_detail_shows_the_header_lines_prices_and_totals(client, buyer, company, ship_to, make_product):
+def test_the_detail_shows_the_header_lines_prices_and_totals(client, buyer, make_product, place_order):
     product = make_product(price="100.00", stock=4, allow_backorder=True, name_en="Chicken wings")
-    order = place(
-        buyer,
-        company,
-        ship_to,
-        product,
+    order = place_order(
+        buyer=buyer,
+        product=product,
         quantity=6,
         po_number="PO-778",
         requested_delivery_date=timezone.localdate() + timedelta(days=3),
@@ -251,18 +213,18 @@ def test_the_detail_shows_the_header_lines_prices_and_totals(client, buyer, comp
     assert f'action="{reverse("ordering:order_detail", args=[order.number])}reorder/"' in html
 
 
-def test_an_order_a_rep_placed_says_so(client, buyer, company, ship_to, make_product, staff_sales_rep):
-    order = place(buyer, company, ship_to, make_product(), placed_for_customer_by=staff_sales_rep)
+def test_an_order_a_rep_placed_says_so(client, buyer, staff_sales_rep, place_order):
+    order = place_order(buyer=buyer, placed_for_customer_by=staff_sales_rep)
     client.force_login(buyer)
     html = client.get(reverse("ordering:order_detail", args=[order.number])).content.decode()
     assert f"{staff_sales_rep} on your behalf (for {buyer})" in html
     assert f"Placed by {staff_sales_rep} on your behalf" in html
 
 
-def test_a_credit_hold_explains_why_in_plain_words(client, buyer, company, ship_to, make_product):
+def test_a_credit_hold_explains_why_in_plain_words(client, buyer, company, make_product, place_order):
     company.credit_limit = Decimal("50.00")
     company.save()
-    order = place(buyer, company, ship_to, make_product(price="100.00", tax_rate="0"))
+    order = place_order(buyer=buyer, product=make_product(price="100.00", tax_rate="0"))
     client.force_login(buyer)
     html = client.get(reverse("ordering:order_detail", args=[order.number])).content.decode()
     assert "Why this order is on credit hold" in html
@@ -284,16 +246,15 @@ def test_the_detail_runs_the_same_queries_for_2_or_10_lines_and_events(
 # The timeline, state by state ----------------------------------------------------------------
 
 
-def test_timeline_of_an_order_confirmed_at_once(buyer, company, ship_to, make_product):
-    order = place(buyer, company, ship_to, make_product())
+def test_timeline_of_an_order_confirmed_at_once(buyer, place_order):
+    order = place_order(buyer=buyer)
     assert timeline_texts(order) == [f"Placed by {buyer}", "Confirmed"]
 
 
 def test_timeline_of_an_order_waiting_for_the_company_approver_then_approved(
-    buyer, approver, company, ship_to, make_product
+    buyer, approver, company, make_product, place_order
 ):
-    set_spending_limit(buyer, company, "50.00")
-    order = place(buyer, company, ship_to, make_product(price="100.00"))
+    order = place_order(buyer=buyer, product=make_product(price="100.00"), spending_limit="50.00")
     assert timeline_texts(order) == [
         f"Placed by {buyer}",
         f"Waiting for your approver: Above {buyer}'s spending limit of ¥50.00",
@@ -304,9 +265,8 @@ def test_timeline_of_an_order_waiting_for_the_company_approver_then_approved(
     assert timeline_texts(order)[2:] == [f"Approved by {approver}", "Confirmed"]
 
 
-def test_timeline_of_a_rejection(buyer, approver, company, ship_to, make_product):
-    set_spending_limit(buyer, company, "50.00")
-    order = place(buyer, company, ship_to, make_product(price="100.00"))
+def test_timeline_of_a_rejection(buyer, approver, company, make_product, place_order):
+    order = place_order(buyer=buyer, product=make_product(price="100.00"), spending_limit="50.00")
     services.decide_customer_approval(
         order=order,
         membership=Membership.objects.get(user=approver, company=company),
@@ -316,10 +276,10 @@ def test_timeline_of_a_rejection(buyer, approver, company, ship_to, make_product
     assert timeline_texts(order)[-1] == f"Rejected by {approver}: Not this week"
 
 
-def test_timeline_of_a_credit_hold_released_by_finance(buyer, company, ship_to, make_product, staff_finance):
+def test_timeline_of_a_credit_hold_released_by_finance(buyer, company, make_product, staff_finance, place_order):
     company.credit_limit = Decimal("50.00")
     company.save()
-    order = place(buyer, company, ship_to, make_product(price="100.00", tax_rate="0"))
+    order = place_order(buyer=buyer, product=make_product(price="100.00", tax_rate="0"))
     assert timeline_texts(order)[-1] == (
         "On credit hold: This order (¥100.00) is more than your available credit (¥50.00)."
     )
@@ -327,7 +287,7 @@ def test_timeline_of_a_credit_hold_released_by_finance(buyer, company, ship_to, 
     assert timeline_texts(order)[-2:] == [f"Released from credit hold by {staff_finance}", "Confirmed"]
 
 
-def test_timeline_of_staff_approvals(buyer, company, ship_to, make_product, staff_finance, staff_order_approver):
+def test_timeline_of_staff_approvals(buyer, make_product, staff_finance, staff_order_approver, place_order):
     for step, group in enumerate((roles.FINANCE, roles.ORDER_APPROVER), start=1):
         ApprovalRule.objects.create(
             name=f"Big {step}",
@@ -336,7 +296,7 @@ def test_timeline_of_staff_approvals(buyer, company, ship_to, make_product, staf
             approver_group=Group.objects.get(name=group),
             step=step,
         )
-    order = place(buyer, company, ship_to, make_product(price="1000.00"))
+    order = place_order(buyer=buyer, product=make_product(price="1000.00"))
     assert timeline_texts(order)[-1] == "Waiting for our approval: Order total is at least 500.00"
     services.decide_staff_approval(order=order, user=staff_finance, approve=True)
     services.decide_staff_approval(order=order, user=staff_order_approver, approve=True, comment="OK")
@@ -347,20 +307,20 @@ def test_timeline_of_staff_approvals(buyer, company, ship_to, make_product, staf
     ]
 
 
-def test_timeline_of_a_cancellation_and_of_fulfilment(buyer, company, ship_to, make_product):
+def test_timeline_of_a_cancellation_and_of_fulfilment(buyer, make_product, place_order):
     product = make_product()
-    cancelled = place(buyer, company, ship_to, product)
+    cancelled = place_order(buyer=buyer, product=product)
     services.cancel_order(order=cancelled, user=buyer, reason="Ordered twice")
     assert timeline_texts(cancelled)[-1] == f"Cancelled by {buyer}: Ordered twice"
 
-    shipped = place(buyer, company, ship_to, product)
+    shipped = place_order(buyer=buyer, product=product)
     for target in (S.PICKING, S.SHIPPED, S.DELIVERED, S.CLOSED):
         states.transition(order=shipped, to_state=target, actor=None)
     assert timeline_texts(shipped)[2:] == ["We started picking", "Shipped", "Delivered", "Closed"]
 
 
-def test_the_timeline_is_on_the_page_with_time_and_person(client, buyer, company, ship_to, make_product):
-    order = place(buyer, company, ship_to, make_product())
+def test_the_timeline_is_on_the_page_with_time_and_person(client, buyer, place_order):
+    order = place_order(buyer=buyer)
     client.force_login(buyer)
     response = client.get(reverse("ordering:order_detail", args=[order.number]))
     html = response.content.decode()
@@ -372,8 +332,8 @@ def test_the_timeline_is_on_the_page_with_time_and_person(client, buyer, company
 # Cancelling ---------------------------------------------------------------------------------
 
 
-def test_the_buyer_cancels_their_order_with_a_reason(client, buyer, company, ship_to, make_product):
-    order = place(buyer, company, ship_to, make_product())
+def test_the_buyer_cancels_their_order_with_a_reason(client, buyer, company, place_order):
+    order = place_order(buyer=buyer)
     client.force_login(buyer)
     detail = reverse("ordering:order_detail", args=[order.number])
     assert "Cancel this order" in client.get(detail).content.decode()
@@ -390,8 +350,8 @@ def test_the_buyer_cancels_their_order_with_a_reason(client, buyer, company, shi
     assert "Cancel this order" not in html
 
 
-def test_cancelling_after_picking_started_is_refused_with_the_reason(client, buyer, company, ship_to, make_product):
-    order = place(buyer, company, ship_to, make_product())
+def test_cancelling_after_picking_started_is_refused_with_the_reason(client, buyer, place_order):
+    order = place_order(buyer=buyer)
     states.transition(order=order, to_state=S.PICKING, actor=None)
     client.force_login(buyer)
     detail = reverse("ordering:order_detail", args=[order.number])
@@ -408,8 +368,8 @@ def test_cancelling_after_picking_started_is_refused_with_the_reason(client, buy
     assert order.state == S.PICKING
 
 
-def test_a_buyer_cannot_cancel_a_colleagues_order(client, buyer, company_admin, company, ship_to, make_product):
-    order = place(company_admin, company, ship_to, make_product())
+def test_a_buyer_cannot_cancel_a_colleagues_order(client, buyer, company_admin, company, place_order):
+    order = place_order(buyer=company_admin)
     client.force_login(buyer)
     assert "Cancel this order" not in client.get(reverse("ordering:order_detail", args=[order.number])).content.decode()
     response = client.post(reverse("ordering:order_cancel", args=[order.number]), follow=True)
@@ -420,8 +380,8 @@ def test_a_buyer_cannot_cancel_a_colleagues_order(client, buyer, company_admin, 
     assert order.state == S.APPROVED
 
 
-def test_the_company_admin_may_cancel_a_buyers_order(client, buyer, company_admin, company, ship_to, make_product):
-    order = place(buyer, company, ship_to, make_product())
+def test_the_company_admin_may_cancel_a_buyers_order(client, buyer, company_admin, place_order):
+    order = place_order(buyer=buyer)
     client.force_login(company_admin)
     client.post(reverse("ordering:order_cancel", args=[order.number]), {"reason": ""})
     order.refresh_from_db()
@@ -429,8 +389,8 @@ def test_the_company_admin_may_cancel_a_buyers_order(client, buyer, company_admi
     assert timeline_texts(order)[-1] == f"Cancelled by {company_admin}"
 
 
-def test_cancel_only_answers_post(client, buyer, company, ship_to, make_product):
-    order = place(buyer, company, ship_to, make_product())
+def test_cancel_only_answers_post(client, buyer, place_order):
+    order = place_order(buyer=buyer)
     client.force_login(buyer)
     assert client.get(reverse("ordering:order_cancel", args=[order.number])).status_code == 405
 
@@ -440,10 +400,8 @@ def test_a_visitor_is_sent_to_sign_in(client):
     assert response.status_code == 302 and "/accounts/login/" in response.url
 
 
-def test_a_person_of_two_companies_sees_the_active_companys_orders(
-    client, buyer, company, ship_to, make_product, other_company
-):
-    order = place(buyer, company, ship_to, make_product())
+def test_a_person_of_two_companies_sees_the_active_companys_orders(client, buyer, company, other_company, place_order):
+    order = place_order(buyer=buyer)
     MembershipFactory(user=buyer, company=other_company, role=Membership.Role.BUYER)
     client.force_login(buyer)
     client.post(reverse("accounts:switch_company", args=[other_company.pk]))

@@ -20,7 +20,6 @@ from django_tasks_db.models import DBTaskResult
 from accounts import roles
 from accounts.models import Company, CreditAccount, Membership
 from catalog.models import Allocation, Lot, PriceList, StockMove
-from ordering import services
 from ordering.approval import ApprovalRule, ApprovalStep
 from ordering.models import Order, OrderEvent, OrderLine, OrderNumberSequence, OrderState
 from ordering.states import TRANSITIONS
@@ -286,15 +285,15 @@ def test_order_numbers_follow_the_year_they_were_placed_in(seeded):
         assert OrderNumberSequence.objects.get(year=year).last == len(numbers)
 
 
-def test_idempotency_keys_find_the_same_orders(seeded):
+def test_idempotency_keys_find_the_same_orders(seeded, place_order):
     bayside = demo.company_by_key("bayside")
     order = history(bayside)[0]
     assert order.idempotency_key == order_key(bayside, local_day(order.placed_at))
-    buyer = Membership.objects.get(company=bayside, user=order.placed_by)
-    again = services.place_order(
-        cart=services.cart_for(user=buyer.user, company=bayside),
-        membership=buyer,
-        checkout=services.Checkout(ship_to=order.ship_to),
+    again = place_order(
+        buyer=order.placed_by,
+        company=bayside,
+        lines=(),
+        ship_to=order.ship_to,
         expected_total=order.total,
         idempotency_key=order.idempotency_key,
     )

@@ -4,12 +4,12 @@ member of another company.
 It walks the URL configuration, so a view added later joins it by itself: an id-taking URL of
 ours without a case in CASES fails `test_every_id_taking_customer_url_has_a_case`. To add a case,
 write a function that creates the object inside `company` (the victim) and returns the URL
-kwargs, and name the HTTP method the view answers.
+kwargs, and name the HTTP method the view answers. A function that needs fixtures takes them
+after the company and the case names them (`fixtures=("place_order",)`).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 
 import pytest
 from django.conf import settings
@@ -17,8 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Company, Membership, Notification
 from catalog.models import Assortment, Product
-from ordering.approval import ApprovalStep
-from ordering.models import Order, OrderState, SavedList, SavedListLine
+from ordering.models import OrderState, SavedList, SavedListLine
 from tests.factories import InvitationFactory, MembershipFactory, ProductFactory
 
 OUR_APPS = ("accounts.", "catalog.", "ordering.", "billing.", "portal.")
@@ -60,7 +59,11 @@ def customer_routes_with_params() -> list[Route]:
 @dataclass(frozen=True)
 class Case:
     method: str
-    make_kwargs: Callable[[object], dict]
+    make_kwargs: Callable[..., dict]
+    fixtures: tuple[str, ...] = ()
+
+    def kwargs_for(self, company, request) -> dict:
+        return self.make_kwargs(company, **{name: request.getfixturevalue(name) for name in self.fixtures})
 
 
 def _membership(company):
@@ -80,25 +83,10 @@ def _product_only_company_sees(company):
     return {"sku": product.sku}
 
 
-def _order_waiting_for_the_approver(company):
+def _order_waiting_for_the_approver(company, place_order):
     """An order of `company` placed by one of its buyers, waiting for the company's approver:
     the state in which every order URL (see, cancel, approve, reject) has something to do."""
-    buyer = MembershipFactory(company=company, role=Membership.Role.BUYER).user
-    order = Order.objects.create(
-        company=company,
-        number=f"SO-TENANCY-{company.pk}-{Order.objects.count() + 1}",
-        state=OrderState.AWAITING_CUSTOMER_APPROVAL,
-        placed_by=buyer,
-        ship_to_text="88 Century Avenue, Shanghai",
-        currency=company.currency,
-        subtotal=Decimal("100.00"),
-        tax_total=Decimal("0.00"),
-        total=Decimal("100.00"),
-    )
-    ApprovalStep.objects.create(
-        order=order, customer_side=True, sequence=0, reason="Above the spending limit", status="pending"
-    )
-    return {"number": order.number}
+    return {"number": place_order(company=company, state=OrderState.AWAITING_CUSTOMER_APPROVAL).number}
 
 
 def _notification_of_the_companys_admin(company):
@@ -128,17 +116,17 @@ CASES: dict[str, Case] = {
     # The token is a secret for one address: anyone signed in as another address gets 404.
     "accounts:invitation": Case("get", lambda company: {"token": InvitationFactory(company=company).token}),
     "catalog:product_detail": Case("get", _product_only_company_sees),
-    "ordering:order_detail": Case("get", _order_waiting_for_the_approver),
-    "ordering:order_cancel": Case("post", _order_waiting_for_the_approver),
-    "ordering:order_approve": Case("post", _order_waiting_for_the_approver),
-    "ordering:order_reject": Case("post", _order_waiting_for_the_approver),
+    "ordering:order_detail": Case("get", _order_waiting_for_the_approver, fixtures=("place_order",)),
+    "ordering:order_cancel": Case("post", _order_waiting_for_the_approver, fixtures=("place_order",)),
+    "ordering:order_approve": Case("post", _order_waiting_for_the_approver, fixtures=("place_order",)),
+    "ordering:order_reject": Case("post", _order_waiting_for_the_approver, fixtures=("place_order",)),
     "accounts:notification_open": Case("get", _notification_of_the_companys_admin),
     "ordering:cart_line": Case("post", _product_id_only_company_sees),
     "ordering:saved_list": Case("get", _saved_list),
     "ordering:saved_list_add_to_cart": Case("post", _saved_list),
     "ordering:saved_list_rename": Case("post", _saved_list),
     "ordering:saved_list_delete": Case("post", _saved_list),
-    "ordering:reorder": Case("post", _order_waiting_for_the_approver),
+    "ordering:reorder": Case("post", _order_waiting_for_the_approver, fixtures=("place_order",)),
 }
 
 
@@ -153,20 +141,20 @@ def test_every_id_taking_customer_url_has_a_case():
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_outsider_gets_404(name, client, company, company_admin, outsider):
+def test_outsider_gets_404(name, client, company, company_admin, outsider, request):
     case = CASES[name]
-    url = reverse(name, kwargs=case.make_kwargs(company))
+    url = reverse(name, kwargs=case.kwargs_for(company, request))
     client.force_login(outsider)
     response = getattr(client, case.method)(url)
     assert response.status_code == 404, f"{name} answered {response.status_code} to another company's member"
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_a_member_of_the_company_is_not_refused(name, client, company, company_admin):
+def test_a_member_of_the_company_is_not_refused(name, client, company, company_admin, request):
     """The same requests from the company's own admin are not 404: the sweep tests scoping,
     not a view that refuses everyone."""
     case = CASES[name]
-    kwargs = case.make_kwargs(company)
+    kwargs = case.kwargs_for(company, request)
     if name == "accounts:invitation":
         kwargs = {"token": InvitationFactory(company=company, email=company_admin.email).token}
     client.force_login(company_admin)

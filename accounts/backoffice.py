@@ -54,7 +54,7 @@ from kit.money import format_money
 from . import roles
 from .forms import InviteMemberForm
 from .models import Address, Company, Invitation, Membership, PriceTier, Region
-from .selectors import companies_for_staff
+from .selectors import companies_for_staff, sees_all_companies
 from .services import AccountsError, invite_member
 
 CHANGE_CREDIT_TERMS = "accounts.change_credit_terms"
@@ -85,11 +85,6 @@ class CompanyPermissionPolicy(ModelPermissionPolicy):
         if not self.user_has_any_permission(user, actions):
             return Company.objects.none()
         return companies_for_staff(user)
-
-
-def _sees_all_companies(user) -> bool:
-    # The rule `companies_for_staff` applies (active superusers hold every permission).
-    return user.has_perm("accounts.view_all_companies")
 
 
 def _company_policy():
@@ -124,7 +119,7 @@ class CompanyForm(WagtailAdminModelForm):
         if user is None or "sales_rep" not in self.fields:
             return
         field = self.fields["sales_rep"]
-        if not _sees_all_companies(user):
+        if not sees_all_companies(user):
             field.queryset = get_user_model().objects.filter(pk=user.pk)
             field.required = True
             field.empty_label = None
@@ -222,7 +217,7 @@ class CompanyFilterSet(WagtailFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.request is not None and not _sees_all_companies(self.request.user):
+        if self.request is not None and not sees_all_companies(self.request.user):
             # A rep's list holds only their own customers; a rep filter would only confuse.
             del self.filters["sales_rep"]
 

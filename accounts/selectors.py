@@ -10,10 +10,19 @@ def has_second_factor(user) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
+def sees_all_companies(user) -> bool:
+    """Staff who see every customer (finance, managers, order approvers, superusers)."""
+    return user.is_superuser or user.has_perm("accounts.view_all_companies")
+
+
 def companies_for_staff(user) -> QuerySet[Company]:
-    """The customers a staff user may see: a sales rep only their own."""
+    """The customers a staff user may see: a sales rep only their own.
+
+    The one definition of "a rep's customers": whatever belongs to a customer (its orders, its
+    contract price lists, its assortments) is narrowed through this queryset.
+    """
     companies = Company.objects.select_related("region", "sales_rep", "price_tier")
-    if user.is_superuser or user.has_perm("accounts.view_all_companies"):
+    if sees_all_companies(user):
         return companies
     return companies.filter(sales_rep=user)
 

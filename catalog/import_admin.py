@@ -6,9 +6,11 @@ or none. Downloads: a template per kind, and exports of products and of a price 
 
 Each view checks the permission of its kind with `request.user.has_perm`, calls catalog.imports,
 and answers. A denial raises PermissionDenied, which Wagtail turns into a redirect to the admin
-home with a message. The uploaded rows wait for their commit in a server-side file named by a
-random token; the token must also be in this user's session, and the commit reads only that
-file, never data posted back by the browser.
+home with a message. Price lists are read through `catalog.selectors.price_lists_for_staff`: a
+sales rep lists, exports and imports into only the tier and default lists and their own
+customers' contract lists; another rep's customer's list id answers 404. The uploaded rows wait
+for their commit in a server-side file named by a random token; the token must also be in this
+user's session, and the commit reads only that file, never data posted back by the browser.
 
 catalog.wagtail_hooks imports this module (`from . import import_admin`) so the hooks register.
 """
@@ -57,6 +59,7 @@ from .imports import (
     template_export,
 )
 from .models import PriceList
+from .selectors import price_lists_for_staff
 
 SESSION_KEY = "catalog_import_tokens"
 SESSION_TOKENS_KEPT = 20
@@ -131,9 +134,10 @@ class UploadForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, kind: SheetLayout, **kwargs):
+    def __init__(self, *args, kind: SheetLayout, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
+        self.user = user
         self.table = None
 
     def clean_file(self):
@@ -150,7 +154,7 @@ class UploadForm(forms.Form):
 
 class PriceUploadForm(UploadForm):
     price_list = forms.ModelChoiceField(
-        queryset=PriceList.objects.order_by("kind", "priority", "name"),
+        queryset=PriceList.objects.none(),  # narrowed to the user's lists in __init__
         label=gettext_lazy("Price list"),
         error_messages={"required": gettext_lazy("Choose the price list the prices go into.")},
     )
@@ -162,6 +166,10 @@ class PriceUploadForm(UploadForm):
         ),
     )
     field_order = ["price_list", "file", "replace"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["price_list"].queryset = price_lists_for_staff(self.user).order_by("kind", "priority", "name")
 
     def options(self) -> ImportOptions:
         return ImportOptions(price_list_id=self.cleaned_data["price_list"].pk, replace=self.cleaned_data["replace"])
@@ -216,7 +224,7 @@ class ImportsIndexView(WagtailAdminTemplateMixin, TemplateView):
                 for kind in self.kinds
             ],
             product_exports=_product_export_links() if can_export_products(user) else None,
-            price_lists=_price_list_rows() if can_export_price_lists(user) else None,
+            price_lists=_price_list_rows(user) if can_export_price_lists(user) else None,
         )
         return context
 
@@ -231,8 +239,10 @@ def _product_export_links() -> list[dict]:
     return [{"format": fmt.upper(), "url": reverse("catalog_import:export_products", args=[fmt])} for fmt in FORMATS]
 
 
-def _price_list_rows() -> list[dict]:
-    price_lists = PriceList.objects.annotate(entry_count=Count("entries")).order_by("kind", "priority", "name")
+def _price_list_rows(user) -> list[dict]:
+    price_lists = (
+        price_lists_for_staff(user).annotate(entry_count=Count("entries")).order_by("kind", "priority", "name")
+    )
     return [
         {
             "price_list": price_list,
@@ -290,12 +300,13 @@ class UploadView(KindMixin, WagtailAdminTemplateMixin, FormView):
         return FORMS[self.kind.slug]
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "kind": self.kind}
+        return {**super().get_form_kwargs(), "kind": self.kind, "user": self.request.user}
 
     def get_initial(self):
         # /imports/prices/list/<pk>/: the price list's own page links here with the list chosen.
         if self.kwargs.get("price_list"):
-            return {"price_list": get_object_or_404(PriceList, pk=self.kwargs["price_list"])}
+            price_lists = price_lists_for_staff(self.request.user)
+            return {"price_list": get_object_or_404(price_lists, pk=self.kwargs["price_list"])}
         return {}
 
     def get_breadcrumbs_items(self):
@@ -328,7 +339,7 @@ class UploadView(KindMixin, WagtailAdminTemplateMixin, FormView):
         if self.kind is PRODUCTS and can_export_products(self.request.user):
             context["product_exports"] = _product_export_links()
         if self.kind is PRICES and can_export_price_lists(self.request.user):
-            context["price_lists"] = _price_list_rows()
+            context["price_lists"] = _price_list_rows(self.request.user)
         return context
 
 
@@ -466,7 +477,7 @@ class PriceListExportView(View):
     def get(self, request, *args, pk, fmt):
         if not can_export_price_lists(request.user):
             raise PermissionDenied
-        price_list = get_object_or_404(PriceList, pk=pk)
+        price_list = get_object_or_404(price_lists_for_staff(request.user), pk=pk)
         return _download_response(price_list_export(price_list=price_list, fmt=fmt))
 
 

@@ -1,4 +1,5 @@
-"""Reads of the catalog that several views need: which products a company may see and order."""
+"""Reads of the catalog that several views need: which products a company may see and order, and
+which price lists and assortments a staff user may see."""
 
 import time
 import uuid
@@ -9,8 +10,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.connection import ConnectionProxy
 
 from accounts.models import Company
+from accounts.selectors import companies_for_staff, sees_all_companies
 
-from .models import Assortment, Category, Product
+from .models import Assortment, Category, PriceList, Product
 
 
 def assortments_for(company: Company) -> QuerySet[Assortment]:
@@ -204,3 +206,35 @@ def forget_catalog() -> None:
 def forget_category_tree() -> None:
     """A category changed: its tree, and the product pages filtered by it, are out of date."""
     _forget_now_and_on_commit(CATEGORY_TREE_VERSION_KEY, CATALOG_VERSION_KEY)
+
+
+# --- What a staff user may see ------------------------------------------------------------------
+# A contract price list or a customer's own assortment belongs to that customer, so it is seen by
+# the staff who see the customer (`accounts.selectors.companies_for_staff`: a sales rep only their
+# own customers); tier and default lists, and assortments of price tiers, are everyone's.
+
+
+def price_lists_for_staff(user) -> QuerySet[PriceList]:
+    """Every tier and default list, and the contract lists of the customers the user sees."""
+    price_lists = PriceList.objects.all()
+    if sees_all_companies(user):
+        return price_lists
+    # The database ties kind to owner: a contract list always has a company, the others never.
+    return price_lists.filter(Q(company__isnull=True) | Q(company__in=companies_for_staff(user).values("pk")))
+
+
+def assortments_for_staff(user) -> QuerySet[Assortment]:
+    """Assortments of price tiers or of nobody, and those of the customers the user sees."""
+    assortments = Assortment.objects.all()
+    if sees_all_companies(user):
+        return assortments
+    links = Assortment.companies.through.objects.filter(assortment=OuterRef("pk"))
+    for_a_tier = Exists(Assortment.price_tiers.through.objects.filter(assortment=OuterRef("pk")))
+    for_their_customer = Exists(links.filter(company__in=companies_for_staff(user).values("pk")))
+    return assortments.filter(for_a_tier | ~Exists(links) | for_their_customer)
+
+
+def assortment_companies_for_staff(user, assortment: Assortment) -> QuerySet[Company]:
+    """The companies of an assortment that the user may see (a tier's assortment may also name
+    another rep's customers: those stay out of sight)."""
+    return companies_for_staff(user).filter(assortments=assortment).order_by("display_name")

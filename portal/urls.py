@@ -5,7 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from . import views
+from . import site_history, views
 
 BACK_OFFICE = settings.TRADECOUNTER_BACK_OFFICE_PREFIX.strip("/") + "/"
 
@@ -23,6 +23,9 @@ urlpatterns = [
         RedirectView.as_view(pattern_name="account_login", query_string=True),
         name="backoffice_login",
     ),
+    # Wagtail's site history, less the customers the user does not see (a rep: other reps').
+    path(BACK_OFFICE + "reports/site-history/", site_history.site_history),
+    path(BACK_OFFICE + "reports/site-history/results/", site_history.site_history_results),
     path(BACK_OFFICE, include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("healthz", views.healthz, name="healthz"),

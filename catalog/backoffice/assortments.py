@@ -1,10 +1,18 @@
-"""Assortments in the back office: which products a company or tier sees."""
+"""Assortments in the back office: which products a company or tier sees.
+
+Every view reads the assortments through `catalog.selectors.assortments_for_staff`: a sales rep
+sees the assortments of price tiers (or of nobody) and those of their own customers; another
+rep's customer's assortment is not in their listing or export and answers 404 at every URL that
+takes its id. Where a visible assortment also names another rep's customers, those are left out
+of what the rep is shown (`assortment_companies_for_staff`).
+"""
 
 from django import forms
 from django.db.models import (
     Count,
     IntegerField,
     OuterRef,
+    Q,
     Subquery,
 )
 from django.db.models.functions import Coalesce
@@ -16,9 +24,12 @@ from wagtail.admin.ui.tables import (
     Column,
 )
 from wagtail.admin.views import generic
+from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from accounts.models import Company
+from accounts.selectors import companies_for_staff
 from kit.backoffice import (
     CsvForExcelMixin,
     ListingTitleColumn,
@@ -28,7 +39,8 @@ from ..models import (
     Assortment,
     Product,
 )
-from .common import PER_PAGE
+from ..selectors import assortment_companies_for_staff, assortments_for_staff
+from .common import PER_PAGE, StaffScopedObjectMixin
 
 # --- Assortments ----------------------------------------------------------------------------
 
@@ -48,7 +60,17 @@ class AssortmentForm(WagtailAdminModelForm):
                 part for part in (product.sku, product.name_en, product.name_zh) if part
             )
         if "companies" in self.fields:
-            self.fields["companies"].queryset = Company.objects.order_by("display_name")
+            # Only the customers the user sees are offered (a rep: their own); the others an
+            # assortment already has are kept as they are (see clean_companies).
+            companies = companies_for_staff(self.for_user) if self.for_user is not None else Company.objects.all()
+            self.fields["companies"].queryset = companies.order_by("display_name")
+
+    def clean_companies(self):
+        chosen = self.cleaned_data["companies"]
+        if self.instance.pk is None:
+            return chosen
+        unseen = self.instance.companies.exclude(pk__in=self.fields["companies"].queryset.values("pk"))
+        return Company.objects.filter(Q(pk__in=chosen) | Q(pk__in=unseen.values("pk")))
 
 
 assortment_panels = [
@@ -72,11 +94,12 @@ assortment_panels = [
 ]
 
 
-def _count_of(through, owner_field: str):
-    """Count related rows with a subquery: two counts over joins would multiply each other."""
+def _count_of(links, owner_field: str):
+    """Count related rows (`links`, a queryset of a many-to-many's through rows) with a subquery:
+    two counts over joins would multiply each other."""
     return Coalesce(
         Subquery(
-            through.objects.filter(**{owner_field: OuterRef("pk")})
+            links.filter(**{owner_field: OuterRef("pk")})
             .order_by()
             .values(owner_field)
             .annotate(count=Count("*"))
@@ -91,12 +114,14 @@ class AssortmentIndexView(CsvForExcelMixin, generic.IndexView):
     page_title = _("Assortments")
 
     def get_base_queryset(self):
+        user = self.request.user
+        # Only the companies the user sees are counted (a rep: their own customers).
+        company_links = Assortment.companies.through.objects.filter(company__in=companies_for_staff(user).values("pk"))
         return (
-            super()
-            .get_base_queryset()
+            assortments_for_staff(user)
             .annotate(
-                product_count=_count_of(Assortment.products.through, "assortment"),
-                company_count=_count_of(Assortment.companies.through, "assortment"),
+                product_count=_count_of(Assortment.products.through.objects.all(), "assortment"),
+                company_count=_count_of(company_links, "assortment"),
             )
             .prefetch_related("price_tiers")
         )
@@ -129,6 +154,33 @@ def _tier_names(assortment: Assortment) -> str:
     return ", ".join(tier.name for tier in assortment.price_tiers.all())
 
 
+class AssortmentScopeMixin(StaffScopedObjectMixin):
+    def objects_for_staff(self, user):
+        return assortments_for_staff(user)
+
+
+class AssortmentEditView(AssortmentScopeMixin, generic.EditView):
+    pass
+
+
+class AssortmentInspectView(AssortmentScopeMixin, generic.InspectView):
+    def get_companies_display_value(self):
+        companies = assortment_companies_for_staff(self.request.user, self.object)
+        return ", ".join(str(company) for company in companies) or "-"
+
+
+class AssortmentDeleteView(AssortmentScopeMixin, generic.DeleteView):
+    pass
+
+
+class AssortmentHistoryView(AssortmentScopeMixin, HistoryView):
+    pass
+
+
+class AssortmentUsageView(AssortmentScopeMixin, UsageView):
+    pass
+
+
 class AssortmentViewSet(ModelViewSet):
     model = Assortment
     icon = "list-ul"
@@ -139,6 +191,11 @@ class AssortmentViewSet(ModelViewSet):
     inspect_view_enabled = True
 
     index_view_class = AssortmentIndexView
+    edit_view_class = AssortmentEditView
+    inspect_view_class = AssortmentInspectView
+    delete_view_class = AssortmentDeleteView
+    history_view_class = AssortmentHistoryView
+    usage_view_class = AssortmentUsageView
     edit_handler = ObjectList(assortment_panels, base_form_class=AssortmentForm)
     ordering = ["name"]
     list_per_page = PER_PAGE

@@ -1,12 +1,15 @@
-"""What the catalog's back-office screens share: permissions, the category tree field, the stock
-screens' base view and location field."""
+"""What the catalog's back-office screens share: permissions, the lookup of objects a staff user
+may see, the category tree field, the stock screens' base view and location field."""
 
 import django_filters
 from django import forms
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Q,
+    QuerySet,
 )
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -29,6 +32,24 @@ INLINE_PRICE_LIMIT = 200
 
 RECENT_MOVES = 50
 PER_PAGE = 50
+
+
+class StaffScopedObjectMixin:
+    """For a viewset's views that take an object's id (edit, delete, inspect, history, usage): the
+    object is looked up among those the user may see, so one outside their sight answers 404,
+    exactly like an id that does not exist (a permission denial would confirm that it exists).
+
+    Subclasses name the read in `objects_for_staff(self, user)`, e.g. `price_lists_for_staff`.
+    """
+
+    def objects_for_staff(self, user) -> QuerySet:
+        raise NotImplementedError
+
+    def get_object(self, queryset=None):
+        # Replaces every lookup Wagtail's generic views make (Django's `get_queryset` for edit
+        # and delete, `get_base_object_queryset` for history and usage, the model for inspect).
+        pk = unquote(str(self.kwargs[getattr(self, "pk_url_kwarg", "pk")]))
+        return get_object_or_404(self.objects_for_staff(self.request.user), pk=pk)
 
 
 def indented_name(category: Category) -> str:

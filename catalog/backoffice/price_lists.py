@@ -1,5 +1,10 @@
 """Price lists in the back office: default, tier and contract lists with their entries inline (or,
-for long lists, a table and the import screen)."""
+for long lists, a table and the import screen).
+
+Every view reads the lists through `catalog.selectors.price_lists_for_staff`: a sales rep sees the
+tier and default lists and the contract lists of their own customers; another rep's customer's
+contract list is not in their listing or export and answers 404 at every URL that takes its id.
+"""
 
 import django_filters
 from django import forms
@@ -9,7 +14,6 @@ from django.db.models import (
     Count,
     Q,
 )
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -21,10 +25,13 @@ from wagtail.admin.ui.tables import (
     Column,
 )
 from wagtail.admin.views import generic
+from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import BooleanRadioSelect
 
 from accounts.models import CURRENCY_CHOICES, PriceTier
+from accounts.selectors import companies_for_staff
 from kit.backoffice import (
     CsvForExcelMixin,
     ListingTitleColumn,
@@ -37,7 +44,8 @@ from ..models import (
     PriceListEntry,
     Product,
 )
-from .common import INLINE_PRICE_LIMIT, PER_PAGE
+from ..selectors import price_lists_for_staff
+from .common import INLINE_PRICE_LIMIT, PER_PAGE, StaffScopedObjectMixin
 from .products import ProductChooserWidget
 
 # --- Price lists ----------------------------------------------------------------------------
@@ -53,6 +61,9 @@ class PriceListForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "company" in self.fields and self.for_user is not None:
+            # A contract list is for one of the customers the user sees (a rep: their own).
+            self.fields["company"].queryset = companies_for_staff(self.for_user).order_by("display_name")
         self._load_entry_products()
 
     def _load_entry_products(self):
@@ -232,7 +243,9 @@ class PriceListIndexView(CsvForExcelMixin, generic.IndexView):
 
     def get_base_queryset(self):
         return (
-            super().get_base_queryset().select_related("company", "price_tier").annotate(entry_count=Count("entries"))
+            price_lists_for_staff(self.request.user)
+            .select_related("company", "price_tier")
+            .annotate(entry_count=Count("entries"))
         )
 
     @cached_property
@@ -302,7 +315,12 @@ class PriceListCreateView(IntegrityErrorAsFormErrorMixin, generic.CreateView):
     pass
 
 
-class PriceListEditView(IntegrityErrorAsFormErrorMixin, PriceListEntriesMixin, generic.EditView):
+class PriceListScopeMixin(StaffScopedObjectMixin):
+    def objects_for_staff(self, user):
+        return price_lists_for_staff(user).select_related("company", "price_tier")
+
+
+class PriceListEditView(PriceListScopeMixin, IntegrityErrorAsFormErrorMixin, PriceListEntriesMixin, generic.EditView):
     """Small lists edit their prices inline; big ones show them page by page, read-only."""
 
     def get_panel(self):
@@ -322,16 +340,25 @@ class PriceListEditView(IntegrityErrorAsFormErrorMixin, PriceListEntriesMixin, g
         return context
 
 
-class PriceListInspectView(PriceListEntriesMixin, generic.InspectView):
+class PriceListInspectView(PriceListScopeMixin, PriceListEntriesMixin, generic.InspectView):
     template_name = "catalog/admin/price_list_inspect.html"
-
-    def get_object(self, queryset=None):
-        return get_object_or_404(PriceList.objects.select_related("company", "price_tier"), pk=self.pk)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(self.get_entries_context(self.object))
         return context
+
+
+class PriceListDeleteView(PriceListScopeMixin, generic.DeleteView):
+    pass
+
+
+class PriceListHistoryView(PriceListScopeMixin, HistoryView):
+    pass
+
+
+class PriceListUsageView(PriceListScopeMixin, UsageView):
+    pass
 
 
 class PriceListViewSet(ModelViewSet):
@@ -350,6 +377,9 @@ class PriceListViewSet(ModelViewSet):
     add_view_class = PriceListCreateView
     edit_view_class = PriceListEditView
     inspect_view_class = PriceListInspectView
+    delete_view_class = PriceListDeleteView
+    history_view_class = PriceListHistoryView
+    usage_view_class = PriceListUsageView
     edit_template_name = "catalog/admin/price_list_edit.html"
 
     edit_handler = price_list_edit_handler

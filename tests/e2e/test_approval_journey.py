@@ -109,7 +109,7 @@ def test_the_approver_approves_on_her_phone_and_sees_the_order_confirmed(
     expect(card.get_by_role("link", name=order.number)).to_be_visible()
     expect(card.get_by_test_id("requester")).to_have_text("Li Wei")
     expect(card.get_by_test_id("approval-total")).to_have_text("¥6,328.00")
-    expect(card.get_by_test_id("approval-reason")).to_have_text("Above Li Wei's spending limit of CNY 5000.00")
+    expect(card.get_by_test_id("approval-reason")).to_have_text("Above Li Wei's spending limit of ¥5,000.00")
     expect(card.get_by_test_id("waited")).to_contain_text("minute")
     assert_fits_width(page)
     assert small_tap_targets(page) == []
@@ -139,7 +139,7 @@ def test_the_approver_approves_on_her_phone_and_sees_the_order_confirmed(
     timeline = page.get_by_test_id("timeline-entry")
     expect(timeline).to_have_count(4)
     expect(timeline.nth(0)).to_contain_text("Placed by Li Wei")
-    expect(timeline.nth(1)).to_contain_text("Waiting for your approver: Above Li Wei's spending limit of CNY 5000.00")
+    expect(timeline.nth(1)).to_contain_text("Waiting for your approver: Above Li Wei's spending limit of ¥5,000.00")
     expect(timeline.nth(2)).to_contain_text("Approved by Zhang Min")
     expect(timeline.nth(3)).to_contain_text("Confirmed")
     expect(page.get_by_test_id("order-total")).to_have_text("¥6,328.00")

@@ -1,0 +1,448 @@
+"""The back-office sweep: a sales rep reaches nothing of another rep's customers.
+
+Like the tenancy sweep (tests/portal/test_tenancy.py) for customers, it walks the URL
+configuration: every back-office URL of our own screens (accounts, catalog, ordering: our
+viewsets and our admin URLs, not Wagtail's pages, images, documents, users...) that takes a
+parameter must have a case in CASES, or `test_every_id_taking_back_office_url_has_a_case` fails.
+
+Each case builds its URL's object for a customer: once for "Rival Canteen", another rep's
+customer (with a contract price list, an assortment, an order, a member and an invitation, all of
+which name it), once for the rep's own customer. Then:
+
+- a case of the customer's own data (`scoped=True`) must be refused to the rep: 404, or the
+  permission denial Wagtail answers with a redirect to the admin home; and the same URL with the
+  rep's own customer's object must not be 404 (the case is not refusing everyone);
+- a case of data every rep shares (products, categories, warehouses, approval rules, import
+  templates) may answer, but must not show anything of Rival Canteen.
+
+Each case is tried as a plain sales rep and as a "broad rep", a rep who also holds every
+permission of our apps except the one to see every customer: what keeps them out must be the
+scoping of the objects, not merely a missing permission that a role change could grant. Posts
+must leave the other rep's customer's data unchanged.
+
+`test_no_listing_shows_another_reps_customer` walks the parameterless back-office URLs too (the
+listings, their CSV and XLSX exports, the queues and forms): none may mention Rival Canteen.
+"""
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import get_resolver, reverse
+from wagtail.admin.viewsets import viewsets
+from wagtail.log_actions import log
+
+from accounts import roles
+from accounts.models import Company, Invitation, Membership
+from catalog.models import Assortment, PriceList, PriceListEntry
+from ordering.approval import ApprovalRule, ApprovalStep
+from ordering.models import Cart, CartLine, Order, OrderState
+from tests.factories import (
+    AddressFactory,
+    CompanyFactory,
+    InvitationFactory,
+    LocationFactory,
+    MembershipFactory,
+    PriceListEntryFactory,
+    PriceListFactory,
+    ProductFactory,
+    StaffFactory,
+    UserFactory,
+    category,
+    with_second_factor,
+)
+from tests.portal.test_tenancy import Route, _walk
+
+BACK_OFFICE = "backoffice/"
+OUR_APPS = ("accounts.", "catalog.", "ordering.")
+# What must never reach the rep: the other rep's customer's names, its contract price, its
+# people's and its order's identifiers.
+RIVAL_MARKERS = ("Rival", "987.65", "rival.example", "SO-RIVAL")
+
+
+def _our_namespaces() -> set[str]:
+    return {viewset.url_namespace for viewset in viewsets.viewsets if type(viewset).__module__.startswith(OUR_APPS)}
+
+
+def _ours(route: Route, namespaces: set[str]) -> bool:
+    return route.module.startswith(OUR_APPS) or route.name.split(":")[0] in namespaces
+
+
+def back_office_routes() -> list[Route]:
+    patterns = get_resolver().url_patterns  # first: building the admin URLs registers the viewsets
+    namespaces = _our_namespaces()
+    return [route for route in _walk(patterns) if route.route.startswith(BACK_OFFICE) and _ours(route, namespaces)]
+
+
+def back_office_routes_with_params() -> list[Route]:
+    return [route for route in back_office_routes() if route.params]
+
+
+# --- The two customers ------------------------------------------------------------------------
+
+
+@dataclass
+class Customer:
+    """One customer of a rep, with a record of each kind the back office shows."""
+
+    company: Company
+    contract: PriceList
+    assortment: Assortment
+    order: Order
+    membership: Membership
+    invitation: Invitation
+    manager: object  # a manager, who sees every customer (for the staged import)
+    _staged: dict = field(default_factory=dict)
+
+    def staged_import(self) -> str:
+        """A manager's price upload into this customer's contract list, waiting for its commit:
+        the token of someone else's upload."""
+        if "token" not in self._staged:
+            client = _client(self.manager)
+            upload = SimpleUploadedFile("prices.csv", b"sku,min_quantity,unit_price\nFZ-SHARED,1,1.00\n")
+            response = client.post(
+                reverse("catalog_import:upload", args=["prices"]), {"file": upload, "price_list": self.contract.pk}
+            )
+            assert response.status_code == 302, response.content.decode()[:2000]
+            self._staged["token"] = response.url.rstrip("/").split("/")[-1]
+        return self._staged["token"]
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _customer(name: str, email_domain: str, *, rep, manager, product, secret_price: str, number: str) -> Customer:
+    company = CompanyFactory(display_name=name, legal_name=f"{name} Catering Ltd.", sales_rep=rep)
+    AddressFactory(company=company, is_default=True, line1=f"1 {name} Road")
+    membership = MembershipFactory(
+        company=company, role=Membership.Role.ADMIN, user=UserFactory(email=f"buyer@{email_domain}")
+    )
+    contract = PriceListFactory(name=f"{name} contract", kind=PriceList.Kind.CONTRACT, company=company)
+    PriceListEntryFactory(price_list=contract, product=product, unit_price=Decimal(secret_price))
+    assortment = Assortment.objects.create(name=f"{name} range")
+    assortment.companies.add(company)
+    assortment.products.add(product)
+    order = Order.objects.create(
+        company=company,
+        number=number,
+        state=OrderState.AWAITING_APPROVAL,
+        placed_by=membership.user,
+        ship_to_text=f"1 {name} Road",
+        currency=company.currency,
+        subtotal=Decimal(secret_price),
+        tax_total=Decimal("0.00"),
+        total=Decimal(secret_price),
+    )
+    ApprovalStep.objects.create(
+        order=order,
+        customer_side=False,
+        sequence=1,
+        reason="Order total at least 100",
+        status=ApprovalStep.Status.PENDING,
+        approver_group=Group.objects.get(name=roles.SALES_REP),
+    )
+    invitation = InvitationFactory(company=company, email=f"invitee@{email_domain}")
+    # History: a manager edited the customer and its contract list.
+    for instance in (company, contract, assortment):
+        log(instance=instance, action="wagtail.edit", user=manager)
+    return Customer(company, contract, assortment, order, membership, invitation, manager)
+
+
+@pytest.fixture
+def other_rep(db):
+    user = StaffFactory(email="colleague@distributor.example")
+    user.groups.add(Group.objects.get(name=roles.SALES_REP))
+    return user
+
+
+@pytest.fixture
+def shared(staff_sales_rep):
+    """What every rep shares: a product (priced in both contracts), a location, an approval rule;
+    and the rep."""
+    product = ProductFactory(sku="FZ-SHARED", name_en="Chicken wings", category=category("Frozen"))
+    return {
+        "rep": staff_sales_rep,
+        "product": product,
+        "location": LocationFactory(),
+        "rule": ApprovalRule.objects.create(
+            name="Big orders",
+            condition=ApprovalRule.Condition.TOTAL_AT_LEAST,
+            amount=Decimal("100.00"),
+            approver_group=Group.objects.get(name=roles.ORDER_APPROVER),
+        ),
+    }
+
+
+@pytest.fixture
+def customers(staff_sales_rep, other_rep, staff_manager, shared):
+    common = {"manager": with_second_factor(staff_manager), "product": shared["product"]}
+    return {
+        "theirs": _customer(
+            "Rival Canteen", "rival.example", rep=other_rep, secret_price="987.65", number="SO-RIVAL-1", **common
+        ),
+        "ours": _customer(
+            "Our Bistro", "bistro.example", rep=staff_sales_rep, secret_price="11.11", number="SO-OURS-1", **common
+        ),
+    }
+
+
+def _broad_rep(user):
+    """The rep, also holding every permission of our apps except seeing every customer."""
+    permissions = Permission.objects.filter(content_type__app_label__in=["accounts", "catalog", "ordering"]).exclude(
+        codename="view_all_companies"
+    )
+    user.user_permissions.add(*permissions)
+    return user
+
+
+@pytest.fixture(params=["rep", "broad rep"])
+def rep(request, staff_sales_rep, settings):
+    settings.TRADECOUNTER_REQUIRE_STAFF_MFA = True
+    user = with_second_factor(staff_sales_rep)
+    if request.param == "broad rep":
+        _broad_rep(user)
+    return _client(user)
+
+
+# --- The cases --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    make_kwargs: Callable[[Customer, dict], dict]
+    methods: tuple[str, ...] = ("get",)
+    scoped: bool = True  # the customer's own data; else shared by every rep
+    # Besides 404 and the permission denial: other answers that refuse (e.g. "that upload expired").
+    also_refuses: Callable[[dict], str] | None = None
+
+
+def _pk(attribute: str) -> Callable[[Customer, dict], dict]:
+    return lambda customer, shared: {"pk": getattr(customer, attribute).pk}
+
+
+def _shared_pk(key: str, attribute: str | None = None) -> Callable[[Customer, dict], dict]:
+    def make(customer, shared):
+        obj = shared[key]
+        return {"pk": getattr(obj, attribute).pk if attribute else obj.pk}
+
+    return make
+
+
+def _viewset_cases(namespace: str, make_kwargs, *, views, scoped=True) -> dict[str, Case]:
+    # Reading views are asked with GET; views that change data with GET and POST when the data is
+    # the customer's (a POST must then change nothing), only GET when it is shared.
+    writes = {"edit", "delete", "copy", "invite"}
+    return {
+        f"{namespace}:{view}": Case(
+            make_kwargs, methods=("get", "post") if scoped and view in writes else ("get",), scoped=scoped
+        )
+        for view in views
+    }
+
+
+MODEL_VIEWS = ("edit", "delete", "history", "history_results", "usage", "inspect")
+
+
+def _token(kind: str):
+    return lambda customer, shared: {"kind": kind, "token": customer.staged_import()}
+
+
+def _line_in_the_reps_cart(customer, shared):
+    """A line in the rep's own cart for the customer (for another rep's customer: left from
+    before the customer changed hands)."""
+    cart, _created = Cart.objects.get_or_create(user=shared["rep"], company=customer.company)
+    CartLine.objects.get_or_create(cart=cart, product=shared["product"], defaults={"quantity": 1})
+    return {"company_id": customer.company.pk, "product_id": shared["product"].pk}
+
+
+def _upload_page(kwargs) -> str:
+    return reverse("catalog_import:upload", args=[kwargs["kind"]])
+
+
+CASES: dict[str, Case] = {
+    # accounts: the customer itself
+    **_viewset_cases("customers", _pk("company"), views=(*MODEL_VIEWS, "invite")),
+    # catalog: a contract list and a customer's assortment are the customer's
+    **_viewset_cases("price-lists", _pk("contract"), views=MODEL_VIEWS),
+    **_viewset_cases("assortments", _pk("assortment"), views=MODEL_VIEWS),
+    "catalog_import:export_price_list": Case(lambda c, s: {"pk": c.contract.pk, "fmt": "csv"}),
+    "catalog_import:price_list": Case(lambda c, s: {"price_list": c.contract.pk}),
+    # Someone else's staged upload (into the customer's contract list) is "expired" for the rep.
+    "catalog_import:preview": Case(_token("prices"), also_refuses=_upload_page),
+    "catalog_import:errors": Case(_token("prices"), also_refuses=_upload_page),
+    "catalog_import:commit": Case(_token("prices"), methods=("post",), also_refuses=_upload_page),
+    # catalog: shared by every rep
+    **_viewset_cases("products", _shared_pk("product"), views=(*MODEL_VIEWS, "copy"), scoped=False),
+    **_viewset_cases("categories", _shared_pk("product", "category"), views=MODEL_VIEWS, scoped=False),
+    **_viewset_cases("warehouses", _shared_pk("location", "warehouse"), views=MODEL_VIEWS, scoped=False),
+    **_viewset_cases("locations", _shared_pk("location"), views=MODEL_VIEWS, scoped=False),
+    "product_chooser:chosen": Case(_shared_pk("product"), scoped=False),
+    # The product's stock page: the product is priced in and allocated to both customers.
+    "catalog_stock:product": Case(_shared_pk("product"), scoped=False),
+    "catalog_import:upload": Case(lambda c, s: {"kind": "prices"}, scoped=False),
+    "catalog_import:template": Case(lambda c, s: {"kind": "prices", "fmt": "xlsx"}, scoped=False),
+    "catalog_import:export_products": Case(lambda c, s: {"fmt": "csv"}, scoped=False),
+    # ordering: the customer's orders, placing orders for it
+    "orders:inspect": Case(_pk("order")),
+    "ordering_admin:decide": Case(lambda c, s: {"order_id": c.order.pk}, methods=("post",)),
+    "ordering_admin:place_cart": Case(lambda c, s: {"company_id": c.company.pk}, methods=("get", "post")),
+    "ordering_admin:place_add_line": Case(lambda c, s: {"company_id": c.company.pk}, methods=("post",)),
+    "ordering_admin:place_remove_line": Case(_line_in_the_reps_cart, methods=("post",)),
+    # ordering: shared
+    **_viewset_cases("approval-rules", _shared_pk("rule"), views=MODEL_VIEWS[:-1], scoped=False),  # no inspect
+}
+
+
+# --- What the rep gets ------------------------------------------------------------------------
+
+
+def _text(response) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+        return "\n".join(
+            str(cell) for sheet in workbook for row in sheet.iter_rows(values_only=True) for cell in row if cell
+        )
+    return content.decode("utf-8", errors="replace")
+
+
+def _leaks(response) -> list[str]:
+    text = _text(response)
+    return [marker for marker in RIVAL_MARKERS if marker in text]
+
+
+def _refused(response, case: Case, kwargs: dict) -> bool:
+    if response.status_code == 404:
+        return True
+    if response.status_code != 302:
+        return False
+    refusals = {reverse("wagtailadmin_home")}
+    if case.also_refuses is not None:
+        refusals.add(case.also_refuses(kwargs))
+    return response.url in refusals
+
+
+def _snapshot(customer: Customer) -> dict:
+    """Everything of the customer a post could change."""
+    company = Company.objects.get(pk=customer.company.pk)
+    return {
+        "company": {f.attname: getattr(company, f.attname) for f in Company._meta.concrete_fields},
+        "order": Order.objects.filter(pk=customer.order.pk).values().first(),
+        "steps": list(ApprovalStep.objects.filter(order=customer.order).values()),
+        "orders": Order.objects.filter(company=company).count(),
+        "contract": PriceList.objects.filter(pk=customer.contract.pk).values().first(),
+        "prices": list(PriceListEntry.objects.filter(price_list=customer.contract).values()),
+        "assortment": list(
+            Assortment.objects.filter(pk=customer.assortment.pk).values("name", "companies", "products")
+        ),
+        "memberships": list(Membership.objects.filter(company=company).values()),
+        "invitations": list(Invitation.objects.filter(company=company).values()),
+    }
+
+
+def test_the_sweep_finds_our_id_taking_back_office_urls():
+    names = {route.name for route in back_office_routes_with_params()}
+    assert {"customers:inspect", "price-lists:inspect", "assortments:inspect", "orders:inspect"} <= names
+    assert {"catalog_import:export_price_list", "ordering_admin:place_cart"} <= names
+    # Wagtail's own screens are not ours.
+    assert not any(name.startswith(("wagtailimages", "wagtailadmin_pages", "wagtailusers")) for name in names)
+
+
+def test_every_id_taking_back_office_url_has_a_case():
+    missing = sorted(route.name or route.route for route in back_office_routes_with_params() if route.name not in CASES)
+    assert missing == [], f"add a back-office scope case for: {missing}"
+
+
+def test_every_case_is_a_url_of_ours():
+    names = {route.name for route in back_office_routes_with_params()}
+    assert sorted(set(CASES) - names) == []
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_rep_reaches_nothing_of_another_reps_customer(name, rep, customers, shared):
+    case = CASES[name]
+    theirs = customers["theirs"]
+    kwargs = case.make_kwargs(theirs, shared)
+    url = reverse(name, kwargs=kwargs)
+    before = _snapshot(theirs)
+
+    for method in case.methods:
+        response = getattr(rep, method)(url)
+        if case.scoped:
+            assert _refused(response, case, kwargs), f"{method.upper()} {url} answered {response.status_code}"
+        assert _leaks(response) == [], f"{method.upper()} {url} shows another rep's customer"
+
+    assert _snapshot(theirs) == before, f"{url} changed another rep's customer's data"
+
+
+@pytest.mark.parametrize("name", sorted(name for name, case in CASES.items() if case.scoped))
+def test_the_same_urls_are_not_404_for_the_reps_own_customer(name, rep, customers, shared):
+    """The sweep tests scoping, not views that refuse everyone: with the rep's own customer's
+    objects the same requests find them (200, a redirect after a post, or the permission
+    denial the plain rep gets for a view of their role's reach)."""
+    case = CASES[name]
+    url = reverse(name, kwargs=case.make_kwargs(customers["ours"], shared))
+    response = getattr(rep, case.methods[0])(url)
+    assert response.status_code != 404, f"{url} is 404 for the rep's own customer"
+
+
+# --- Listings -------------------------------------------------------------------------------------
+
+
+def _listing_urls() -> list[str]:
+    urls = []
+    for route in back_office_routes():
+        if route.params or not route.name:
+            continue
+        url = reverse(route.name)
+        urls += [url, f"{url}?export=csv", f"{url}?export=xlsx"]
+    return urls
+
+
+def test_the_listing_sweep_finds_our_listings():
+    urls = _listing_urls()
+    for name in ("customers:index", "price-lists:index", "assortments:index", "orders:index", "catalog_import:index"):
+        assert f"{reverse(name)}?export=csv" in urls
+
+
+def test_no_listing_shows_another_reps_customer(rep, customers, shared):
+    leaking = {}
+    for url in _listing_urls():
+        response = rep.get(url)
+        assert response.status_code in (200, 302), f"{url} answered {response.status_code}"
+        if leaks := _leaks(response):
+            leaking[url] = leaks
+    assert leaking == {}, f"these pages show another rep's customer: {sorted(leaking)}"
+    # The rep's own customer is there (the listings are not empty for everyone).
+    assert "Our Bistro" in _text(rep.get(reverse("customers:index")))
+    assert "Our Bistro contract" in _text(rep.get(reverse("price-lists:index") + "?export=csv"))
+
+
+# --- Wagtail's site history -------------------------------------------------------------------
+
+
+def _site_history(client) -> str:
+    url = reverse("wagtailadmin_reports:site_history")
+    return "\n".join(_text(client.get(url + query)) for query in ("", "?export=csv", "?export=xlsx"))
+
+
+def test_the_site_history_shows_a_rep_only_their_own_customers(rep, customers):
+    history = _site_history(rep)
+    assert "Our Bistro" in history and "Our Bistro contract" in history
+    assert [marker for marker in RIVAL_MARKERS if marker in history] == []
+    results = _text(rep.get(reverse("wagtailadmin_reports:site_history_results")))
+    assert "Our Bistro" in results and "Rival" not in results
+
+
+def test_staff_who_see_every_customer_see_all_of_the_site_history(staff_manager, customers):
+    history = _site_history(_client(staff_manager))  # (the customers fixture gave them a second factor)
+    assert "Rival Canteen contract" in history and "Our Bistro contract" in history

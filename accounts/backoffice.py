@@ -51,10 +51,9 @@ from wagtail.permissions import policy_registry
 from kit.backoffice import CsvForExcelMixin, ListingTitleColumn
 from kit.money import format_money
 
-from . import roles
 from .forms import InviteMemberForm
 from .models import Address, Company, Invitation, Membership, PriceTier, Region
-from .selectors import companies_for_staff, sees_all_companies
+from .selectors import companies_for_staff, sales_reps, sees_all_companies
 from .services import AccountsError, invite_member
 
 CHANGE_CREDIT_TERMS = "accounts.change_credit_terms"
@@ -101,10 +100,6 @@ def can_invite(user, company: Company) -> bool:
 # --- Forms and panels ---------------------------------------------------------------------
 
 
-def _sales_reps():
-    return get_user_model().objects.filter(groups__name=roles.SALES_REP, is_active=True)
-
-
 class CompanyForm(WagtailAdminModelForm):
     """The company form of the back office.
 
@@ -128,7 +123,7 @@ class CompanyForm(WagtailAdminModelForm):
         else:
             field.queryset = (
                 get_user_model()
-                .objects.filter(Q(pk__in=_sales_reps()) | Q(pk=self.instance.sales_rep_id))
+                .objects.filter(Q(pk__in=sales_reps()) | Q(pk=self.instance.sales_rep_id))
                 .order_by("first_name", "last_name", "email")
             )
 
@@ -203,23 +198,27 @@ company_panels = [
 # --- Listing ------------------------------------------------------------------------------
 
 
-class CompanyFilterSet(WagtailFilterSet):
+class SalesRepFilterMixin:
+    """A listing's "sales rep" filter, shown only to staff who see every customer: a rep's list
+    holds only their own customers, so a rep filter would only confuse."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.request is not None and not sees_all_companies(self.request.user):
+            del self.filters["sales_rep"]
+
+
+class CompanyFilterSet(SalesRepFilterMixin, WagtailFilterSet):
     region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=Region.objects.all())
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Company.Status.choices, empty_label=_("All"), widget=forms.RadioSelect
     )
-    sales_rep = django_filters.ModelChoiceFilter(label=_("Sales rep"), queryset=lambda request: _sales_reps())
+    sales_rep = django_filters.ModelChoiceFilter(label=_("Sales rep"), queryset=lambda request: sales_reps())
     price_tier = django_filters.ModelChoiceFilter(label=_("Price tier"), queryset=PriceTier.objects.all())
 
     class Meta:
         model = Company
         fields = ["region", "status", "sales_rep", "price_tier"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.request is not None and not sees_all_companies(self.request.user):
-            # A rep's list holds only their own customers; a rep filter would only confuse.
-            del self.filters["sales_rep"]
 
 
 class CompanyIndexView(CsvForExcelMixin, generic.IndexView):

@@ -1,8 +1,10 @@
 """Reads that more than one view needs."""
 
 from allauth.mfa.models import Authenticator
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 
+from . import roles
 from .models import Company, Membership
 
 
@@ -40,3 +42,8 @@ def companies_with_member_counts(queryset: QuerySet[Company]) -> QuerySet[Compan
         member_count=Count("memberships", distinct=True),
         admin_count=Count("memberships", filter=Q(memberships__role=Membership.Role.ADMIN), distinct=True),
     )
+
+
+def sales_reps() -> QuerySet:
+    """The active staff users in the sales rep role (the back office's "sales rep" filters)."""
+    return get_user_model().objects.filter(groups__name=roles.SALES_REP, is_active=True).order_by("email")

@@ -261,10 +261,6 @@ def offers_for(*, company: Company, wanted, on: date | None = None, snap: bool =
     return [loaded.offer(product, quantity, snap=snap) for product, quantity in wanted]
 
 
-def offer_for(*, company: Company, product: Product, quantity: int, on: date | None = None, **options) -> Offer:
-    return offers_for(company=company, wanted=[(product, quantity)], on=on, **options)[0]
-
-
 def _refusal(product, book, quantity, available, *, outside, licences, on) -> tuple[Refusal, dict] | None:
     if not product.active:
         return Refusal.INACTIVE, {}

@@ -118,10 +118,6 @@ class PriceBook:
                 return quantity_break
         return None
 
-    def smallest_priced_quantity(self, product_id: int) -> int | None:
-        breaks = self.breaks(product_id)
-        return breaks[0].min_quantity if breaks else None
-
 
 def _applicable(company: Company, on: date) -> tuple[str, list]:
     """The lists that apply to the company on the day, as SQL conditions on the price list table

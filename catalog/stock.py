@@ -68,20 +68,9 @@ def _status(product: Product, available: int) -> str:
     return "in_stock"
 
 
-def sellable_lots(*, company: Company, product: Product, today: date | None = None):
-    """The product's lots this company may receive, first expiry first (FEFO)."""
-    today = today or timezone.localdate()
-    first_expiry = earliest_sellable_expiry(
-        shelf_life_days=product.shelf_life_days,
-        min_shelf_life_percent=company.min_shelf_life_percent,
-        today=today,
-    )
-    return Lot.objects.filter(product=product, expiry_date__gte=first_expiry).order_by("expiry_date", "pk")
-
-
 # Every catalog page shows the availability of a page of products, and it changes with every
 # order. Each product's lots have a version in the shared cache, dropped by whoever changes them
-# (forget_stock(): catalog.services for stock moves, ordering.services for allocations, a
+# (forget_stock(): catalog.services for stock moves, catalog.allocation for allocations, a
 # receiver for lots saved one by one); what a product has free from a given expiry date on is
 # kept in this process's cache under that version. A missed forget_stock() would show old
 # figures for at most STOCK_TIMEOUT seconds; orders always check the lots themselves, under locks.

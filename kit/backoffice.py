@@ -2,6 +2,7 @@
 title column with its buttons, delete views that refuse politely, sidebar items for one
 permission, and the error summary at the top of a form."""
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.shortcuts import redirect
@@ -11,6 +12,7 @@ from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem as SidebarMenuItem
 from wagtail.admin.ui.tables import ButtonsColumnMixin, TitleColumn
 from wagtail.admin.views import generic
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
 from .spreadsheets import neutralise
@@ -81,3 +83,18 @@ def form_error_summary(form, line: int | None = None) -> list[tuple[str, str]]:
                 message = _("Line %(line)s, %(error)s") % {"line": line, "error": message}
             summary.append((target, message))
     return summary
+
+
+class PermissionTemplateMixin(WagtailAdminTemplateMixin):
+    """Admin chrome and one permission (`permission`) for a back-office screen that is not a
+    viewset view: the stock screens, the approval queue, placing orders for a customer."""
+
+    permission = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(self.permission):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]

@@ -16,6 +16,7 @@ from accounts.forms import BootstrapFormMixin
 from accounts.models import Address, Company
 
 from .models import SavedList
+from .services import Checkout
 
 QUANTITY_ERRORS = {
     "required": _("Enter a quantity."),
@@ -167,6 +168,16 @@ class CheckoutForm(BootstrapFormMixin, forms.Form):
             self._errors.pop("expected_total", None)
             self._errors.pop("idempotency_key", None)
             self.add_error(None, self.HIDDEN_PROBLEM)
+
+    def checkout(self) -> Checkout:
+        """What the buyer chose, for ordering.services.place_order (call once the form is valid)."""
+        data = self.cleaned_data
+        return Checkout(
+            ship_to=data["ship_to"],
+            po_number=data["po_number"].strip(),
+            requested_delivery_date=data["requested_delivery_date"],
+            notes=data["notes"].strip(),
+        )
 
     @staticmethod
     def new_key() -> uuid.UUID:

@@ -4,7 +4,6 @@ may see, the category tree field, the stock screens' base view and location fiel
 import django_filters
 from django import forms
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Q,
     QuerySet,
@@ -12,7 +11,8 @@ from django.db.models import (
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from kit.backoffice import PermissionTemplateMixin
 
 from ..models import (
     Category,
@@ -90,19 +90,11 @@ def product_search(query: str) -> Q:
 # --- Stock admin views: permission and layout ----------------------------------------------
 
 
-class StockViewMixin(WagtailAdminTemplateMixin):
+class StockViewMixin(PermissionTemplateMixin):
     """Admin chrome and one permission for the stock screens."""
 
     permission = VIEW_STOCK
     header_icon = "clipboard-list"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(self.permission):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
 
 
 def locations_by_id() -> dict[int, Location]:

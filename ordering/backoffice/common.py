@@ -2,14 +2,14 @@
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from accounts import roles
 from accounts.models import Company, CreditAccount
 from accounts.selectors import companies_for_staff
+from kit.backoffice import PermissionTemplateMixin
 
 from ..models import Order, OrderState
 from ..selectors import orders_for_staff
@@ -38,14 +38,6 @@ OPEN_STATES = [
 WAITING_STATES = {S.AWAITING_CUSTOMER_APPROVAL, S.AWAITING_APPROVAL, S.CREDIT_HOLD}
 RECENT_ORDERS_ON_360 = 10
 CARDS_PER_PAGE = 20
-
-
-def _sales_reps():
-    return get_user_model().objects.filter(groups__name=roles.SALES_REP, is_active=True).order_by("email")
-
-
-def _sees_all_companies(user) -> bool:
-    return user.is_superuser or user.has_perm("accounts.view_all_companies")
 
 
 def _role_label(group: Group) -> str:
@@ -98,16 +90,8 @@ class OrderPermissionPolicy(ModelPermissionPolicy):
         return super().users_with_any_permission(["view"])
 
 
-class BackOfficeViewMixin(WagtailAdminTemplateMixin):
+class BackOfficeViewMixin(PermissionTemplateMixin):
     """Admin chrome and one permission for the order screens that are not viewset views."""
 
     permission = VIEW_ORDERS
     header_icon = "list-ul"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(self.permission):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]

@@ -16,7 +16,8 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
-from accounts.selectors import companies_for_staff
+from accounts.backoffice import SalesRepFilterMixin
+from accounts.selectors import companies_for_staff, sales_reps
 from catalog.models import Allocation
 from kit.backoffice import (
     CsvForExcelMixin,
@@ -33,14 +34,12 @@ from .common import (
     WAITING_STATES,
     _placed_by,
     _role_label,
-    _sales_reps,
-    _sees_all_companies,
 )
 
 # --- Orders: list -----------------------------------------------------------------------------
 
 
-class OrderFilterSet(WagtailFilterSet):
+class OrderFilterSet(SalesRepFilterMixin, WagtailFilterSet):
     state = django_filters.ChoiceFilter(
         label=gettext_lazy("Status"), choices=OrderState.choices, empty_label=gettext_lazy("All")
     )
@@ -49,19 +48,13 @@ class OrderFilterSet(WagtailFilterSet):
         queryset=lambda request: companies_for_staff(request.user).order_by("display_name"),
     )
     sales_rep = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Sales rep"), field_name="company__sales_rep", queryset=lambda request: _sales_reps()
+        label=gettext_lazy("Sales rep"), field_name="company__sales_rep", queryset=lambda request: sales_reps()
     )
     placed_at = django_filters.DateFromToRangeFilter(label=gettext_lazy("Placed"), widget=DateRangePickerWidget)
 
     class Meta:
         model = Order
         fields = ["state", "company", "sales_rep", "placed_at"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.request is not None and not _sees_all_companies(self.request.user):
-            # A rep's list holds only their own customers' orders; a rep filter would only confuse.
-            del self.filters["sales_rep"]
 
 
 class OrderIndexView(CsvForExcelMixin, generic.IndexView):

@@ -18,7 +18,7 @@ from kit.backoffice import (
 from .. import services
 from ..forms import CheckoutForm
 from ..models import OrderState
-from ..services import Checkout, OrderingError, PriceChanged
+from ..services import OrderingError, PriceChanged
 from .common import PLACE_FOR_CUSTOMERS, BackOfficeViewMixin
 
 # --- Place an order on a customer's behalf -----------------------------------------------------
@@ -179,12 +179,7 @@ class PlaceForCustomerView(PlaceForCustomerMixin, TemplateView):
             order = services.place_order(
                 cart=self.cart,
                 membership=data["membership"],
-                checkout=Checkout(
-                    ship_to=data["ship_to"],
-                    po_number=data["po_number"].strip(),
-                    requested_delivery_date=data["requested_delivery_date"],
-                    notes=data["notes"].strip(),
-                ),
+                checkout=form.checkout(),
                 expected_total=data["expected_total"],
                 idempotency_key=data["idempotency_key"],
                 placed_for_customer_by=request.user,

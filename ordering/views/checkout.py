@@ -17,7 +17,7 @@ from .. import services
 from ..approval import reason_for
 from ..forms import CheckoutForm
 from ..models import Order
-from ..services import Checkout, OrderingError, PriceChanged, Quote, routing
+from ..services import OrderingError, PriceChanged, Quote, routing
 from .cart import _zone_groups
 from .common import _cart
 
@@ -124,7 +124,7 @@ def checkout(request):
     quote = None
     if form.is_valid():
         try:
-            order = _place(request, cart, form.cleaned_data)
+            order = _place(request, cart, form)
         except PriceChanged as changed:
             quote = changed.quote
             form.add_error(None, str(changed))
@@ -137,20 +137,15 @@ def checkout(request):
     return _checkout_again(request, cart, form, quote)
 
 
-def _place(request, cart, data: dict) -> Order:
+def _place(request, cart, form: CheckoutForm) -> Order:
     membership = request.membership
     membership.user = request.user  # the same row, already loaded: saves place_order a query
     return services.place_order(
         cart=cart,
         membership=membership,
-        checkout=Checkout(
-            ship_to=data["ship_to"],
-            po_number=data["po_number"].strip(),
-            requested_delivery_date=data["requested_delivery_date"],
-            notes=data["notes"].strip(),
-        ),
-        expected_total=data["expected_total"],
-        idempotency_key=data["idempotency_key"],
+        checkout=form.checkout(),
+        expected_total=form.cleaned_data["expected_total"],
+        idempotency_key=form.cleaned_data["idempotency_key"],
     )
 
 

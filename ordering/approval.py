@@ -1,4 +1,5 @@
-"""Approval rules staff configure without code, and the steps an order goes through.
+"""What the approval rules decide: which rules an order's facts match, the steps they make, who
+may decide a step. The rules and steps themselves are models in ordering/models.py.
 
 A rule has a condition (order total at least X; over credit; the company's first order; contains
 a restricted product; a line priced below the floor) and the staff role that decides. Rules with
@@ -9,88 +10,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.contrib.auth.models import Group
-from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from .models import Order
-
-
-class ApprovalRule(models.Model):
-    class Condition(models.TextChoices):
-        TOTAL_AT_LEAST = "total_at_least", gettext_lazy("Order total at least")
-        OVER_CREDIT = "over_credit", gettext_lazy("Over available credit")
-        FIRST_ORDER = "first_order", gettext_lazy("The company's first order")
-        RESTRICTED_PRODUCT = "restricted_product", gettext_lazy("Contains a restricted product")
-        BELOW_FLOOR = "below_floor", gettext_lazy("A line priced below the floor")
-
-    name = models.CharField(gettext_lazy("name"), max_length=100)
-    condition = models.CharField(gettext_lazy("condition"), max_length=20, choices=Condition.choices)
-    amount = models.DecimalField(
-        gettext_lazy("amount"),
-        max_digits=14,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        help_text=gettext_lazy(
-            "For 'order total at least': the total. For 'below the floor': the floor as a "
-            "percentage of the list price (e.g. 85)."
-        ),
-    )
-    approver_group = models.ForeignKey(
-        Group, verbose_name=gettext_lazy("decided by"), on_delete=models.PROTECT, related_name="+"
-    )
-    step = models.PositiveSmallIntegerField(
-        gettext_lazy("step"), default=1, help_text=gettext_lazy("Lower steps decide first.")
-    )
-    decide_within_hours = models.PositiveSmallIntegerField(gettext_lazy("decide within (hours)"), default=24)
-    active = models.BooleanField(gettext_lazy("active"), default=True)
-
-    class Meta:
-        app_label = "ordering"
-        verbose_name = gettext_lazy("approval rule")
-        verbose_name_plural = gettext_lazy("approval rules")
-        ordering = ["step", "pk"]
-
-    def __str__(self):
-        return self.name
-
-
-class ApprovalStep(models.Model):
-    class Status(models.TextChoices):
-        WAITING = "waiting", gettext_lazy("Waiting")
-        PENDING = "pending", gettext_lazy("Pending")
-        APPROVED = "approved", gettext_lazy("Approved")
-        REJECTED = "rejected", gettext_lazy("Rejected")
-        VOID = "void", gettext_lazy("Void")
-
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="approval_steps")
-    rule = models.ForeignKey(ApprovalRule, on_delete=models.PROTECT, null=True, related_name="+")
-    # Customer-side approval by the company's approver has no group: any approver of the company.
-    approver_group = models.ForeignKey(Group, on_delete=models.PROTECT, null=True, related_name="+")
-    customer_side = models.BooleanField(default=False)
-    sequence = models.PositiveSmallIntegerField()
-    reason = models.CharField(max_length=300)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
-    due_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, related_name="+")
-    decided_at = models.DateTimeField(null=True, blank=True)
-    comment = models.TextField(blank=True)
-    reminded_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        app_label = "ordering"
-        ordering = ["sequence", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["order"], condition=models.Q(status="pending"), name="one_pending_step_per_order"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.order_id} #{self.sequence} {self.status}"
+from .models import ApprovalRule, ApprovalStep, Order
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ changes only through ordering.states, which records each change as an OrderEvent
 import uuid
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -222,4 +223,72 @@ class OrderEvent(models.Model):
         return f"{self.order_id}: {self.from_state} → {self.to_state}"
 
 
-from .approval import ApprovalRule, ApprovalStep  # noqa: E402,F401  (models defined beside their logic)
+class ApprovalRule(models.Model):
+    class Condition(models.TextChoices):
+        TOTAL_AT_LEAST = "total_at_least", _("Order total at least")
+        OVER_CREDIT = "over_credit", _("Over available credit")
+        FIRST_ORDER = "first_order", _("The company's first order")
+        RESTRICTED_PRODUCT = "restricted_product", _("Contains a restricted product")
+        BELOW_FLOOR = "below_floor", _("A line priced below the floor")
+
+    name = models.CharField(_("name"), max_length=100)
+    condition = models.CharField(_("condition"), max_length=20, choices=Condition.choices)
+    amount = models.DecimalField(
+        _("amount"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "For 'order total at least': the total. For 'below the floor': the floor as a "
+            "percentage of the list price (e.g. 85)."
+        ),
+    )
+    approver_group = models.ForeignKey(Group, verbose_name=_("decided by"), on_delete=models.PROTECT, related_name="+")
+    step = models.PositiveSmallIntegerField(_("step"), default=1, help_text=_("Lower steps decide first."))
+    decide_within_hours = models.PositiveSmallIntegerField(_("decide within (hours)"), default=24)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        app_label = "ordering"
+        verbose_name = _("approval rule")
+        verbose_name_plural = _("approval rules")
+        ordering = ["step", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class ApprovalStep(models.Model):
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        VOID = "void", _("Void")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="approval_steps")
+    rule = models.ForeignKey(ApprovalRule, on_delete=models.PROTECT, null=True, related_name="+")
+    # Customer-side approval by the company's approver has no group: any approver of the company.
+    approver_group = models.ForeignKey(Group, on_delete=models.PROTECT, null=True, related_name="+")
+    customer_side = models.BooleanField(default=False)
+    sequence = models.PositiveSmallIntegerField()
+    reason = models.CharField(max_length=300)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    due_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "ordering"
+        ordering = ["sequence", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"], condition=models.Q(status="pending"), name="one_pending_step_per_order"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.order_id} #{self.sequence} {self.status}"

@@ -36,7 +36,7 @@ def order_placed(*, order_id: int) -> None:
 
 
 def approval_needed(*, order_id: int) -> None:
-    from .approval import ApprovalStep
+    from .models import ApprovalStep
 
     order = _order(order_id)
     step = ApprovalStep.objects.filter(order=order, status="pending").first()

@@ -21,7 +21,8 @@ from django_tasks import task
 from accounts.models import NotificationKind
 from accounts.services import notify
 
-from .approval import ApprovalStep, deciders
+from .approval import deciders
+from .models import ApprovalStep
 
 REMIND_EVERY = timedelta(hours=24)
 

@@ -7,8 +7,7 @@ from django.db.models import Q, QuerySet
 from accounts.models import Membership
 from accounts.selectors import companies_for_staff
 
-from .approval import ApprovalStep
-from .models import Order, OrderState
+from .models import ApprovalStep, Order, OrderState
 
 S = OrderState
 

@@ -30,8 +30,7 @@ from accounts.forms import BootstrapFormMixin
 from accounts.models import Membership
 
 from . import services, states
-from .approval import ApprovalStep
-from .models import Order, OrderEvent, OrderState
+from .models import ApprovalStep, Order, OrderEvent, OrderState
 from .selectors import awaiting_customer_approval_by
 
 S = OrderState

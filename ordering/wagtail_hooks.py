@@ -9,7 +9,6 @@ from wagtail.permissions import register_permission_policy
 
 from kit.backoffice import PermissionMenuItem
 
-from .approval import ApprovalRule
 from .backoffice import (
     ORDERS_MENU_HOOK,
     PLACE_FOR_CUSTOMERS,
@@ -20,7 +19,7 @@ from .backoffice import (
     orders_menu,
     urlpatterns,
 )
-from .models import Order
+from .models import ApprovalRule, Order
 
 # Wagtail 8 wants a policy registered for every model with a viewset, before any view asks.
 register_permission_policy(Order, OrderPermissionPolicy(Order))

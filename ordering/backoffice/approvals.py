@@ -26,8 +26,7 @@ from kit.backoffice import (
 from kit.money import format_money
 
 from .. import services
-from ..approval import ApprovalStep
-from ..models import Order, OrderEvent, OrderState
+from ..models import ApprovalStep, Order, OrderEvent, OrderState
 from ..selectors import awaiting_decision_by, orders_for_staff
 from ..services import OrderingError
 from .common import CARDS_PER_PAGE, BackOfficeViewMixin, S, _credit_account

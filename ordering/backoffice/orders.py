@@ -25,8 +25,7 @@ from kit.backoffice import (
 )
 from kit.money import format_money
 
-from ..approval import ApprovalStep
-from ..models import Order, OrderState
+from ..models import ApprovalStep, Order, OrderState
 from ..selectors import awaiting_decision_by, orders_for_staff
 from .common import (
     PLACE_FOR_CUSTOMERS,

@@ -17,7 +17,7 @@ from kit.backoffice import (
     ProtectedDeleteView,
 )
 
-from ..approval import ApprovalRule
+from ..models import ApprovalRule
 from .common import VIEW_ORDERS, _role_label
 
 # --- Approval rules ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from accounts.models import CreditAccount, Membership
 from catalog import allocation
 
 from .. import approval, states
-from ..models import Order, OrderState
+from ..models import ApprovalStep, Order, OrderState
 from . import routing
 from .common import OrderingError, notify_after_commit
 
@@ -22,15 +22,15 @@ def _lock(order: Order) -> tuple[Order, CreditAccount]:
     return Order.objects.select_for_update().select_related("company").get(pk=order.pk), account
 
 
-def _pending_step(order: Order) -> approval.ApprovalStep:
-    step = approval.ApprovalStep.objects.select_for_update().filter(order=order, status="pending").first()
+def _pending_step(order: Order) -> ApprovalStep:
+    step = ApprovalStep.objects.select_for_update().filter(order=order, status="pending").first()
     if step is None:
         raise OrderingError(_("This order is not waiting for an approval any more."))
     return step
 
 
 def _decide(step, *, user, approve: bool, comment: str) -> None:
-    step.status = approval.ApprovalStep.Status.APPROVED if approve else approval.ApprovalStep.Status.REJECTED
+    step.status = ApprovalStep.Status.APPROVED if approve else ApprovalStep.Status.REJECTED
     step.decided_by = user
     step.decided_at = timezone.now()
     step.comment = comment
@@ -51,7 +51,7 @@ def _move_past_customer(*, order: Order, account: CreditAccount, actor, skip_cre
         account=account,
         today=timezone.localdate(),
         facts=lambda: routing.facts_for_order(order),
-        first_sequence=lambda: 1 + approval.ApprovalStep.objects.filter(order=order).count(),
+        first_sequence=lambda: 1 + ApprovalStep.objects.filter(order=order).count(),
         skip_credit=skip_credit,
     )
     if stop.hold_reasons:
@@ -111,7 +111,7 @@ def decide_staff_approval(*, order: Order, user, approve: bool, comment: str = "
         if not approve:
             _reject(order=order, actor=user, reason=comment)
             return order
-        following = approval.ApprovalStep.objects.filter(order=order, status="waiting").order_by("sequence").first()
+        following = ApprovalStep.objects.filter(order=order, status="waiting").order_by("sequence").first()
         if following is not None:
             approval.activate(following)
             states.transition(order=order, to_state=OrderState.AWAITING_APPROVAL, actor=user, reason=following.reason)
@@ -144,7 +144,7 @@ def release_credit_hold(*, order: Order, user, approve: bool, comment: str = "")
 
 
 def _reject(*, order: Order, actor, reason: str) -> None:
-    approval.ApprovalStep.objects.filter(order=order, status__in=["pending", "waiting"]).update(status="void")
+    ApprovalStep.objects.filter(order=order, status__in=["pending", "waiting"]).update(status="void")
     allocation.release(order.lines.values("pk"))
     states.transition(order=order, to_state=OrderState.REJECTED, actor=actor, reason=reason)
     notify_after_commit(order, "rejected")
@@ -161,7 +161,7 @@ def cancel_order(*, order: Order, user, reason: str = "") -> Order:
             )
         if order.state in states.COUNTS_AS_APPROVED:
             credit.approved_order_released(account, order.total)
-        approval.ApprovalStep.objects.filter(order=order, status__in=["pending", "waiting"]).update(status="void")
+        ApprovalStep.objects.filter(order=order, status__in=["pending", "waiting"]).update(status="void")
         allocation.release(order.lines.values("pk"))
         states.transition(order=order, to_state=OrderState.CANCELLED, actor=user, reason=reason)
     return order

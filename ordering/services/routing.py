@@ -20,7 +20,7 @@ from catalog.pricing import PriceBook, price_book
 from kit.money import format_money
 
 from .. import approval
-from ..models import Order, OrderState
+from ..models import ApprovalRule, ApprovalStep, Order, OrderState
 
 
 class Hold(StrEnum):
@@ -41,7 +41,7 @@ class Route:
     reason: str = ""
     holds: list[Hold] = field(default_factory=list)
     hold_reasons: list[str] = field(default_factory=list)  # the holds in words, kept on the order
-    steps: list[approval.ApprovalStep] = field(default_factory=list)  # unsaved, the first one pending
+    steps: list[ApprovalStep] = field(default_factory=list)  # unsaved, the first one pending
 
 
 def needs_customer_approval(membership: Membership, total: Decimal) -> bool:
@@ -81,7 +81,7 @@ def route_new_order(*, membership: Membership, company: Company, quote, account:
             "user": membership.user,
             "limit": format_money(membership.spending_limit, quote.currency),
         }
-        step = approval.ApprovalStep(customer_side=True, sequence=0, reason=reason)
+        step = ApprovalStep(customer_side=True, sequence=0, reason=reason)
         approval.activate(step, hours=24, save=False)
         return Route(OrderState.AWAITING_CUSTOMER_APPROVAL, "approval_needed", reason, steps=[step])
     return route_past_customer(
@@ -126,7 +126,7 @@ class Preview:
 
     customer_approval: bool
     holds: list[Hold]
-    rules: list[approval.ApprovalRule]
+    rules: list[ApprovalRule]
 
 
 def preview(*, membership: Membership, quote) -> Preview:
@@ -145,10 +145,10 @@ def preview(*, membership: Membership, quote) -> Preview:
     )
 
 
-def save_steps(order: Order, steps: list[approval.ApprovalStep]) -> None:
+def save_steps(order: Order, steps: list[ApprovalStep]) -> None:
     for step in steps:
         step.order = order
-    approval.ApprovalStep.objects.bulk_create(steps)
+    ApprovalStep.objects.bulk_create(steps)
 
 
 def lowest_price_vs_list_percent(book: PriceBook, lines) -> Decimal | None:

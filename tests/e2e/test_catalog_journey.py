@@ -158,7 +158,7 @@ def test_buyer_searches_in_chinese_filters_frozen_and_sees_the_contract_price(
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Chicken wings, mid joint")
     expect(page.get_by_test_id("price").first).to_contain_text("¥41.00")
-    expect(page.get_by_test_id("price-source").first).to_have_text("Price source: Contract")
+    expect(page.get_by_test_id("price-source").first).to_have_text("Price source: Contract · Acme contract")
     breaks = page.get_by_test_id("price-breaks")
     expect(breaks.get_by_role("row")).to_have_count(3)  # header, from 12, from 120
     expect(breaks).to_contain_text("from 120 cases")

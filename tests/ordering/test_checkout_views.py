@@ -19,8 +19,7 @@ from accounts import roles
 from accounts.models import CreditAccount, Membership
 from catalog.models import Lot, PriceListEntry
 from ordering import services
-from ordering.approval import ApprovalRule
-from ordering.models import Order, OrderState
+from ordering.models import ApprovalRule, Order, OrderState
 from tests.factories import AddressFactory
 
 CHECKOUT = reverse("ordering:checkout")

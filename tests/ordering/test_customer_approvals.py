@@ -8,8 +8,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import Membership
-from ordering.approval import ApprovalStep
-from ordering.models import Order, OrderState
+from ordering.models import ApprovalStep, Order, OrderState
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db

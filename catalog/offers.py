@@ -51,15 +51,15 @@ def refusal_text(refusal: Refusal, params: dict) -> str:
         return _("Not in your catalog.")
     if refusal is Refusal.LICENCE_MISSING:
         if params.get("kind"):
-            return _("Needs a valid %(kind)s licence on file.") % params
+            return _("Needs a valid licence on file: %(kind)s.") % params
         return _("Needs a valid licence on file.")
     if refusal is Refusal.LICENCE_EXPIRED:
-        return _("Your %(kind)s licence expired on %(date)s; send your rep the renewed one.") % {
+        return _("Your licence on file (%(kind)s) expired on %(date)s; send your rep the renewed one.") % {
             "kind": params["kind"],
             "date": date_format(params["expired_on"]),
         }
     if refusal is Refusal.LICENCE_WRONG_KIND:
-        return _("Needs a %(kind)s licence; the licences on file are of another kind.") % params
+        return _("Needs a licence of this kind: %(kind)s; the licences on file are of other kinds.") % params
     if refusal is Refusal.NO_PRICE:
         return _("No price for you yet; ask your rep.")
     if params.get("available", 0) > 0:

@@ -48,7 +48,7 @@ def test_each_reason_has_one_wording(company, make_product, vet_drugs):
         (Refusal.INACTIVE, "No longer sold."),
         (Refusal.NO_PRICE, "No price for you yet; ask your rep."),
         (Refusal.OUT_OF_STOCK, "Only 3 available."),
-        (Refusal.LICENCE_MISSING, f"Needs a valid {VET} licence on file."),
+        (Refusal.LICENCE_MISSING, f"Needs a valid licence on file: {VET}."),
     ]
 
 
@@ -71,7 +71,9 @@ def test_an_expired_licence_is_named_with_its_date_and_another_kind_is_said(comp
 
     offer = _offer(company, product)
     assert offer.refusal is Refusal.LICENCE_EXPIRED
-    assert offer.reason == f"Your {VET} licence expired on {date_format(expired_on)}; send your rep the renewed one."
+    assert offer.reason == (
+        f"Your licence on file ({VET}) expired on {date_format(expired_on)}; send your rep the renewed one."
+    )
 
     licence.kind = "Food trading licence"
     licence.expires_on = timezone.localdate() + timedelta(days=30)
@@ -79,7 +81,7 @@ def test_an_expired_licence_is_named_with_its_date_and_another_kind_is_said(comp
     offer = _offer(company, product)
     assert (offer.refusal, offer.reason) == (
         Refusal.LICENCE_WRONG_KIND,
-        f"Needs a {VET} licence; the licences on file are of another kind.",
+        f"Needs a licence of this kind: {VET}; the licences on file are of other kinds.",
     )
 
     LicenceFactory(company=company, kind=VET, expires_on=timezone.localdate())
@@ -107,4 +109,4 @@ def test_the_reasons_read_in_chinese(company, make_product, vet_drugs):
 
     product = make_product(category=vet_drugs)
     with translation.override("zh-hans"):
-        assert _offer(company, product).reason == f"需要备案有效的{VET}许可证。"
+        assert _offer(company, product).reason == f"需要备案有效的许可证：{VET}。"

@@ -1,13 +1,14 @@
 """Money as people read it, one way everywhere (portal, back office, e-mails, PDFs, exports of
 text): the currency's symbol or code, thousands separators and two decimals, in every language.
 
-Django's number formatting in Chinese has no thousands separator by default (¥23859.26), so the
-grouping is forced here rather than left to each locale's settings.
+Django's Chinese number format has no thousands separator (¥23859.26; its grouping is by four),
+so amounts are grouped here the way Chinese invoices and banks print them too, in threes with
+commas and a point for the decimals, whatever the reader's language.
 """
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils.formats import number_format
+from django.utils.numberformat import format as format_number
 
 CENT = Decimal("0.01")
 CURRENCY_SYMBOLS = {"CNY": "¥", "HKD": "HK$", "USD": "US$"}
@@ -18,6 +19,6 @@ def format_money(amount: Decimal | int | str | None, currency: str) -> str:
     if amount is None:
         return ""
     amount = Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
-    figure = number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)
+    figure = format_number(amount, ".", decimal_pos=2, grouping=3, thousand_sep=",", force_grouping=True)
     symbol = CURRENCY_SYMBOLS.get(currency)
     return f"{symbol}{figure}" if symbol else f"{currency} {figure}"

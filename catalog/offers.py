@@ -271,6 +271,11 @@ def _refusal(product, book, quantity, available, *, outside, licences, on) -> tu
         return licence
     if book.price(product.pk, quantity) is None:
         return Refusal.NO_PRICE, {}
+    return stock_refusal(product, quantity, available)
+
+
+def stock_refusal(product: Product, quantity: int, available: int) -> tuple[Refusal, dict] | None:
+    """Out of stock: more than is available now, for a product that may not be backordered."""
     if quantity > available and not product.allow_backorder:
         return Refusal.OUT_OF_STOCK, {"available": max(available, 0)}
     return None

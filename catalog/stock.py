@@ -117,7 +117,8 @@ def _free_stock(first_expiry: dict[int, date]) -> dict[int, tuple[int, date | No
 
 
 def _cached_free_stock(first_expiry: dict[int, date]) -> dict[int, tuple[int, date | None]]:
-    """_free_stock() from this process's cache for the products whose lots have not changed."""
+    """_free_stock() for the products whose lots have not changed since it was read: from this
+    process's cache, then the shared one, then the lots (and into both caches)."""
     versions = _stock_versions(list(first_expiry))
     keys = {
         product_id: f"catalog:stock:{product_id}:{versions[product_id]}:{expiry.isoformat()}"
@@ -127,8 +128,19 @@ def _cached_free_stock(first_expiry: dict[int, date]) -> dict[int, tuple[int, da
     result = {product_id: found[key] for product_id, key in keys.items() if key in found}
     missing = {product_id: expiry for product_id, expiry in first_expiry.items() if product_id not in result}
     if missing:
+        # Then the shared cache: another process may have read these lots at this version.
+        shared = cache.get_many([keys[product_id] for product_id in missing])
+        if shared:
+            local_cache.set_many(shared, STOCK_TIMEOUT)
+        for product_id in list(missing):
+            if keys[product_id] in shared:
+                result[product_id] = shared.pop(keys[product_id])
+                del missing[product_id]
+    if missing:
         loaded = _free_stock(missing)
-        local_cache.set_many({keys[product_id]: value for product_id, value in loaded.items()}, STOCK_TIMEOUT)
+        values = {keys[product_id]: value for product_id, value in loaded.items()}
+        local_cache.set_many(values, STOCK_TIMEOUT)
+        cache.set_many(values, STOCK_TIMEOUT)
         result.update(loaded)
     return result
 

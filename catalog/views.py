@@ -25,7 +25,7 @@ from accounts.models import Company
 
 from .cards import product_cards
 from .models import Category, Product, TemperatureZone
-from .offers import licence_refusal, licences_on_file, refusal_text
+from .offers import Refusal, licence_refusal, licences_on_file, refusal_text
 from .pricing import Price, PriceBook, cached_price_book
 from .search import normalise_query
 from .selectors import (
@@ -247,6 +247,14 @@ class Offer:
     @property
     def may_order(self) -> bool:
         return not self.licence_reason
+
+    @property
+    def sold_out(self) -> str:
+        """What to say instead of the add button when nothing may be ordered now (no stock, and
+        the product may not be backordered), in catalog.offers' words; else ""."""
+        if self.availability.status != "out" or self.product.allow_backorder:
+            return ""
+        return refusal_text(Refusal.OUT_OF_STOCK, {"available": self.availability.available})
 
     @property
     def first_quantity(self) -> int:

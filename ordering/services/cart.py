@@ -17,13 +17,16 @@ from catalog.offers import (
     QuantityError,
     Refusal,
     SnappedQuantity,
+    largest_orderable_at_most,
     licence_refusal,
     licences_on_file,
     refusal_text,
     snap_quantity,
+    stock_refusal,
 )
 from catalog.pricing import cached_price_book, price_book
 from catalog.selectors import visible_product, visible_products
+from catalog.stock import availability_for
 
 from ..models import Cart, CartLine
 from .common import OrderingError
@@ -102,8 +105,11 @@ def _add_line(*, cart_id: int, company: Company, product: Product, quantity: int
     """
     # The price noted on the line is for showing changes later; placing the order prices again.
     book = cached_price_book(company=company, product_ids=[product.pk])
+    # The stock as the catalog shows it (cached): an add never holds more than is there for a
+    # product that may not be backordered; checkout checks the lots themselves, under locks.
+    available = availability_for(company=company, products=[product], cached=True)[product.pk].available
     for _attempt in range(3):
-        snapped = _snap(product, quantity + (seen or 0))
+        snapped = _within_stock(product, _snap(product, quantity + (seen or 0)), available, seen or 0)
         price = book.price(product.pk, snapped.quantity)
         if price is None:
             raise OrderingError(f"{product.sku}: {refusal_text(Refusal.NO_PRICE, {})}")
@@ -116,6 +122,25 @@ def _add_line(*, cart_id: int, company: Company, product: Product, quantity: int
             return snapped
         seen = _line_quantity(cart_id, product.pk)
     raise OrderingError(_("Your cart changed while adding %(sku)s; please add it again.") % {"sku": product.sku})
+
+
+def _within_stock(product: Product, snapped: SnappedQuantity, available: int, held: int) -> SnappedQuantity:
+    """The line's new quantity, capped to what is available now (catalog.offers decides what is
+    out of stock); OrderingError if not even one more step fits beside the `held` already there."""
+    refusal = stock_refusal(product, snapped.quantity, available)
+    if refusal is None:
+        return snapped
+    room = largest_orderable_at_most(product, available)
+    if room <= held:
+        message = f"{product.sku}: {refusal_text(*refusal)}"
+        if held:
+            message += " " + _("Your cart already holds %(quantity)s.") % {"quantity": held}
+        raise OrderingError(message)
+    return SnappedQuantity(
+        room,
+        _("%(sku)s: only %(available)s available now, so your cart holds %(quantity)s.")
+        % {"sku": product.sku, "available": available, "quantity": room},
+    )
 
 
 def _insert_line(cart_id: int, product_id: int, quantity: int, unit_price: Decimal) -> bool:
@@ -157,7 +182,8 @@ def set_cart_quantity(*, cart: Cart, product: Product, quantity: int) -> Snapped
         remove_from_cart(cart=cart, product=product)
         return None
     get_orderable_product(company=cart.company, sku=product.sku)
-    snapped = _snap(product, quantity)
+    available = availability_for(company=cart.company, products=[product], cached=True)[product.pk].available
+    snapped = _within_stock(product, _snap(product, quantity), available, 0)
     price = price_book(company=cart.company, product_ids=[product.pk]).price(product.pk, snapped.quantity)
     updated = CartLine.objects.filter(cart=cart, product=product).update(
         quantity=snapped.quantity, unit_price_when_added=price.unit_price if price else None

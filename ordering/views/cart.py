@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import member_required
 from catalog.models import Product, TemperatureZone
+from catalog.offers import largest_orderable_at_most
 from catalog.selectors import first_orderable_quantity, visible_products
 
 from .. import services
@@ -35,6 +36,15 @@ class CartRow:
     @property
     def quantity_up(self) -> int:
         return self.line.quantity + self.product.order_multiple
+
+    @property
+    def quantity_in_stock(self) -> int:
+        """The largest quantity the rules allow within what is available, when the line holds more
+        of a product that may not be backordered (the cart offers "Set to 148"); else 0."""
+        line = self.line
+        if line.product.allow_backorder or line.quantity <= line.available:
+            return 0
+        return largest_orderable_at_most(line.product, line.available)
 
     @property
     def quantity_down(self) -> int:

@@ -19,6 +19,7 @@ from catalog.selectors import (
     visible_product,
     visible_products,
 )
+from catalog.stock import forget_stock
 from tests.factories import (
     CompanyFactory,
     LicenceFactory,
@@ -514,6 +515,7 @@ def test_the_list_runs_the_same_few_queries_whatever_the_page_size(
     for per_page in (12, 48):
         # Nothing of the catalog cached: the tree, products, prices, stock and cards are read again.
         forget_category_tree()
+        forget_stock(Product.objects.values_list("pk", flat=True))
         caches["local"].clear()
         for counts in (cold, warm):  # then the same page again, from the cache
             with django_assert_max_num_queries(8) as captured:

@@ -8,7 +8,8 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from accounts.models import Company, Membership
-from catalog.models import Assortment, PriceList, PriceListEntry, Product
+from catalog.models import Assortment, Lot, PriceList, PriceListEntry, Product
+from catalog.stock import forget_stock
 from ordering import services
 from ordering.models import CartLine, SavedList, SavedListLine
 from tests.factories import LicenceFactory, MembershipFactory, PriceListEntryFactory, UserFactory, category
@@ -93,8 +94,8 @@ def test_adding_with_htmx_costs_two_statements_once_the_product_is_cached_and_th
     # The cart with its line count and this product's line, then the UPDATE of the line.
     with django_assert_num_queries(2):
         again = signed_in.post(ADD, {"product_id": first.pk, "quantity": "1"}, **HTMX)
-    # A product not seen before: the product and its prices, then the cart and the INSERT.
-    with django_assert_num_queries(4):
+    # A product not seen before: the product, its prices and its stock, then the cart and the INSERT.
+    with django_assert_num_queries(5):
         new = signed_in.post(ADD, {"product_id": second.pk, "quantity": "1"}, **HTMX)
     assert 'data-testid="cart-count">1<' in again.content.decode()
     assert 'data-testid="cart-count">2<' in new.content.decode()
@@ -236,7 +237,9 @@ def test_a_line_whose_product_left_the_catalog_can_still_be_removed_but_not_rais
 def test_the_cart_groups_lines_by_temperature_zone_frozen_first(signed_in, buyer, company, make_product):
     cart = services.cart_for(user=buyer, company=company)
     for zone in ("ambient", "frozen", "chilled"):
-        services.add_to_cart(cart=cart, product=make_product(temperature_zone=zone, stock=0), quantity=1)
+        services.add_to_cart(
+            cart=cart, product=make_product(temperature_zone=zone, stock=0, allow_backorder=True), quantity=1
+        )
     page = signed_in.get(CART)
     assert [group.zone for group in page.context["groups"]] == ["frozen", "chilled", "ambient"]
     html = page.content.decode()
@@ -287,8 +290,10 @@ def test_a_quantity_break_is_not_mistaken_for_a_price_change(signed_in, buyer, c
 
 
 def test_a_line_with_too_little_stock_blocks_checkout_and_says_why(signed_in, buyer, company, make_product):
-    product = make_product(stock=4)
+    product = make_product(stock=10)
     services.add_to_cart(cart=services.cart_for(user=buyer, company=company), product=product, quantity=6)
+    Lot.objects.filter(product=product).update(on_hand=4)  # stock went after it was added
+    forget_stock([product.pk])
     html = signed_in.get(CART).content.decode()
     assert "Only 4 available." in html
     assert "No: 4 available" in html
@@ -472,3 +477,61 @@ def test_ids_beyond_64_bits_are_a_form_error_or_not_found_never_an_overflow(sign
     assert _messages(response) == ["Choose a product."]
     assert signed_in.post(f"/portal/cart/lines/{huge}/", {"quantity": "1"}).status_code == 404
     assert signed_in.post(f"/portal/companies/{huge}/switch/").status_code == 404
+
+
+# Stock: the cart never holds more than there is of a product that may not be backordered -------
+
+
+def test_adding_more_than_is_available_caps_the_line_and_says_so(signed_in, buyer, company, make_product):
+    product = make_product(stock=148)
+
+    response = signed_in.post(ADD, {"product_id": product.pk, "quantity": "200"})
+
+    assert _lines(buyer, company) == {product.sku: 148}
+    assert _messages(response) == [f"{product.sku}: only 148 available now, so your cart holds 148."]
+    again = signed_in.post(ADD, {"product_id": product.pk, "quantity": "1"})
+    assert _messages(again)[-1] == f"{product.sku}: Only 148 available. Your cart already holds 148."
+    assert _lines(buyer, company) == {product.sku: 148}
+
+
+def test_an_out_of_stock_product_is_refused_unless_it_may_be_backordered(signed_in, buyer, company, make_product):
+    gone = make_product(stock=0)
+    later = make_product(stock=0, allow_backorder=True)
+
+    refused = signed_in.post(ADD, {"product_id": gone.pk, "quantity": "1"})
+    signed_in.post(ADD, {"product_id": later.pk, "quantity": "5"})
+
+    assert _messages(refused) == [f"{gone.sku}: Out of stock; none available now."]
+    assert _lines(buyer, company) == {later.sku: 5}
+
+
+def test_a_line_above_the_stock_left_is_offered_the_quantity_there_is(signed_in, buyer, company, make_product):
+    product = make_product(stock=100, min_order_quantity=6, order_multiple=6)
+    services.add_to_cart(cart=services.cart_for(user=buyer, company=company), product=product, quantity=60)
+    Lot.objects.filter(product=product).update(on_hand=40)
+    forget_stock([product.pk])
+
+    page = signed_in.get(CART).content.decode()
+
+    assert 'data-testid="set-to-stock"' in page and 'name="set" value="36"' in page
+    assert "Set to 36" in page
+    response = signed_in.post(_line_url(product), {"set": "36"})
+    assert response.status_code == 302
+    assert _lines(buyer, company) == {product.sku: 36}
+    assert 'data-testid="set-to-stock"' not in signed_in.get(CART).content.decode()
+
+
+def test_the_catalog_says_out_of_stock_instead_of_offering_the_button(signed_in, make_product):
+    gone = make_product(stock=0)
+    later = make_product(stock=0, allow_backorder=True)
+
+    html = signed_in.get(reverse("catalog:product_list")).content.decode()
+
+    def card(product):
+        start = html.index(f'data-sku="{product.sku}"')
+        return html[start : html.index("</article>", start)]
+
+    assert "Out of stock; none available now." in card(gone) and "/cart/add/" not in card(gone)
+    assert "/cart/add/" in card(later)
+    detail = signed_in.get(reverse("catalog:product_detail", args=[gone.sku])).content.decode()
+    assert 'data-testid="sold-out"' in detail and "/cart/add/" not in detail

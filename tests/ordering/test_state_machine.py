@@ -13,6 +13,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from accounts.models import CreditAccount, Membership
 from catalog.models import Allocation, Lot, PriceList
+from catalog.offers import largest_orderable_at_most
+from catalog.stock import availability_for
 from ordering import services, states
 from ordering.models import Order, OrderEvent, OrderState
 from ordering.services import Checkout, OrderingError
@@ -66,16 +68,21 @@ class OrderingMachine(RuleBasedStateMachine):
     @rule(index=st.integers(0, 2), quantity=st.integers(-2, 30))
     def set_quantity(self, index, quantity):
         product = self.products[index]
+        available = availability_for(company=self.company, products=[product])[product.pk].available
+        fits = largest_orderable_at_most(product, available)
         try:
             services.set_cart_quantity(cart=self.cart, product=product, quantity=quantity)
         except OrderingError:
-            assert quantity < 0
+            # A quantity no line can hold, or none of a product that may not be backordered.
+            assert quantity < 0 or (not product.allow_backorder and fits == 0)
             return
         line = self.cart.lines.filter(product=product).first()
         if quantity == 0:
             assert line is None
         else:
-            assert line.quantity >= quantity and line.quantity % product.order_multiple == 0
+            assert line.quantity % product.order_multiple == 0
+            # Snapped up to the rules, or capped to the stock there is.
+            assert line.quantity >= quantity or (not product.allow_backorder and line.quantity == fits)
 
     @rule()
     def place(self):

@@ -1,11 +1,15 @@
-# Tradecounter: `make run` serves the demo portal, `make test` runs the whole suite.
+# Tradecounter: `make run` serves the demo portal, `make test` sets the machine up and runs the whole suite.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint messages install migrate seed serve bench clean
+.PHONY: run test setup-test lint messages install migrate seed serve bench clean
+
+# The suite's database: PostgreSQL 15 on this machine unless DATABASE_URL says otherwise
+# (pytest-django creates and drops test_tradecounter beside it).
+TEST_DATABASE_URL := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/tradecounter)
 
 $(STAMP): requirements/base.txt requirements/dev.txt requirements/constraints.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (python3.11 not found)"; exit 1; }
@@ -29,9 +33,15 @@ run: seed
 	  $(PY) manage.py db_worker --queue-name '*' & \
 	  $(PY) manage.py runserver 127.0.0.1:8000
 
-test: install
+# Debian packages (Python, PostgreSQL, Chromium...) and a running PostgreSQL; quick when present.
+setup-test:
+	DATABASE_URL='$(TEST_DATABASE_URL)' .ci/setup-test
+
+# Set-up first: on a fresh machine it installs the Python that `install` needs.
+test: setup-test
+	@$(MAKE) --no-print-directory install
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/pytest $(PYTEST_ARGS)
+	DATABASE_URL='$(TEST_DATABASE_URL)' $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,11 +1,15 @@
-# Tradecounter: `make run` serves the demo portal, `make test` runs the whole suite.
+# Tradecounter: `make run` serves the demo portal, `make test` sets the machine up and runs the whole suite.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint messages install migrate seed serve bench clean
+.PHONY: run static test setup-test lint messages install migrate seed serve bench clean
+
+# The suite's database: PostgreSQL 15 on this machine unless DATABASE_URL says otherwise
+# (pytest-django creates and drops test_tradecounter beside it).
+TEST_DATABASE_URL := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/tradecounter)
 
 $(STAMP): requirements/base.txt requirements/dev.txt requirements/constraints.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (python3.11 not found)"; exit 1; }
@@ -22,16 +26,29 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo
 
-# Serve the demo on 127.0.0.1:8000 with the task worker beside it (both stop on Ctrl-C).
-run: seed
-	@echo "Serving on http://127.0.0.1:8000/  (back office: http://127.0.0.1:8000/backoffice/)"
-	@trap 'kill 0' INT TERM EXIT; \
-	  $(PY) manage.py db_worker --queue-name '*' & \
-	  $(PY) manage.py runserver 127.0.0.1:8000
+# Production's static files (hashed, compressed) for whitenoise, in the ignored staticfiles/.
+static: install
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 
-test: install
+# Serve the demo on 127.0.0.1:8000 as production serves it (gunicorn, DEBUG off, whitenoise),
+# with the task worker beside it, without code reloading (both stop on Ctrl-C).
+# E-mails land in var/mail/.
+run: static seed
+	@echo "Serving on http://127.0.0.1:8000/  (back office: http://127.0.0.1:8000/backoffice/; e-mails in var/mail/)"
+	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
+	  $(PY) manage.py db_worker --queue-name '*' --no-reload & \
+	  DJANGO_SETTINGS_MODULE=portal.settings.dev $(BIN)/gunicorn portal.wsgi --bind 127.0.0.1:8000 \
+	    --workers 1 --threads 8 --access-logfile - --no-control-socket
+
+# Debian packages (Python, PostgreSQL, Chromium...) and a running PostgreSQL; quick when present.
+setup-test:
+	DATABASE_URL='$(TEST_DATABASE_URL)' .ci/setup-test
+
+# Set-up first: on a fresh machine it installs the Python that `install` needs.
+test: setup-test
+	@$(MAKE) --no-print-directory install
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/pytest $(PYTEST_ARGS)
+	DATABASE_URL='$(TEST_DATABASE_URL)' $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -410,6 +410,17 @@ def test_stock_by_product_lists_quantities_and_finds_by_pinyin_or_sku(warehouse,
     assert any(row.startswith("FZ-1001,") and ",10,0,10,1," in row for row in rows)
 
 
+def test_stock_by_product_shows_the_next_expiry_date_and_the_days_left(warehouse, wings, freezer_location):
+    expiry = TODAY + timedelta(days=30)
+    _receive(wings, freezer_location, "W-1", expiry=expiry, quantity=10)
+    _receive(wings, freezer_location, "W-2", expiry=TODAY + timedelta(days=90), quantity=10)
+
+    page = warehouse.get(reverse("catalog_stock:products")).content.decode()
+
+    assert "Just now" not in page
+    assert f"{expiry:%m/%d/%Y} · 30 days left" in page
+
+
 # --- Expiry warnings ------------------------------------------------------------------------
 
 

@@ -102,11 +102,12 @@ def locations_by_id() -> dict[int, Location]:
 
 
 def _location_choices(locations) -> list:
-    """Locations grouped by warehouse, with their temperature zone."""
+    """Locations grouped by warehouse, each named with its warehouse and temperature zone
+    ("Shanghai cold store · F-01 · Frozen"): a closed select shows only the option, not its group."""
     groups: dict[str, list] = {}
     for location in locations:
         groups.setdefault(location.warehouse.name, []).append(
-            (location.pk, f"{location.code} · {location.get_zone_display()}")
+            (location.pk, f"{location.warehouse.name} · {location.code} · {location.get_zone_display()}")
         )
     return [("", "---------")] + [(warehouse, choices) for warehouse, choices in groups.items()]
 

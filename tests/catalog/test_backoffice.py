@@ -248,8 +248,9 @@ def test_the_receipt_form_shows_the_locations_and_can_start_from_a_sku(
     assert response.status_code == 200
     page = response.content.decode()
     assert 'value="FZ-1001"' in page
-    assert "F-01 · Frozen (−18 °C)" in page
-    assert "C-01 · Chilled (0–4 °C)" in page
+    # Each location names its warehouse: a closed select does not show the option's group.
+    assert "Shanghai cold store · F-01 · Frozen (−18 °C)" in page
+    assert "Shanghai cold store · C-01 · Chilled (0–4 °C)" in page
     # The prefilled line may still be left blank: it is not an "initial" form.
     assert 'name="lines-INITIAL_FORMS" value="0"' in page
 

@@ -18,6 +18,7 @@ from ..models import (
     Category,
     Location,
 )
+from ..search import search_filter
 
 MOVE_STOCK = "catalog.add_stockmove"
 VIEW_STOCK = "catalog.view_lot"
@@ -83,8 +84,9 @@ def product_stock_url(product_id: int) -> str:
 
 
 def product_search(query: str) -> Q:
-    # `search_text` holds SKU, both names and the names' pinyin, lower-cased.
-    return Q(sku__icontains=query) | Q(search_text__icontains=query.lower())
+    # `search_text` holds SKU (also without punctuation), both names and the names' pinyin,
+    # lower-cased: the catalog's own search (catalog.search).
+    return Q(sku__icontains=query.strip()) | search_filter(query)
 
 
 # --- Stock admin views: permission and layout ----------------------------------------------

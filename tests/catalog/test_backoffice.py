@@ -404,6 +404,9 @@ def test_stock_by_product_lists_quantities_and_finds_by_pinyin_or_sku(warehouse,
     assert response.status_code == 200
     page = response.content.decode()
     assert "FZ-1001" in page and "FZ-1002" not in page
+    for query in ("fz1001", "FZ 1001"):  # the catalog's search: SKU without its punctuation, any case
+        page = warehouse.get(reverse("catalog_stock:products"), {"q": query}).content.decode()
+        assert "FZ-1001" in page and "FZ-1002" not in page
 
     export = warehouse.get(reverse("catalog_stock:products") + "?export=csv")
     rows = _csv_rows(export)

@@ -474,6 +474,9 @@ class InviteMemberView(WagtailAdminTemplateMixin, FormView):
     def get_success_url(self):
         return reverse(self.inspect_url_name, args=[self.company.pk])
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "currency": self.company.currency}
+
     def form_valid(self, form):
         try:
             invitation = invite_member(

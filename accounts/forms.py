@@ -39,8 +39,44 @@ class BootstrapFormMixin:
                 self.fields[name].widget.attrs["class"] += " is-invalid"
 
 
-class InviteMemberForm(BootstrapFormMixin, forms.Form):
-    email = forms.EmailField(label=_("E-mail address"))
+class MemberFieldsMixin:
+    """The role and spending limit of a company's member, as the invite and change forms ask for
+    them: the limit in the company's currency, errors in our words rather than Django's."""
+
+    def __init__(self, *args, currency: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency = currency
+        limit = self.fields["spending_limit"]
+        limit.label = _("Spending limit per order (%(currency)s)") % {"currency": currency}
+        limit.help_text = _(
+            "In %(currency)s. Orders above this wait for the company's approver. Leave empty for no limit."
+        ) % {"currency": currency}
+        limit.widget.attrs["inputmode"] = "decimal"
+        limit.error_messages.update(
+            {
+                "invalid": _("Enter the limit as an amount, like 5000 or 5000.00."),
+                "min_value": _("Enter a limit of 0 or more, or leave it empty for no limit."),
+                "max_digits": _("Enter a limit below 1,000,000,000,000."),
+                "max_whole_digits": _("Enter a limit below 1,000,000,000,000."),
+                "max_decimal_places": _("Enter the limit with at most 2 decimal places."),
+            }
+        )
+        self.fields["role"].error_messages.update(
+            {
+                "required": _("Choose a role."),
+                "invalid_choice": _("Choose one of the roles in the list."),
+            }
+        )
+
+
+class InviteMemberForm(MemberFieldsMixin, BootstrapFormMixin, forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        error_messages={
+            "required": _("Enter the e-mail address of the person to invite."),
+            "invalid": _("Enter an e-mail address like name@example.com."),
+        },
+    )
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.BUYER)
     spending_limit = forms.DecimalField(
         label=_("Spending limit per order"),
@@ -48,11 +84,10 @@ class InviteMemberForm(BootstrapFormMixin, forms.Form):
         min_value=0,
         max_digits=14,
         decimal_places=2,
-        help_text=_("Orders above this wait for the company's approver. Leave empty for no limit."),
     )
 
 
-class MembershipForm(BootstrapFormMixin, forms.ModelForm):
+class MembershipForm(MemberFieldsMixin, BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Membership
         fields = ["role", "spending_limit"]

@@ -34,14 +34,14 @@ def member_list(request):
     context = {
         "members": selectors.company_members(company),
         "invitations": company.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True),
-        "invite_form": InviteMemberForm(),
+        "invite_form": InviteMemberForm(currency=company.currency),
     }
     return render(request, "accounts/member_list.html", context)
 
 
 @company_admin_required
 def member_invite(request):
-    form = InviteMemberForm(request.POST or None)
+    form = InviteMemberForm(request.POST or None, currency=request.membership.company.currency)
     if request.method == "POST" and form.is_valid():
         try:
             invitation = services.invite_member(
@@ -63,7 +63,7 @@ def member_invite(request):
 @company_admin_required
 def member_edit(request, membership_id: int):
     membership = get_for_member(request, Membership.objects.select_related("user", "company"), pk=membership_id)
-    form = MembershipForm(request.POST or None, instance=membership)
+    form = MembershipForm(request.POST or None, instance=membership, currency=membership.company.currency)
     if request.method == "POST" and form.is_valid():
         try:
             services.change_membership(
@@ -79,10 +79,13 @@ def member_edit(request, membership_id: int):
     return render(request, "accounts/member_edit.html", {"form": form, "member": membership})
 
 
-@require_POST
 @company_admin_required
 def member_remove(request, membership_id: int):
+    """A confirmation page first; only its button (confirm=yes) removes the person. A POST without
+    it, such as an old one-click form, removes nothing and shows the page."""
     membership = get_for_member(request, Membership.objects.select_related("user", "company"), pk=membership_id)
+    if request.method != "POST" or request.POST.get("confirm") != "yes":
+        return render(request, "accounts/member_remove.html", {"member": membership})
     try:
         services.remove_member(membership=membership)
     except services.AccountsError as error:

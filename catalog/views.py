@@ -27,7 +27,7 @@ from .cards import product_cards
 from .models import Category, Product, TemperatureZone
 from .offers import Refusal, licence_refusal, licences_on_file, refusal_text
 from .pricing import Price, PriceBook, cached_price_book
-from .search import normalise_query
+from .search import normalise_query, search_filter
 from .selectors import (
     CATALOG_CACHE_TIMEOUT,
     catalog_version,
@@ -113,10 +113,7 @@ def _catalog_products(company: Company) -> QuerySet[Product]:
 
 def _filtered(products: QuerySet[Product], query: CatalogQuery) -> QuerySet[Product]:
     # Every word must match somewhere: SKU, either name, pinyin or its initials.
-    for word in normalise_query(query.text).split():
-        # search_text and the query are both lower-case: a plain LIKE, which the trigram index
-        # (migration 0003) serves on PostgreSQL.
-        products = products.filter(search_text__contains=word)
+    products = products.filter(search_filter(query.text))
     if query.category is not None:
         # A category includes its descendants: their materialised paths start with its path.
         products = products.filter(category__path__startswith=query.category.path)

@@ -39,6 +39,7 @@ from catalog.offers import (
     snapped,
 )
 from catalog.pricing import Price
+from catalog.search import compact_sku, matches
 from catalog.selectors import first_orderable_quantity, visible_products
 from kit.spreadsheets import Column, SheetLayout, SpreadsheetError, read_table, spreadsheet_bytes
 
@@ -334,36 +335,52 @@ def _quantity(text: str) -> int:
 
 @dataclass
 class _CatalogIndex:
-    """The company's visible products by SKU and by name, from one query."""
+    """The company's visible products by SKU, by name and by the catalog's search text, from one
+    query."""
 
     by_sku: dict[str, tuple[int, str]]  # upper-case SKU → (pk, SKU as stored)
-    names: list[tuple[int, str, str]]  # pk, English name folded, Chinese name folded
+    by_compact_sku: dict[str, int]  # SKU without punctuation ("fz1001") → pk
+    names: list[tuple[int, str, str, str]]  # pk, English name folded, Chinese name folded, search text
 
     @classmethod
     def load(cls, company: Company) -> "_CatalogIndex":
-        rows = list(visible_products(company).order_by("sku").values_list("pk", "sku", "name_en", "name_zh"))
+        rows = list(
+            visible_products(company).order_by("sku").values_list("pk", "sku", "name_en", "name_zh", "search_text")
+        )
         return cls(
-            by_sku={sku.upper(): (pk, sku) for pk, sku, _en, _zh in rows},
-            names=[(pk, _fold(en), _fold(zh)) for pk, _sku, en, zh in rows],
+            by_sku={sku.upper(): (pk, sku) for pk, sku, _en, _zh, _text in rows},
+            by_compact_sku={compact_sku(sku): pk for pk, sku, _en, _zh, _text in rows},
+            names=[(pk, _fold(en), _fold(zh), text) for pk, _sku, en, zh, text in rows],
         )
 
     def resolve(self, reference: str) -> tuple[int | None, list[int], list[str]]:
         """(product id, candidate ids when a name fits several, SKUs that look alike).
 
-        A SKU first (any case); else a name: one product whose English or Chinese name is the
-        text, else the one product whose name contains it; several → the buyer chooses.
+        A SKU first (any case, with or without its punctuation: "fz1001", "FZ 1001"); else a name:
+        one product whose English or Chinese name is the text, else the products the catalog's
+        search finds for it (names, pinyin "jichi", initials "jc"); several → the buyer chooses.
+        A reference written like a SKU that is none gets the SKUs that look alike, not the
+        products whose SKU merely contains it.
         """
         upper = normalise(reference).upper()
         if upper in self.by_sku:
             return self.by_sku[upper][0], [], []
+        if compact_sku(reference) in self.by_compact_sku:
+            return self.by_compact_sku[compact_sku(reference)], [], []
         folded = _fold(reference)
-        exact = [pk for pk, en, zh in self.names if folded in (en, zh)]
-        containing = exact or [pk for pk, en, zh in self.names if folded in en or (zh and folded in zh)]
-        if len(containing) == 1:
-            return containing[0], [], []
-        if containing:
-            return None, containing, []
+        exact = [pk for pk, en, zh, _text in self.names if folded in (en, zh)]
+        found = exact or (
+            [] if _SKU_LIKE.match(upper) else [pk for pk, _en, _zh, text in self.names if matches(text, reference)]
+        )
+        if len(found) == 1:
+            return found[0], [], []
+        if found:
+            return None, found, []
         return None, [], [self.by_sku[sku][1] for sku in _closest(upper, list(self.by_sku))]
+
+
+# One word of letters and digits with a digit in it ("FZ-102", "AM3001"): a SKU, not a name.
+_SKU_LIKE = re.compile(r"^(?=.*\d)[A-Z0-9]+(?:[-_./][A-Z0-9]+)*$")
 
 
 def _closest(text: str, candidates: list[str]) -> list[str]:

@@ -18,6 +18,7 @@ from ..models import (
     Category,
     Location,
 )
+from ..search import search_filter
 
 MOVE_STOCK = "catalog.add_stockmove"
 VIEW_STOCK = "catalog.view_lot"
@@ -83,8 +84,9 @@ def product_stock_url(product_id: int) -> str:
 
 
 def product_search(query: str) -> Q:
-    # `search_text` holds SKU, both names and the names' pinyin, lower-cased.
-    return Q(sku__icontains=query) | Q(search_text__icontains=query.lower())
+    # `search_text` holds SKU (also without punctuation), both names and the names' pinyin,
+    # lower-cased: the catalog's own search (catalog.search).
+    return Q(sku__icontains=query.strip()) | search_filter(query)
 
 
 # --- Stock admin views: permission and layout ----------------------------------------------
@@ -102,11 +104,12 @@ def locations_by_id() -> dict[int, Location]:
 
 
 def _location_choices(locations) -> list:
-    """Locations grouped by warehouse, with their temperature zone."""
+    """Locations grouped by warehouse, each named with its warehouse and temperature zone
+    ("Shanghai cold store · F-01 · Frozen"): a closed select shows only the option, not its group."""
     groups: dict[str, list] = {}
     for location in locations:
         groups.setdefault(location.warehouse.name, []).append(
-            (location.pk, f"{location.code} · {location.get_zone_display()}")
+            (location.pk, f"{location.warehouse.name} · {location.code} · {location.get_zone_display()}")
         )
     return [("", "---------")] + [(warehouse, choices) for warehouse, choices in groups.items()]
 

@@ -44,6 +44,7 @@ from ..models import (
     PriceListEntry,
     Product,
 )
+from ..search import search_filter
 from ..selectors import price_lists_for_staff
 from .common import INLINE_PRICE_LIMIT, PER_PAGE, StaffScopedObjectMixin
 from .products import ProductChooserWidget
@@ -193,7 +194,7 @@ class PriceListEntriesMixin:
         )
         if query:
             entries = entries.filter(
-                Q(product__sku__icontains=query) | Q(product__search_text__icontains=query.lower())
+                Q(product__sku__icontains=query) | search_filter(query, field="product__search_text")
             )
         paginator = Paginator(entries, self.entries_per_page)
         page = paginator.get_page(self.request.GET.get("p"))

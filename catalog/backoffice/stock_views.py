@@ -15,13 +15,14 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import (
     Column,
-    DateColumn,
     NumberColumn,
     StatusTagColumn,
     TitleColumn,
@@ -156,6 +157,21 @@ def _lots_with_places(product, *, show_empty: bool) -> list[Lot]:
 # --- Stock by product -----------------------------------------------------------------------
 
 
+def _next_expiry_text(product) -> str:
+    """The product's first expiry date with the days left ("12/07/2026 · 30 days left").
+
+    Wagtail's DateColumn shows a time since, which reads "Just now" for any date in the future.
+    """
+    if product.next_expiry is None:
+        return "—"
+    days = (product.next_expiry - timezone.localdate()).days
+    if days < 0:
+        left = ngettext("expired %(days)s day ago", "expired %(days)s days ago", -days) % {"days": -days}
+    else:
+        left = ngettext("%(days)s day left", "%(days)s days left", days) % {"days": days}
+    return f"{date_format(product.next_expiry, 'SHORT_DATE_FORMAT')} · {left}"
+
+
 class StockByProductFilterSet(WagtailFilterSet):
     category = CategoryTreeFilter(label=_("Category"), queryset=Category.objects.order_by("path"))
     temperature_zone = django_filters.ChoiceFilter(
@@ -234,7 +250,7 @@ class StockByProductView(StockViewMixin, CsvForExcelMixin, SpreadsheetExportMixi
             NumberColumn("allocated", label=_("Allocated"), sort_key="allocated"),
             NumberColumn("free", label=_("Free"), accessor=lambda product: product.on_hand - product.allocated),
             Column("lot_count", label=_("Lots in stock")),
-            DateColumn("next_expiry", label=_("Next expiry"), sort_key="next_expiry"),
+            Column("next_expiry", label=_("Next expiry"), sort_key="next_expiry", accessor=_next_expiry_text),
         ]
 
     def to_row_dict(self, item):

@@ -99,7 +99,7 @@ def test_the_last_admin_cannot_demote_themselves(client, company_admin, company)
 def test_the_last_admin_cannot_be_removed(client, company_admin, company):
     membership = Membership.objects.get(user=company_admin, company=company)
     client.force_login(company_admin)
-    response = client.post(reverse("accounts:member_remove", args=[membership.pk]), follow=True)
+    response = client.post(reverse("accounts:member_remove", args=[membership.pk]), {"confirm": "yes"}, follow=True)
     assert "last company admin" in response.content.decode()
     assert Membership.objects.filter(pk=membership.pk).exists()
 
@@ -107,10 +107,70 @@ def test_the_last_admin_cannot_be_removed(client, company_admin, company):
 def test_admin_removes_a_buyer(client, company_admin, buyer, company):
     membership = Membership.objects.get(user=buyer, company=company)
     client.force_login(company_admin)
-    client.post(reverse("accounts:member_remove", args=[membership.pk]))
+    client.post(reverse("accounts:member_remove", args=[membership.pk]), {"confirm": "yes"})
     assert not Membership.objects.filter(pk=membership.pk).exists()
     # The person keeps their account and any other company.
     assert buyer.__class__.objects.filter(pk=buyer.pk).exists()
+
+
+def test_removing_a_user_asks_first_and_nothing_happens_without_the_confirmation(client, company_admin, buyer, company):
+    membership = Membership.objects.get(user=buyer, company=company)
+    url = reverse("accounts:member_remove", args=[membership.pk])
+    client.force_login(company_admin)
+
+    members = client.get(reverse("accounts:members")).content.decode()
+    assert f'href="{url}"' in members  # the list's "Remove" opens the question, it removes nothing
+
+    page = client.get(url)
+    assert page.status_code == 200
+    assert f"Remove {buyer} from {company}?" in page.content.decode()
+    assert 'name="confirm" value="yes"' in page.content.decode()
+
+    unconfirmed = client.post(url)  # e.g. the old one-click button
+    assert unconfirmed.status_code == 200
+    assert "Yes, remove their access" in unconfirmed.content.decode()
+    assert Membership.objects.filter(pk=membership.pk).exists()
+
+    assert client.post(url, {"confirm": "yes"}).status_code == 302
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_member_forms_give_the_limit_in_the_companys_currency(client, company_admin, buyer, company):
+    company.currency = "HKD"
+    company.save(update_fields=["currency"])
+    membership = Membership.objects.get(user=buyer, company=company)
+    client.force_login(company_admin)
+
+    for url in (reverse("accounts:member_invite"), reverse("accounts:member_edit", args=[membership.pk])):
+        html = client.get(url).content.decode()
+        assert "Spending limit per order (HKD)" in html
+        assert "In HKD." in html
+
+
+def test_member_forms_explain_errors_in_our_words_in_the_error_summary(client, company_admin, buyer, company):
+    membership = Membership.objects.get(user=buyer, company=company)
+    client.force_login(company_admin)
+
+    invite = client.post(
+        reverse("accounts:member_invite"), {"email": "bob@", "role": "buyer", "spending_limit": "lots"}
+    )
+    edit = client.post(reverse("accounts:member_edit", args=[membership.pk]), {"role": "owner", "spending_limit": "-5"})
+
+    invite_html, edit_html = invite.content.decode(), edit.content.decode()
+    for html in (invite_html, edit_html):
+        assert 'data-testid="error-summary"' in html
+        for django_wording in (
+            "Ensure this value",
+            "Enter a number.",
+            "Enter a valid email address.",
+            "Select a valid",
+        ):
+            assert django_wording not in html
+    assert "Enter an e-mail address like name@example.com." in invite_html
+    assert "Enter the limit as an amount, like 5000 or 5000.00." in invite_html
+    assert "Choose one of the roles in the list." in edit_html
+    assert "Enter a limit of 0 or more, or leave it empty for no limit." in edit_html
+    assert 'href="#id_spending_limit"' in edit_html
 
 
 def test_admin_withdraws_an_invitation(client, company_admin, company):

@@ -248,8 +248,9 @@ def test_the_receipt_form_shows_the_locations_and_can_start_from_a_sku(
     assert response.status_code == 200
     page = response.content.decode()
     assert 'value="FZ-1001"' in page
-    assert "F-01 · Frozen (−18 °C)" in page
-    assert "C-01 · Chilled (0–4 °C)" in page
+    # Each location names its warehouse: a closed select does not show the option's group.
+    assert "Shanghai cold store · F-01 · Frozen (−18 °C)" in page
+    assert "Shanghai cold store · C-01 · Chilled (0–4 °C)" in page
     # The prefilled line may still be left blank: it is not an "initial" form.
     assert 'name="lines-INITIAL_FORMS" value="0"' in page
 
@@ -403,11 +404,25 @@ def test_stock_by_product_lists_quantities_and_finds_by_pinyin_or_sku(warehouse,
     assert response.status_code == 200
     page = response.content.decode()
     assert "FZ-1001" in page and "FZ-1002" not in page
+    for query in ("fz1001", "FZ 1001"):  # the catalog's search: SKU without its punctuation, any case
+        page = warehouse.get(reverse("catalog_stock:products"), {"q": query}).content.decode()
+        assert "FZ-1001" in page and "FZ-1002" not in page
 
     export = warehouse.get(reverse("catalog_stock:products") + "?export=csv")
     rows = _csv_rows(export)
     assert rows[0].startswith("SKU,Name (English)")
     assert any(row.startswith("FZ-1001,") and ",10,0,10,1," in row for row in rows)
+
+
+def test_stock_by_product_shows_the_next_expiry_date_and_the_days_left(warehouse, wings, freezer_location):
+    expiry = TODAY + timedelta(days=30)
+    _receive(wings, freezer_location, "W-1", expiry=expiry, quantity=10)
+    _receive(wings, freezer_location, "W-2", expiry=TODAY + timedelta(days=90), quantity=10)
+
+    page = warehouse.get(reverse("catalog_stock:products")).content.decode()
+
+    assert "Just now" not in page
+    assert f"{expiry:%m/%d/%Y} · 30 days left" in page
 
 
 # --- Expiry warnings ------------------------------------------------------------------------

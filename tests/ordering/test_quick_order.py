@@ -127,6 +127,15 @@ def test_skus_and_names_in_either_language_are_found(signed_in, catalog):
     assert "Valid (3)" in html and "Errors (0)" in html
 
 
+def test_quick_order_finds_what_the_catalog_search_finds(signed_in, catalog):
+    """The same search as the catalog's: pinyin, initials, words in any order, a SKU without its
+    punctuation."""
+    paste = "jichi 12\nfz1200 3\nCH 2001 2\ndumplings pork 1\n"
+    response = _check(signed_in, paste=paste)
+    assert _problems(response) == []
+    assert _valid(response) == [("FZ-1020", 12), ("FZ-1200", 3), ("CH-2001", 2), ("FZ-1200", 1)]
+
+
 def test_a_name_several_products_have_asks_which_one(signed_in, catalog):
     response = _check(signed_in, paste="猪肉 5")
     assert _problems(response) == ["Pasted line 1: “猪肉” matches 2 products; which one do you mean?"]

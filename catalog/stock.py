@@ -86,14 +86,15 @@ def forget_stock(product_ids) -> None:
     forget_now_and_on_commit([_stock_version_key(product_id) for product_id in set(product_ids)])
 
 
-def _stock_versions(product_ids: list[int]) -> dict[int, str]:
+def _stock_versions(product_ids: list[int], found: dict) -> dict[int, str]:
+    """The products' stock versions from `found` (a get_many of the shared cache that asked for
+    their keys), starting a version for a product that has none."""
     keys = {product_id: _stock_version_key(product_id) for product_id in product_ids}
-    found = cache.get_many(list(keys.values()))
     missing = [key for key in keys.values() if key not in found]
     if missing:
         for key in missing:
             cache.add(key, uuid.uuid4().hex, None)
-        found.update(cache.get_many(missing))  # whoever added first won
+        found = {**found, **cache.get_many(missing)}  # whoever added first won
     # A version dropped again between the add and the read (stock moving right now): this
     # answer is read from the lots and filed under a version nobody else will ask for.
     return {product_id: found.get(key) or uuid.uuid4().hex for product_id, key in keys.items()}
@@ -118,29 +119,36 @@ def _free_stock(first_expiry: dict[int, date]) -> dict[int, tuple[int, date | No
 
 def _cached_free_stock(first_expiry: dict[int, date]) -> dict[int, tuple[int, date | None]]:
     """_free_stock() for the products whose lots have not changed since it was read: from this
-    process's cache, then the shared one, then the lots (and into both caches)."""
-    versions = _stock_versions(list(first_expiry))
-    keys = {
+    process's cache, then the shared one, then the lots (and into both caches).
+
+    One round trip to the shared cache asks for the products' versions and the free stock it
+    holds for them together; the shared value carries the version it was read under."""
+    shared_keys = {
+        product_id: f"catalog:stock-free:{product_id}:{expiry.isoformat()}"
+        for product_id, expiry in first_expiry.items()
+    }
+    found = cache.get_many([_stock_version_key(product_id) for product_id in first_expiry] + list(shared_keys.values()))
+    versions = _stock_versions(list(first_expiry), found)
+    local_keys = {
         product_id: f"catalog:stock:{product_id}:{versions[product_id]}:{expiry.isoformat()}"
         for product_id, expiry in first_expiry.items()
     }
-    found = local_cache.get_many(list(keys.values()))
-    result = {product_id: found[key] for product_id, key in keys.items() if key in found}
+    local = local_cache.get_many(list(local_keys.values()))
+    result = {}
+    for product_id, key in local_keys.items():
+        if key in local:
+            result[product_id] = local[key]
+        elif (shared := found.get(shared_keys[product_id])) is not None and shared[0] == versions[product_id]:
+            result[product_id] = shared[1]
+            local_cache.set(key, shared[1], STOCK_TIMEOUT)
     missing = {product_id: expiry for product_id, expiry in first_expiry.items() if product_id not in result}
     if missing:
-        # Then the shared cache: another process may have read these lots at this version.
-        shared = cache.get_many([keys[product_id] for product_id in missing])
-        if shared:
-            local_cache.set_many(shared, STOCK_TIMEOUT)
-        for product_id in list(missing):
-            if keys[product_id] in shared:
-                result[product_id] = shared.pop(keys[product_id])
-                del missing[product_id]
-    if missing:
         loaded = _free_stock(missing)
-        values = {keys[product_id]: value for product_id, value in loaded.items()}
-        local_cache.set_many(values, STOCK_TIMEOUT)
-        cache.set_many(values, STOCK_TIMEOUT)
+        local_cache.set_many({local_keys[product_id]: value for product_id, value in loaded.items()}, STOCK_TIMEOUT)
+        cache.set_many(
+            {shared_keys[product_id]: (versions[product_id], value) for product_id, value in loaded.items()},
+            STOCK_TIMEOUT,
+        )
         result.update(loaded)
     return result
 

@@ -44,10 +44,11 @@ def approved_order_released(account: CreditAccount, amount: Decimal) -> None:
 
 def order_invoiced(account: CreditAccount, amount: Decimal, *, due_on: date | None = None) -> None:
     """An approved order was invoiced: it moves to open invoices, due on `due_on`."""
+    also = []
     if due_on is not None and (account.oldest_unpaid_due_date is None or due_on < account.oldest_unpaid_due_date):
         account.oldest_unpaid_due_date = due_on
-        account.save(update_fields=["oldest_unpaid_due_date"])
-    _change(account, approved_uninvoiced=-amount, open_invoices=amount)
+        also = ["oldest_unpaid_due_date"]
+    _change(account, also=also, approved_uninvoiced=-amount, open_invoices=amount)
 
 
 def invoice_paid(account: CreditAccount, amount: Decimal) -> None:
@@ -58,7 +59,8 @@ def invoice_written_off(account: CreditAccount, amount: Decimal) -> None:
     _change(account, open_invoices=-amount)
 
 
-def _change(account: CreditAccount, **amounts: Decimal) -> None:
+def _change(account: CreditAccount, *, also=(), **amounts: Decimal) -> None:
+    """Add `amounts` to the account's parts and write them (and the fields named in `also`) in one UPDATE."""
     for name, amount in amounts.items():
         setattr(account, name, getattr(account, name) + amount)
-    account.save(update_fields=[*amounts, "updated_at"])
+    account.save(update_fields=[*amounts, *also, "updated_at"])

@@ -67,6 +67,11 @@ def refusal_text(refusal: Refusal, params: dict) -> str:
     return _("Out of stock; none available now.")
 
 
+def for_sku(sku: str, reason: str) -> str:
+    """A reason said of one product, as every list of refused lines says it: "FZ-1001: No longer sold."."""
+    return _("%(sku)s: %(reason)s") % {"sku": sku, "reason": reason}
+
+
 # --- Quantities -------------------------------------------------------------------------------
 
 

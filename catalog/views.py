@@ -233,7 +233,7 @@ class PricePoint:
 
 
 @dataclass(frozen=True)
-class Offer:
+class ShelfOffer:
     """A product as the active company sees it: its prices, its stock, whether it may order it."""
 
     product: Product
@@ -287,7 +287,7 @@ def _price_points(book: PriceBook, product: Product) -> list[PricePoint]:
     return points
 
 
-def _offers(company: Company, products: list[Product]) -> list[Offer]:
+def _offers(company: Company, products: list[Product]) -> list[ShelfOffer]:
     book = cached_price_book(company=company, product_ids=[product.pk for product in products])
     availability = availability_for(company=company, products=products, cached=True)
     # Licences matter only for restricted products: most pages cost no licence read.
@@ -297,7 +297,7 @@ def _offers(company: Company, products: list[Product]) -> list[Offer]:
     for product in products:
         refusal = licence_refusal(product.category, licences, today)
         offers.append(
-            Offer(
+            ShelfOffer(
                 product=product,
                 price_points=_price_points(book, product),
                 availability=availability[product.pk],

@@ -35,6 +35,7 @@ from catalog.offers import (
     MAX_LINE_QUANTITY,
     OfferTerms,
     Refusal,
+    for_sku,
     largest_orderable_at_most,
     snapped,
 )
@@ -482,7 +483,7 @@ def _check_line(line: CheckedLine, *, terms: OfferTerms, already: int, in_cart: 
     total = already + quantity
     offer = terms.offer(product, total, snap=False)
     if offer.refusal in (Refusal.INACTIVE, Refusal.NOT_IN_ASSORTMENT) or offer.needs_licence:
-        line.problem = _line_problem(sku, offer.reason)
+        line.problem = for_sku(sku, offer.reason)
         return
     snapped_quantity = snapped(product, quantity)
     if snapped_quantity != quantity:
@@ -499,7 +500,7 @@ def _check_line(line: CheckedLine, *, terms: OfferTerms, already: int, in_cart: 
         return
     line.price = offer.price
     if offer.refusal is Refusal.NO_PRICE:
-        line.problem = _line_problem(sku, offer.reason)
+        line.problem = for_sku(sku, offer.reason)
         return
     if offer.refusal is Refusal.OUT_OF_STOCK:
         room = largest_orderable_at_most(product, offer.available) - already
@@ -508,7 +509,7 @@ def _check_line(line: CheckedLine, *, terms: OfferTerms, already: int, in_cart: 
                 "%(sku)s: only %(available)s available, and %(already)s are already in your cart or on an earlier line."
             ) % {"sku": sku, "available": offer.available, "already": already}
         else:
-            line.problem = _line_problem(sku, offer.reason)
+            line.problem = for_sku(sku, offer.reason)
         if room > 0:
             line.problem = _("%(problem)s Add %(quantity)s?") % {"problem": line.problem, "quantity": room}
             line.fixes = [Fix(_("Add %(quantity)s") % {"quantity": room}, sku, room)]
@@ -522,10 +523,6 @@ def _check_line(line: CheckedLine, *, terms: OfferTerms, already: int, in_cart: 
         line.notes.append(
             _("%(count)s already in your cart; this makes %(total)s.") % {"count": in_cart, "total": total}
         )
-
-
-def _line_problem(sku: str, reason: str) -> str:
-    return _("%(sku)s: %(reason)s") % {"sku": sku, "reason": reason}
 
 
 # --- Writing to the cart ----------------------------------------------------------------------

@@ -16,16 +16,20 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from catalog.models import Product
-from catalog.offers import MAX_LINE_QUANTITY, OfferTerms, Refusal, largest_orderable_at_most, refusal_text, snapped
+from catalog.offers import (
+    MAX_LINE_QUANTITY,
+    OfferTerms,
+    Refusal,
+    for_sku,
+    largest_orderable_at_most,
+    refusal_text,
+    snapped,
+)
 from catalog.selectors import visible_products
 from kit.money import format_money
 
 from . import services
 from .models import Cart, CartLine, SavedList, SavedListLine
-
-
-def _line_problem(sku: str, reason: str) -> str:
-    return _("%(sku)s: %(reason)s") % {"sku": sku, "reason": reason}
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,7 @@ def copy_into_cart(*, cart: Cart, wanted: list[Wanted], currency: str = "", toda
     for item in merged.values():
         product = products.get(item.product_id)
         if product is None:
-            report.flagged.append(_line_problem(item.sku, refusal_text(Refusal.NOT_IN_ASSORTMENT, {})))
+            report.flagged.append(for_sku(item.sku, refusal_text(Refusal.NOT_IN_ASSORTMENT, {})))
             continue
         quantity = _copied_quantity(item, product, report)
         already = in_cart.get(product.pk, 0)
@@ -75,7 +79,7 @@ def copy_into_cart(*, cart: Cart, wanted: list[Wanted], currency: str = "", toda
             room = largest_orderable_at_most(product, offer.available) - already
             if room <= 0:
                 report.flagged.append(
-                    _line_problem(item.sku, offer.reason)
+                    for_sku(item.sku, offer.reason)
                     if not already
                     else _("%(sku)s: no more available than the %(already)s already in your cart.")
                     % {"sku": item.sku, "already": already}
@@ -88,7 +92,7 @@ def copy_into_cart(*, cart: Cart, wanted: list[Wanted], currency: str = "", toda
             quantity = room
             offer = terms.offer(product, already + quantity, snap=False)
         if offer.refusal:
-            report.flagged.append(_line_problem(item.sku, offer.reason))
+            report.flagged.append(for_sku(item.sku, offer.reason))
             continue
         if item.previous_price is not None and offer.price.unit_price != item.previous_price:
             report.notes.append(

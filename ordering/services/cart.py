@@ -17,6 +17,7 @@ from catalog.offers import (
     QuantityError,
     Refusal,
     SnappedQuantity,
+    for_sku,
     largest_orderable_at_most,
     licence_refusal,
     licences_on_file,
@@ -52,7 +53,7 @@ def get_orderable_product(*, company: Company, sku: str = "", product_id: int | 
     if product.category.restricted:
         refusal = licence_refusal(product.category, licences_on_file(company), timezone.localdate())
         if refusal:
-            raise OrderingError(f"{product.sku}: {refusal_text(*refusal)}")
+            raise OrderingError(for_sku(product.sku, refusal_text(*refusal)))
     return product
 
 
@@ -112,7 +113,7 @@ def _add_line(*, cart_id: int, company: Company, product: Product, quantity: int
         snapped = _within_stock(product, _snap(product, quantity + (seen or 0)), available, seen or 0)
         price = book.price(product.pk, snapped.quantity)
         if price is None:
-            raise OrderingError(f"{product.sku}: {refusal_text(Refusal.NO_PRICE, {})}")
+            raise OrderingError(for_sku(product.sku, refusal_text(Refusal.NO_PRICE, {})))
         # The price the buyer sees for the new quantity (a quantity break may change it) is the
         # one a later "price changed since you added it" note compares with.
         if seen is None:
@@ -132,7 +133,7 @@ def _within_stock(product: Product, snapped: SnappedQuantity, available: int, he
         return snapped
     room = largest_orderable_at_most(product, available)
     if room <= held:
-        message = f"{product.sku}: {refusal_text(*refusal)}"
+        message = for_sku(product.sku, refusal_text(*refusal))
         if held:
             message += " " + _("Your cart already holds %(quantity)s.") % {"quantity": held}
         raise OrderingError(message)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts import credit
 from accounts.models import Address, Membership
 from catalog import allocation
-from catalog.offers import Refusal, refusal_text
+from catalog.offers import Refusal, for_sku, refusal_text
 from catalog.stock import forget_stock
 
 from .. import states
@@ -93,7 +93,7 @@ def place_order(
             )
             if not quote.lines:
                 raise OrderingError(_("Your cart is empty."))
-            problems = [f"{line.product.sku}: {problem}" for line in quote.lines for problem in line.problems]
+            problems = [for_sku(line.product.sku, problem) for line in quote.lines for problem in line.problems]
             if problems:
                 raise OrderingError(" ".join(problems))
             if quote.total != expected_total:
@@ -158,7 +158,7 @@ def _pick(*, company, quote: Quote, today: date) -> allocation.Picks:
     for line in quote.lines:
         if line.product.pk in picks.short and not line.product.allow_backorder:
             available = picks.short[line.product.pk]
-            raise OrderingError(f"{line.product.sku}: {refusal_text(Refusal.OUT_OF_STOCK, {'available': available})}")
+            raise OrderingError(for_sku(line.product.sku, refusal_text(Refusal.OUT_OF_STOCK, {"available": available})))
     return picks
 
 

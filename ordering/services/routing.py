@@ -39,7 +39,6 @@ class Route:
     state: str
     event: str  # the notification it sets off
     reason: str = ""
-    holds: list[Hold] = field(default_factory=list)
     hold_reasons: list[str] = field(default_factory=list)  # the holds in words, kept on the order
     steps: list[ApprovalStep] = field(default_factory=list)  # unsaved, the first one pending
 
@@ -111,7 +110,7 @@ def route_past_customer(
         )
     if holds:
         texts = [_hold_text(hold, company=company, total=total, account=account) for hold in holds]
-        return Route(OrderState.CREDIT_HOLD, "credit_hold", " ".join(texts), holds=holds, hold_reasons=texts)
+        return Route(OrderState.CREDIT_HOLD, "credit_hold", " ".join(texts), hold_reasons=texts)
     rules = approval.active_rules()
     steps = approval.staff_steps(rules=rules, facts=facts(), first_sequence=first_sequence()) if rules else []
     if steps:

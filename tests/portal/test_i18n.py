@@ -105,3 +105,15 @@ def test_sign_in_page_in_chinese_shows_no_english(client, db):
     client.post(reverse("set_language"), {"language": "zh-hans"})
     html = client.get(reverse("account_login")).content.decode()
     assert english_words(html, set()) == []
+
+
+def test_the_language_switch_names_each_language_in_its_own_language(client, db):
+    """A Chinese page offers "English", not 英语, and an English page offers 简体中文."""
+    client.post(reverse("set_language"), {"language": "zh-hans"})
+    chinese = client.get(reverse("account_login")).content.decode()
+    client.post(reverse("set_language"), {"language": "en"})
+    english = client.get(reverse("account_login")).content.decode()
+    for html in (chinese, english):
+        assert 'lang="en"' in html and ">English</button>" in html
+        assert ">简体中文</button>" in html
+    assert "英语" not in chinese

@@ -240,3 +240,25 @@ def lots_expiring(*, today: date | None = None):
     return [
         lot for lot in candidates if lot.expiry_date <= today + timedelta(days=lot.product.category.expiry_warning_days)
     ]
+
+
+def low_stock_products(*, today: date | None = None) -> QuerySet[Product]:
+    """Active products whose free stock (on hand − allocated in lots not yet expired, whatever a
+    company's shelf-life minimum) is below LOW_STOCK_MINIMUM_ORDERS of their smallest order:
+    _status()'s "low" (and "out") for the warehouse, in SQL so the back office counts and pages
+    it in the database. The least stocked first."""
+    today = today or timezone.localdate()
+    free = (
+        Lot.objects.filter(product=OuterRef("pk"), expiry_date__gte=today)
+        .order_by()
+        .values("product")
+        .annotate(free=Sum(F("on_hand") - F("allocated")))
+        .values("free")
+    )
+    threshold = Greatest(F("min_order_quantity"), F("order_multiple")) * LOW_STOCK_MINIMUM_ORDERS
+    return (
+        Product.objects.filter(active=True)
+        .annotate(free_stock=Coalesce(Subquery(free), Value(0)), low_stock_below=threshold)
+        .filter(free_stock__lt=F("low_stock_below"))
+        .order_by("free_stock", "sku")
+    )

@@ -7,15 +7,22 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from accounts.access import member_required
+from accounts.models import Membership
 
+from .home import home_summary
 from .pages.models import HomePage
 
 
 @member_required
 def home(request):
+    """The customer's home: one page for every role, with the company's finance seeing the
+    credit and the open orders first (portal.home gathers what it shows)."""
     homepage = HomePage.objects.live().first()
+    membership = request.membership
     context = {
-        "company": request.membership.company,
+        "company": membership.company,
+        "summary": home_summary(membership),
+        "is_finance": membership.role == Membership.Role.FINANCE,
         "announcements": homepage.current_announcements() if homepage else [],
     }
     return render(request, "portal/home.html", context)

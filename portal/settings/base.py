@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "billing",
     "portal",
     "portal.pages.apps.PagesConfig",
+    "portal.dashboards",
     # Wagtail: public content pages and the staff back office.
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -79,13 +79,7 @@ class HomeSummary:
 def credit_picture(company) -> tuple[CreditPicture, object]:
     """The company's credit as checkout shows it, without an order: limit, used, available."""
     account = account_for_reading(company)
-    picture = CreditPicture(
-        limit=company.credit_limit,
-        used=account.exposure,
-        this_order=Decimal("0.00"),
-        overdue=account.overdue_beyond_grace(grace_days=company.grace_days, today=timezone.localdate()),
-        prepay=company.prepaid,
-    )
+    picture = CreditPicture.of(company, account, today=timezone.localdate())
     return picture, account.updated_at
 
 

@@ -49,6 +49,17 @@ class CreditPicture:
     overdue: bool
     prepay: bool
 
+    @classmethod
+    def of(cls, company, account, *, this_order: Decimal = Decimal("0.00"), today) -> "CreditPicture":
+        """The company's credit as checkout and the home page show it, before and after `this_order`."""
+        return cls(
+            limit=company.credit_limit,
+            used=account.exposure,
+            this_order=this_order,
+            overdue=account.overdue_beyond_grace(grace_days=company.grace_days, today=today),
+            prepay=company.prepaid,
+        )
+
     @property
     def available_before(self) -> Decimal:
         return self.limit - self.used
@@ -117,13 +128,7 @@ def _quote(
         lines.append(line)
     subtotal = sum((line.line_total for line in lines), Decimal("0.00"))
     tax_total = sum((line.tax_amount for line in lines), Decimal("0.00"))
-    credit = CreditPicture(
-        limit=company.credit_limit,
-        used=credit_account.exposure,
-        this_order=subtotal + tax_total,
-        overdue=credit_account.overdue_beyond_grace(grace_days=company.grace_days, today=today),
-        prepay=company.prepaid,
-    )
+    credit = CreditPicture.of(company, credit_account, this_order=subtotal + tax_total, today=today)
     return Quote(company.currency, lines, subtotal, tax_total, subtotal + tax_total, credit, price_book=book)
 
 

@@ -12,3 +12,40 @@ document.addEventListener("click", (event) => {
   if (button.dataset.step === "down") input.stepDown();
   else input.stepUp();
 });
+
+// Date boxes (accounts.forms.DatePickerInput) get a calendar in the page's language: the
+// browser's own date input follows the browser's language, not the page's. Without JavaScript,
+// or before this runs, the box is still the browser's date input and sends an ISO date; with it,
+// the box shows the date as the page writes dates (portal/formats) and still sends ISO.
+const DATE_SHOWN = { en: "j M Y", zh: "Y年n月j日" };
+
+function attachDatePickers(root) {
+  if (typeof flatpickr === "undefined") return;
+  const chinese = document.documentElement.lang.toLowerCase().startsWith("zh");
+  root.querySelectorAll("input[data-datepicker]").forEach((input) => {
+    if (input._flatpickr) return;
+    input.type = "text";
+    const picker = flatpickr(input, {
+      locale: chinese ? "zh" : { firstDayOfWeek: 1 },
+      dateFormat: "Y-m-d",
+      altInput: true,
+      altFormat: chinese ? DATE_SHOWN.zh : DATE_SHOWN.en,
+      allowInput: true,
+      disableMobile: true,
+      minDate: input.min || null,
+      maxDate: input.max || null,
+    });
+    // The visible box takes the field's id and descriptions, so its label, the error summary's
+    // link and screen readers reach the box people type in, not the hidden one that is sent.
+    const shown = picker.altInput;
+    for (const name of ["aria-describedby", "aria-invalid"]) {
+      if (input.hasAttribute(name)) shown.setAttribute(name, input.getAttribute(name));
+    }
+    shown.id = input.id;
+    input.removeAttribute("id");
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => attachDatePickers(document));
+// Parts htmx swaps in (checkout's body) get their pickers too.
+document.addEventListener("htmx:load", (event) => attachDatePickers(event.target));

@@ -26,7 +26,8 @@ function attachDatePickers(root) {
     if (input._flatpickr) return;
     input.type = "text";
     const picker = flatpickr(input, {
-      locale: chinese ? "zh" : { firstDayOfWeek: 1 },
+      // Weeks start on Monday in both languages, as portal/formats says (FIRST_DAY_OF_WEEK).
+      locale: { ...(chinese ? flatpickr.l10ns.zh : flatpickr.l10ns.default), firstDayOfWeek: 1 },
       dateFormat: "Y-m-d",
       altInput: true,
       altFormat: chinese ? DATE_SHOWN.zh : DATE_SHOWN.en,

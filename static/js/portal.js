@@ -19,6 +19,14 @@ document.addEventListener("click", (event) => {
 // the box shows the date as the page writes dates (portal/formats) and still sends ISO.
 const DATE_SHOWN = { en: "j M Y", zh: "Y年n月j日" };
 
+// What people type into the box: an ISO date (what the field sends, and what the box shows
+// without JavaScript), 2026/12/7 or 2026年12月7日, or the date as the box shows it.
+function parseTypedDate(text, format) {
+  const numeric = text.trim().match(/^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$/);
+  if (numeric) return new Date(Number(numeric[1]), Number(numeric[2]) - 1, Number(numeric[3]));
+  return flatpickr.parseDate(text, format);
+}
+
 function attachDatePickers(root) {
   if (typeof flatpickr === "undefined") return;
   const chinese = document.documentElement.lang.toLowerCase().startsWith("zh");
@@ -33,8 +41,9 @@ function attachDatePickers(root) {
       altFormat: chinese ? DATE_SHOWN.zh : DATE_SHOWN.en,
       allowInput: true,
       disableMobile: true,
-      minDate: input.min || null,
-      maxDate: input.max || null,
+      parseDate: parseTypedDate,
+      // No minDate / maxDate: flatpickr would silently drop a typed date outside them, where
+      // the server says why it refuses the date (ordering.forms.CheckoutForm).
     });
     // The visible box takes the field's id and descriptions, so its label, the error summary's
     // link and screen readers reach the box people type in, not the hidden one that is sent.

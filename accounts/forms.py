@@ -7,6 +7,8 @@ from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 
+from kit.money import currency_symbol
+
 from .models import Membership
 
 
@@ -14,6 +16,18 @@ class PortalFormRenderer(TemplatesSetting):
     """Each field renders with templates/includes/field.html (label, hint, error, value)."""
 
     field_template_name = "includes/field.html"
+
+
+class DatePickerInput(forms.DateInput):
+    """A date box that works without JavaScript (the browser's own date input, which sends ISO
+    dates) and that static/js/portal.js turns into a calendar in the page's language
+    (flatpickr, static/vendor/), since the browser's own calendar follows the browser's
+    language, not the page's."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"data-datepicker": True, **(attrs or {})}, format="%Y-%m-%d")
 
 
 class BootstrapFormMixin:
@@ -52,6 +66,8 @@ class MemberFieldsMixin:
             "In %(currency)s. Orders above this wait for the company's approver. Leave empty for no limit."
         ) % {"currency": currency}
         limit.widget.attrs["inputmode"] = "decimal"
+        # Shown before the box (templates/includes/field.html), as the amount will be shown.
+        limit.input_prefix = currency_symbol(currency)
         limit.error_messages.update(
             {
                 "invalid": _("Enter the limit as an amount, like 5000 or 5000.00."),

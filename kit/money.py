@@ -14,6 +14,11 @@ CENT = Decimal("0.01")
 CURRENCY_SYMBOLS = {"CNY": "¥", "HKD": "HK$", "USD": "US$"}
 
 
+def currency_symbol(currency: str) -> str:
+    """What stands before an amount of this currency: ¥, HK$, US$, or the code itself."""
+    return CURRENCY_SYMBOLS.get(currency, currency)
+
+
 def format_money(amount: Decimal | int | str | None, currency: str) -> str:
     """¥1,234.50 or EUR 1,234.50: always the currency, always two decimals, always grouped."""
     if amount is None:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import BootstrapFormMixin
+from accounts.forms import BootstrapFormMixin, DatePickerInput
 from accounts.models import Address, Company
 
 from .models import SavedList
@@ -120,7 +120,7 @@ class CheckoutForm(BootstrapFormMixin, forms.Form):
     requested_delivery_date = forms.DateField(
         label=_("Requested delivery date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DatePickerInput(),
         help_text=_("Optional. We confirm the date when we confirm the order."),
         error_messages={"invalid": _("Enter the date as year-month-day, for example 2026-03-18.")},
     )

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_for_member, member_required, scoped
-from accounts.forms import BootstrapFormMixin
+from accounts.forms import BootstrapFormMixin, DatePickerInput
 from accounts.models import Membership
 
 from . import services, states
@@ -67,10 +67,10 @@ class OrderFilterForm(BootstrapFormMixin, forms.Form):
         label=gettext_lazy("Status"), required=False, choices=[("", gettext_lazy("Any status")), *S.choices]
     )
     placed_from = forms.DateField(
-        label=gettext_lazy("Placed from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Placed from"), required=False, widget=DatePickerInput()
     )
     placed_to = forms.DateField(
-        label=gettext_lazy("Placed until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Placed until"), required=False, widget=DatePickerInput()
     )
     placed_by = forms.TypedChoiceField(label=gettext_lazy("Placed by"), required=False, coerce=int, empty_value=None)
     needs_my_action = forms.BooleanField(label=gettext_lazy("Needs my action"), required=False)

@@ -197,6 +197,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+# One date format per language, the same in lists and on detail pages (portal/formats).
+FORMAT_MODULE_PATH = ["portal.formats"]
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -239,6 +241,11 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt", "xlsx", "docx", "png", "jpg"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# The back office's date fields take ISO dates, which every language's DATE_INPUT_FORMATS
+# accepts (portal/formats); dates it shows follow those formats like the portal's.
+WAGTAIL_DATE_FORMAT = "%Y-%m-%d"
+WAGTAIL_DATETIME_FORMAT = "%Y-%m-%d %H:%M"
+WAGTAIL_TIME_FORMAT = "%H:%M"
 # No Gravatar avatars: they would tell gravatar.com which staff use the back office, and the
 # back office's Content-Security-Policy allows no images from other sites.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None

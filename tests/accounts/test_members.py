@@ -244,3 +244,30 @@ def test_user_without_company_is_told_what_to_do(client, db):
     response = client.get(reverse("portal:home"))
     assert response.url == reverse("portal:no_company")
     assert "invite this e-mail address" in client.get(response.url).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("-1", "Enter a limit of 0 or more, or leave it empty for no limit."),
+        ("12.345", "Enter the limit with at most 2 decimal places."),
+    ],
+)
+def test_a_wrong_limit_is_named_in_the_error_summary_and_under_the_field(
+    client, company_admin, buyer, company, typed, message
+):
+    membership = Membership.objects.get(user=buyer, company=company)
+    client.force_login(company_admin)
+
+    for url, data in (
+        (reverse("accounts:member_edit", args=[membership.pk]), {"role": "buyer", "spending_limit": typed}),
+        (reverse("accounts:member_invite"), {"email": "dan@acme.example", "role": "buyer", "spending_limit": typed}),
+    ):
+        html = client.post(url, data).content.decode()
+        assert f'<a href="#id_spending_limit" class="alert-link">Spending limit per order (CNY): {message}</a>' in html
+        assert f'<div class="invalid-feedback d-block" id="id_spending_limit_error">{message}</div>' in html
+        assert 'aria-invalid="true"' in html
+        assert f'value="{typed}"' in html
+    membership.refresh_from_db()
+    assert membership.spending_limit is None
+    assert not Invitation.objects.filter(email="dan@acme.example").exists()

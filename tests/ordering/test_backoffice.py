@@ -291,7 +291,7 @@ def test_order_page_shows_lines_lots_totals_steps_and_timeline(
     assert f'data-line="{line.sku}"' in html
     assert "List" in html  # the price's source
     assert 'data-lot="L1"' in html
-    assert "CNY 1,200.00" in html
+    assert "¥1,200.00" in html
     assert 'data-step="1"' in html and "Order total is at least 1000.00" in html
     assert 'data-event="submitted"' in html and 'data-event="awaiting_approval"' in html
     assert "This order is waiting for your decision." in html
@@ -635,7 +635,7 @@ def test_rep_places_an_order_for_a_customer_without_touching_their_cart(
     assert response.url == cart_url
     html = client.get(cart_url).content.decode()
     assert 'data-cart-line="FZ-1001"' in html
-    assert "CNY 180.00" in html
+    assert "¥180.00" in html
 
     membership = Membership.objects.get(user=buyer, company=acme)
     response = client.post(

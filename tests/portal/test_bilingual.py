@@ -243,3 +243,15 @@ def test_a_companys_tier_shows_in_chinese_on_the_portal_home(chinese, company, b
     company.save()
     html = chinese(buyer).get(reverse("portal:home")).content.decode()
     assert "A级：重点客户" in html and "key accounts" not in html
+
+
+def test_an_announcement_stored_before_the_chinese_fields_reads_in_english(db):
+    home = HomePage.objects.get()
+    old = {"kind": "notice", "title": "Closed on Sunday", "body": "<p>No deliveries.</p>"}
+    home.announcements = [{"type": "announcement", "value": {**old, "show_from": None, "show_until": None}}]
+    home.save()
+    [block] = HomePage.objects.get(pk=home.pk).current_announcements()
+    assert _in(ZH, lambda: (block.value.local_title(), str(block.value.local_body()))) == (
+        "Closed on Sunday",
+        "<p>No deliveries.</p>",
+    )

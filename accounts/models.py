@@ -21,6 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
+from kit.languages import in_active_language
+
 CURRENCY_CHOICES = [("CNY", "CNY ¥"), ("HKD", "HKD HK$"), ("USD", "USD $")]
 
 
@@ -68,7 +70,8 @@ class User(AbstractUser):
 
 class Region(models.Model):
     code = models.SlugField(_("code"), max_length=20, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name (English)"), max_length=100)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("region")
@@ -76,14 +79,20 @@ class Region(models.Model):
         ordering = ["name"]
 
     def __str__(self):
-        return self.name
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the reader's language, falling back to English."""
+        return in_active_language(self.name, self.name_zh)
 
 
 class PriceTier(models.Model):
     """A group of companies that share a tier price list (A/B/C or the distributor's own)."""
 
     code = models.SlugField(_("code"), max_length=20, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name (English)"), max_length=100)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("price tier")
@@ -91,7 +100,12 @@ class PriceTier(models.Model):
         ordering = ["code"]
 
     def __str__(self):
-        return self.name
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the reader's language, falling back to English."""
+        return in_active_language(self.name, self.name_zh)
 
 
 class Company(ClusterableModel):
@@ -241,11 +255,26 @@ class Contact(models.Model):
         return self.name
 
 
+class LicenceKind(models.TextChoices):
+    """The licences a distributor asks for; a restricted category names one of them."""
+
+    VETERINARY_DRUG = "veterinary_drug", _("Veterinary drug trading licence")
+    FOOD_BUSINESS = "food_business", _("Food business licence")
+    COLD_CHAIN = "cold_chain", _("Cold chain food licence")
+    LIQUOR = "liquor", _("Liquor wholesale licence")
+    OTHER = "other", _("Other licence")
+
+    @classmethod
+    def label_of(cls, value: str) -> str:
+        """The translated label of a stored kind; a value outside the set is shown as it is."""
+        return str(cls(value).label) if value in cls.values else value
+
+
 class Licence(models.Model):
     """A licence on file (e.g. to buy prescription veterinary drugs), valid until it expires."""
 
     company = ParentalKey(Company, on_delete=models.CASCADE, related_name="licences")
-    kind = models.CharField(_("licence kind"), max_length=100)
+    kind = models.CharField(_("licence kind"), max_length=100, choices=LicenceKind.choices)
     number = models.CharField(_("licence number"), max_length=60)
     expires_on = models.DateField(_("expires on"))
     document = models.FileField(_("document"), upload_to="licences/", blank=True)
@@ -256,7 +285,7 @@ class Licence(models.Model):
         ordering = ["expires_on"]
 
     def __str__(self):
-        return f"{self.kind} {self.number}"
+        return f"{self.get_kind_display()} {self.number}"
 
     def is_valid_on(self, day) -> bool:
         return self.expires_on >= day

@@ -28,7 +28,14 @@ NEXT_PLACEHOLDER = "next-url-placeholder-7d4e1c"
 
 def _offer_fingerprint(offer) -> str:
     points = [
-        (p.quantity, str(p.price.unit_price), p.price.currency, p.price.source, p.price.price_list_name)
+        (
+            p.quantity,
+            str(p.price.unit_price),
+            p.price.currency,
+            p.price.source,
+            p.price.price_list_name,
+            p.price.price_list_name_zh,
+        )
         for p in offer.price_points
     ]
     state = repr((offer.may_order, offer.availability.status, points))

@@ -10,13 +10,13 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from treebeard.mp_tree import MP_Node
 
-from accounts.models import CURRENCY_CHOICES, Company, PriceTier
+from accounts.models import CURRENCY_CHOICES, Company, LicenceKind, PriceTier
+from kit.languages import in_active_language, reads_chinese
 
 
 class TemperatureZone(models.TextChoices):
@@ -47,14 +47,12 @@ class BilingualName(models.Model):
     @property
     def name(self) -> str:
         """The name in the language of the request, falling back to English."""
-        if (get_language() or "").startswith("zh") and self.name_zh:
-            return self.name_zh
-        return self.name_en
+        return in_active_language(self.name_en, self.name_zh)
 
     @property
     def other_name(self) -> str:
         """The name in the other language, shown beside the first on product cards."""
-        if (get_language() or "").startswith("zh") and self.name_zh:
+        if reads_chinese() and self.name_zh:
             return self.name_en
         return self.name_zh
 
@@ -70,6 +68,7 @@ class Category(MP_Node, BilingualName):
         _("licence required"),
         max_length=100,
         blank=True,
+        choices=LicenceKind.choices,
         help_text=_("The licence kind a company needs; empty means any valid licence."),
     )
     expiry_warning_days = models.PositiveSmallIntegerField(
@@ -88,12 +87,16 @@ class Product(BilingualName):
     category = models.ForeignKey(
         Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="products"
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description (English)"), blank=True)
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
     image = models.ImageField(_("image"), upload_to="products/", blank=True)
     sales_unit = models.CharField(_("sales unit"), max_length=10, choices=SalesUnit.choices, default=SalesUnit.CASE)
     units_per_case = models.PositiveIntegerField(_("units per case"), default=1, validators=[MinValueValidator(1)])
     unit_description = models.CharField(
-        _("pack description"), max_length=100, blank=True, help_text=_("For example: 10 × 1 kg bags.")
+        _("pack description (English)"), max_length=100, blank=True, help_text=_("For example: 10 × 1 kg bags.")
+    )
+    unit_description_zh = models.CharField(
+        _("pack description (Chinese)"), max_length=100, blank=True, help_text=_("The pack description in Chinese.")
     )
     min_order_quantity = models.PositiveIntegerField(
         _("minimum order quantity"), default=1, validators=[MinValueValidator(1)]
@@ -146,6 +149,16 @@ class Product(BilingualName):
     def is_restricted(self) -> bool:
         return self.category.restricted
 
+    @property
+    def local_description(self) -> str:
+        """The description in the reader's language, falling back to English."""
+        return in_active_language(self.description, self.description_zh)
+
+    @property
+    def local_unit_description(self) -> str:
+        """The pack text in the reader's language, falling back to English."""
+        return in_active_language(self.unit_description, self.unit_description_zh)
+
 
 class Assortment(models.Model):
     """A set of products a company (or every company of a price tier) may see.
@@ -175,7 +188,8 @@ class PriceList(ClusterableModel):
         TIER = "tier", _("Tier")
         DEFAULT = "default", _("List")
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name (English)"), max_length=100)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     company = models.ForeignKey(
         Company,
@@ -223,7 +237,12 @@ class PriceList(ClusterableModel):
         ]
 
     def __str__(self):
-        return self.name
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the reader's language, falling back to English."""
+        return in_active_language(self.name, self.name_zh)
 
 
 class PriceListEntry(models.Model):

@@ -22,7 +22,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.caching import forget_now_and_on_commit
-from accounts.models import Company, Licence
+from accounts.models import Company, Licence, LicenceKind
 
 from .models import Assortment, Category, Product
 from .pricing import Price, PriceBook, price_book
@@ -49,17 +49,18 @@ def refusal_text(refusal: Refusal, params: dict) -> str:
         return _("No longer sold.")
     if refusal is Refusal.NOT_IN_ASSORTMENT:
         return _("Not in your catalog.")
+    kind = LicenceKind.label_of(params.get("kind") or "")  # the licence named in the reader's language
     if refusal is Refusal.LICENCE_MISSING:
-        if params.get("kind"):
-            return _("Needs a valid licence on file: %(kind)s.") % params
+        if kind:
+            return _("Needs a valid licence on file: %(kind)s.") % {"kind": kind}
         return _("Needs a valid licence on file.")
     if refusal is Refusal.LICENCE_EXPIRED:
         return _("Your licence on file (%(kind)s) expired on %(date)s; send your rep the renewed one.") % {
-            "kind": params["kind"],
+            "kind": kind,
             "date": date_format(params["expired_on"]),
         }
     if refusal is Refusal.LICENCE_WRONG_KIND:
-        return _("Needs a licence of this kind: %(kind)s; the licences on file are of other kinds.") % params
+        return _("Needs a licence of this kind: %(kind)s; the licences on file are of other kinds.") % {"kind": kind}
     if refusal is Refusal.NO_PRICE:
         return _("No price for you yet; ask your rep.")
     if params.get("available", 0) > 0:

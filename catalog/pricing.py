@@ -22,6 +22,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Company
+from kit.languages import in_active_language
 
 from .models import PriceList, PriceListEntry
 from .selectors import CATALOG_CACHE_TIMEOUT, catalog_version, local_cache
@@ -38,6 +39,7 @@ class Price:
     price_list_id: int
     min_quantity: int
     price_list_name: str = ""
+    price_list_name_zh: str = ""
 
     @property
     def source_label(self) -> str:
@@ -45,8 +47,9 @@ class Price:
 
     @property
     def list_label(self) -> str:
-        """Which list set the price, as a buyer with two contracts needs it: "Contract · 2026 master agreement"."""
-        return price_list_label(self.source, self.price_list_name)
+        """Which list set the price, as a buyer with two contracts needs it: "Contract · 2026 master
+        agreement", in the reader's language ("合同价 · 2026年总协议")."""
+        return price_list_label(self.source, in_active_language(self.price_list_name, self.price_list_name_zh))
 
 
 def price_list_label(kind: str, name: str) -> str:
@@ -67,6 +70,7 @@ class ApplicableList:  # the few fields of a list the resolution needs
     kind: str
     currency: str
     name: str = ""
+    name_zh: str = ""
 
 
 @dataclass
@@ -95,6 +99,7 @@ class PriceBook:
                     price_list_id=price_list.pk,
                     min_quantity=best[0],
                     price_list_name=price_list.name,
+                    price_list_name_zh=price_list.name_zh,
                 )
         return None
 
@@ -153,14 +158,18 @@ def applicable_price_lists(*, company: Company, on: date) -> list[ApplicableList
     conditions, params = _applicable(company, on)
     table = connection.ops.quote_name(PriceList._meta.db_table)
     return _in_resolution_order(
-        _rows(f"SELECT id, kind, currency, priority, name FROM {table} AS price_list WHERE {conditions}", params)
+        _rows(
+            f"SELECT id, kind, currency, priority, name, name_zh FROM {table} AS price_list WHERE {conditions}", params
+        )
     )
 
 
 def _in_resolution_order(rows) -> list[ApplicableList]:
-    """(pk, kind, currency, priority, name) rows as lists: contract, tier, default, each by priority."""
+    """(pk, kind, currency, priority, name, name_zh) rows as lists: contract, tier, default, each by priority."""
     ordered = sorted(rows, key=lambda row: (KIND_ORDER[row[1]], row[3], row[0]))
-    return [ApplicableList(pk, kind, currency, name) for pk, kind, currency, _priority, name in ordered]
+    return [
+        ApplicableList(pk, kind, currency, name, name_zh) for pk, kind, currency, _priority, name, name_zh in ordered
+    ]
 
 
 def price_book(*, company: Company, product_ids, on: date | None = None) -> PriceBook:
@@ -178,13 +187,14 @@ def price_book(*, company: Company, product_ids, on: date | None = None) -> Pric
     entry_table, list_table = (connection.ops.quote_name(model._meta.db_table) for model in (PriceListEntry, PriceList))
     rows = _rows(
         "SELECT entry.product_id, entry.price_list_id, entry.min_quantity, CAST(entry.unit_price AS TEXT),"
-        " price_list.kind, price_list.currency, price_list.priority, price_list.name"
+        " price_list.kind, price_list.currency, price_list.priority, price_list.name,"
+        " price_list.name_zh"
         f" FROM {entry_table} AS entry JOIN {list_table} AS price_list ON price_list.id = entry.price_list_id"
         f" WHERE {conditions} AND entry.product_id IN ({', '.join(['%s'] * len(product_ids))})"
         " ORDER BY entry.product_id, entry.price_list_id, entry.min_quantity",
         [*params, *product_ids],
     )
-    # Each list that priced a product, as (id, kind, currency, priority, name).
+    # Each list that priced a product, as (id, kind, currency, priority, name, name_zh).
     lists = _in_resolution_order({row[1]: (row[1], *row[4:]) for row in rows}.values())
     entries = [
         (product_id, list_id, minimum, Decimal(price).quantize(_CENT))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import CURRENCY_CHOICES, Address, Company
 from catalog.models import Product
 from catalog.pricing import price_list_label
+from kit.languages import in_active_language
 
 
 class Cart(models.Model):
@@ -172,8 +173,10 @@ class OrderLine(models.Model):
     unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
     price_source = models.CharField(_("price source"), max_length=10)
     price_list_id = models.BigIntegerField(null=True)
-    # The name of the list that set the price, as it was then ("2026 master agreement").
+    # The name of the list that set the price, as it was then ("2026 master agreement"), in
+    # both languages so the line reads in the reader's.
     price_list_name = models.CharField(_("price list"), max_length=100, blank=True)
+    price_list_name_zh = models.CharField(_("price list (Chinese)"), max_length=100, blank=True)
     tax_rate = models.DecimalField(_("tax rate (%)"), max_digits=5, decimal_places=2)
     line_total = models.DecimalField(_("line total"), max_digits=14, decimal_places=2)
     tax_amount = models.DecimalField(_("tax"), max_digits=14, decimal_places=2)
@@ -195,15 +198,11 @@ class OrderLine(models.Model):
 
     @property
     def price_list_label(self) -> str:
-        return price_list_label(self.price_source, self.price_list_name)
+        return price_list_label(self.price_source, in_active_language(self.price_list_name, self.price_list_name_zh))
 
     @property
     def name(self):
-        from django.utils.translation import get_language
-
-        if (get_language() or "").startswith("zh") and self.name_zh:
-            return self.name_zh
-        return self.name_en
+        return in_active_language(self.name_en, self.name_zh)
 
 
 class OrderEvent(models.Model):

@@ -6,7 +6,18 @@ import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
-from accounts.models import Address, Company, Contact, Invitation, Licence, Membership, PriceTier, Region, User
+from accounts.models import (
+    Address,
+    Company,
+    Contact,
+    Invitation,
+    Licence,
+    LicenceKind,
+    Membership,
+    PriceTier,
+    Region,
+    User,
+)
 
 PASSWORD = "correct horse battery staple"
 
@@ -113,7 +124,7 @@ class LicenceFactory(factory.django.DjangoModelFactory):
         model = Licence
 
     company = factory.SubFactory(CompanyFactory)
-    kind = "Veterinary drug licence"
+    kind = LicenceKind.VETERINARY_DRUG
     number = factory.Sequence(lambda n: f"VD-{n:05d}")
     expires_on = factory.Faker("future_date")
 

@@ -146,7 +146,7 @@ class CategoryIndexView(CsvForExcelMixin, generic.IndexView):
             "slug": item.slug,
             "parent": self._slug_by_path.get(parent_path, ""),
             "restricted": item.restricted,
-            "licence_kind": item.licence_kind,
+            "licence_kind": item.get_licence_kind_display(),
             "expiry_warning_days": item.expiry_warning_days,
         }
 
@@ -154,7 +154,7 @@ class CategoryIndexView(CsvForExcelMixin, generic.IndexView):
 def _restriction(category: Category) -> str:
     if not category.restricted:
         return ""
-    return category.licence_kind or str(_("Any valid licence"))
+    return category.get_licence_kind_display() or str(_("Any valid licence"))
 
 
 class CategoryDeleteView(ProtectedDeleteView):

@@ -143,7 +143,7 @@ class PriceListForm(WagtailAdminModelForm):
 _price_list_details = [
     MultiFieldPanel(
         [
-            FieldPanel("name"),
+            FieldRowPanel([FieldPanel("name"), FieldPanel("name_zh")]),
             FieldPanel(
                 "kind",
                 help_text=_(
@@ -271,6 +271,7 @@ class PriceListIndexView(CsvForExcelMixin, generic.IndexView):
     def to_row_dict(self, item):
         return {
             "name": item.name,
+            "name_zh": item.name_zh,
             "kind": item.get_kind_display(),
             "company": item.company.display_name if item.company else "",
             "price_tier": item.price_tier.name if item.price_tier else "",
@@ -386,11 +387,12 @@ class PriceListViewSet(ModelViewSet):
     edit_handler = price_list_edit_handler
     ordering = ["kind", "priority", "name"]
     list_per_page = PER_PAGE
-    search_fields = ["name", "company__display_name", "price_tier__name"]
+    search_fields = ["name", "name_zh", "company__display_name", "price_tier__name"]
     search_backend_name = None
     filterset_class = PriceListFilterSet
     inspect_view_fields = [
         "name",
+        "name_zh",
         "kind",
         "company",
         "price_tier",
@@ -402,6 +404,7 @@ class PriceListViewSet(ModelViewSet):
     ]
     list_export = [
         "name",
+        "name_zh",
         "kind",
         "company",
         "price_tier",
@@ -414,6 +417,7 @@ class PriceListViewSet(ModelViewSet):
     ]
     export_headings = {
         "name": _("Name"),
+        "name_zh": _("Name (Chinese)"),
         "kind": _("Kind"),
         "company": _("Company"),
         "price_tier": _("Price tier"),

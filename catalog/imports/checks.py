@@ -181,7 +181,8 @@ class _SkuFinder:
 
 # Products: the columns beside sku, how each is read, and the model field it sets.
 _PRODUCT_TEXT_LENGTHS = {
-    name: Product._meta.get_field(name).max_length for name in ("name_en", "name_zh", "unit_description")
+    name: Product._meta.get_field(name).max_length
+    for name in ("name_en", "name_zh", "unit_description", "unit_description_zh")
 }
 _PRODUCT_PARSERS = {
     "name_en": (_text, {"max_length": _PRODUCT_TEXT_LENGTHS["name_en"]}),
@@ -189,6 +190,7 @@ _PRODUCT_PARSERS = {
     "sales_unit": (_choice, {"choices": SalesUnit}),
     "units_per_case": (_whole, {}),
     "unit_description": (_text, {"max_length": _PRODUCT_TEXT_LENGTHS["unit_description"]}),
+    "unit_description_zh": (_text, {"max_length": _PRODUCT_TEXT_LENGTHS["unit_description_zh"]}),
     "min_order_quantity": (_whole, {}),
     "order_multiple": (_whole, {}),
     "temperature_zone": (_choice, {"choices": TemperatureZone}),
@@ -198,6 +200,7 @@ _PRODUCT_PARSERS = {
     "tax_rate": (_amount, {"places": 2, "max_digits": 5, "maximum": Decimal("100")}),
     "active": (_boolean, {}),
     "description": (_text, {}),
+    "description_zh": (_text, {}),
 }
 
 

@@ -30,6 +30,7 @@ def _product_row(product: Product) -> list:
         product.sales_unit,
         product.units_per_case,
         product.unit_description,
+        product.unit_description_zh,
         product.min_order_quantity,
         product.order_multiple,
         product.temperature_zone,
@@ -39,6 +40,7 @@ def _product_row(product: Product) -> list:
         product.tax_rate,
         product.active,
         product.description,
+        product.description_zh,
     ]
 
 

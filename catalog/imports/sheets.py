@@ -45,6 +45,7 @@ PRODUCTS = SheetLayout(
         Column("sales_unit", example="case"),
         Column("units_per_case", example=10),
         Column("unit_description", example="10 × 1 kg bags"),
+        Column("unit_description_zh", example="10袋 × 1公斤"),
         Column("min_order_quantity", example=1),
         Column("order_multiple", example=1),
         Column("temperature_zone", example="frozen"),
@@ -54,6 +55,7 @@ PRODUCTS = SheetLayout(
         Column("tax_rate", example=Decimal("13.00")),
         Column("active", example="true"),
         Column("description", example="IQF, halal certified."),
+        Column("description_zh", example="单冻，清真认证。"),
     ),
 )
 PRICES = SheetLayout(

@@ -73,8 +73,8 @@ def pack_info(product) -> str:
         parts.append(
             _("%(unit)s of %(count)s") % {"unit": product.get_sales_unit_display(), "count": product.units_per_case}
         )
-    if product.unit_description:
-        parts.append(product.unit_description)
+    if product.local_unit_description:
+        parts.append(product.local_unit_description)
     return " · ".join(parts)
 
 

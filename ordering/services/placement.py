@@ -179,6 +179,7 @@ def _write_lines(*, order: Order, quote: Quote, picks: allocation.Picks) -> None
             price_source=line.price.source,
             price_list_id=line.price.price_list_id,
             price_list_name=line.price.price_list_name,
+            price_list_name_zh=line.price.price_list_name_zh,
             tax_rate=line.product.tax_rate,
             line_total=line.line_total,
             tax_amount=line.tax_amount,

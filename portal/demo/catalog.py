@@ -204,7 +204,8 @@ ITEMS = {
     ],
     "frozen-dumplings": [
         ("Frozen shrimp dumplings", "冷冻虾饺", "95", "500g 1kg",
-         {"desc": "Har gow: whole shrimp in a thin crystal-starch wrapper; steam 6–8 minutes from frozen."}),
+         {"desc": "Har gow: whole shrimp in a thin crystal-starch wrapper; steam 6–8 minutes from frozen.",
+          "desc_zh": "虾饺：整只虾仁裹以薄透的水晶皮；无需解冻，直接蒸6–8分钟。"}),
         ("Frozen pork and cabbage dumplings", "冷冻猪肉白菜水饺", "24", "1kg 2.5kg", {"backorder": True}),
         ("Frozen pork and chive dumplings", "冷冻猪肉韭菜水饺", "24", "1kg 2.5kg"),
         ("Frozen beef and scallion dumplings", "冷冻牛肉大葱水饺", "32", "1kg 2.5kg"),
@@ -393,19 +394,77 @@ VET_DRUGS = [
      _pack("20 ml", "20ml", "1", 50, BOTTLE, "20 ml vial, for dogs and cats")),
 ]
 # fmt: on
-VET_OPTIONS = {"desc": "Prescription veterinary medicine: sold only to customers with a valid veterinary drug licence."}
+VET_OPTIONS = {
+    "desc": "Prescription veterinary medicine: sold only to customers with a valid veterinary drug licence.",
+    "desc_zh": "处方兽药：仅售予持有有效兽药经营许可证的客户。",
+}
+
+# The Chinese of each pack description above, with {container} as a Chinese measure word.
+# fmt: off
+PACK_DESC_ZH = {
+    "40 × 250 g {container}s": "40{container} × 250克",
+    "24 × 400 g {container}s": "24{container} × 400克",
+    "20 × 500 g {container}s": "20{container} × 500克",
+    "10 × 1 kg {container}s": "10{container} × 1公斤",
+    "6 × 2 kg {container}s": "6{container} × 2公斤",
+    "4 × 2.5 kg {container}s": "4{container} × 2.5公斤",
+    "4 × 5 kg {container}s": "4{container} × 5公斤",
+    "10 kg loose in one carton": "整箱散装10公斤",
+    "1 × 25 kg sack": "1袋 × 25公斤",
+    "vacuum-packed pieces of 2–3 kg, sold by weight": "真空包装，每块2–3公斤，按重量销售",
+    "24 × 250 ml {container}s": "24{container} × 250毫升",
+    "24 × 330 ml {container}s": "24{container} × 330毫升",
+    "500 ml {container}, 12 to a case": "每{container}500毫升，每箱12{container}",
+    "24 × 550 ml {container}s": "24{container} × 550毫升",
+    "1 L {container}, 12 to a case": "每{container}1升，每箱12{container}",
+    "1.9 L {container}, 6 to a case": "每{container}1.9升，每箱6{container}",
+    "4 × 4 L {container}s": "4{container} × 4升",
+    "4 × 5 L {container}s": "4{container} × 5升",
+    "1 × 20 L {container}": "1{container} × 20升",
+    "flat-packed, 10 boxes with lids per bundle": "折叠包装，每捆10个（带盖）",
+    "50 ice packs per case": "每箱50个冰袋",
+    "300 containers with lids per case": "每箱300个（带盖）",
+    "1,000 bags per case": "每箱1000个",
+    "6 rolls per case": "每箱6卷",
+    "one bag, reusable, 45 × 35 × 30 cm": "单个，可重复使用，45 × 35 × 30厘米",
+    "10 boxes of 100 gloves": "10盒，每盒100只",
+    "500 g bag, 20 bags per case": "每袋500克，每箱20袋",
+    "100 ml vial, 50 vials per case": "每瓶100毫升，每箱50瓶",
+    "1 kg bag, 10 bags per case": "每袋1公斤，每箱10袋",
+    "50 ml vial, 100 vials per case": "每瓶50毫升，每箱100瓶",
+    "1 g vial of powder, 100 vials per case": "每瓶1克粉针，每箱100瓶",
+    "bottle of 100 tablets": "每瓶100片",
+    "20 ml vial, for dogs and cats": "每瓶20毫升，犬猫用",
+}
+# fmt: on
+CONTAINER_ZH = {
+    "bag": "袋",
+    "block": "块",
+    "bottle": "瓶",
+    "box": "盒",
+    "can": "罐",
+    "carton": "盒",
+    "drum": "桶",
+    "jar": "瓶",
+    "pack": "包",
+    "piece": "件",
+    "pouch": "袋",
+    "tray": "盒",
+    "tub": "盒",
+    "vial": "瓶",
+}  # fmt: skip
 
 # ---------------------------------------------------------------------------------------------
 # Price lists. Discounts are fractions off the list price; breaks are (minimum quantity, extra
 # fraction off). Validity is in days from the day of seeding; None means open.
 # ---------------------------------------------------------------------------------------------
 
-DEFAULT_LIST = {"name": "List prices 2026", "valid_from": -120, "valid_until": None}
+DEFAULT_LIST = {"name": "List prices 2026", "name_zh": "2026年目录价", "valid_from": -120, "valid_until": None}
 
 TIER_LISTS = [
-    {"tier": "A", "name": "Tier A prices", "discount": "0.12"},
-    {"tier": "B", "name": "Tier B prices", "discount": "0.08"},
-    {"tier": "C", "name": "Tier C prices", "discount": "0.04"},
+    {"tier": "A", "name": "Tier A prices", "name_zh": "A级客户价", "discount": "0.12"},
+    {"tier": "B", "name": "Tier B prices", "name_zh": "B级客户价", "discount": "0.08"},
+    {"tier": "C", "name": "Tier C prices", "name_zh": "C级客户价", "discount": "0.04"},
 ]
 TIER_BREAKS = [(10, "0.03"), (50, "0.06")]  # on every third product of a tier list
 
@@ -417,6 +476,7 @@ CONTRACTS = [
     {
         "company": "bayside",
         "name": "Bayside Restaurants: contract prices",
+        "name_zh": "海湾餐饮：合同价",
         "valid_from": -150,
         "valid_until": 215,
         "categories": ["frozen-seafood", "frozen-meat-poultry", "chilled-dairy"],
@@ -428,6 +488,7 @@ CONTRACTS = [
     {
         "company": "bayside",
         "name": "Bayside Restaurants: previous contract",
+        "name_zh": "海湾餐饮：上期合同价",
         "valid_from": -515,
         "valid_until": -151,
         "categories": ["frozen-seafood", "frozen-meat-poultry", "chilled-dairy"],
@@ -438,6 +499,7 @@ CONTRACTS = [
     {
         "company": "xiguan",
         "name": "Old Xiguan Tea House: contract prices",
+        "name_zh": "西关老茶楼：合同价",
         "valid_from": -60,
         "valid_until": 305,
         "categories": ["frozen-dumplings", "chilled-sauces-dips", "frozen-seafood"],
@@ -448,6 +510,7 @@ CONTRACTS = [
     {
         "company": "westlake",
         "name": "West Lake International Hotel: contract prices",
+        "name_zh": "西湖国际酒店：合同价",
         "valid_from": -200,
         "valid_until": 165,
         "categories": [
@@ -464,6 +527,7 @@ CONTRACTS = [
     {
         "company": "freshmart",
         "name": "FreshMart Supermarkets: contract prices from next month",
+        "name_zh": "鲜美超市：下月起生效的合同价",
         "valid_from": "next month",
         "valid_until": None,
         "categories": ["frozen-dumplings", "frozen-vegetables", "frozen-seafood", "frozen-desserts"],
@@ -563,6 +627,18 @@ def _description(zone: str, pack_desc: str, shelf_life: int | None, extra: str) 
     return f"{extra} {text}" if extra else text
 
 
+def _description_zh(zone: str, pack_desc: str, shelf_life: int | None, extra: str) -> str:
+    keep = {
+        FROZEN: "请于−18 °C或以下冷冻保存；解冻后请勿再次冷冻。",
+        CHILLED: "请于0–4 °C冷藏保存。",
+        AMBIENT: "请存放于阴凉干燥处，避免阳光直射。",
+    }[zone]
+    text = f"{pack_desc}。{keep}"
+    if shelf_life:
+        text += f"保质期自生产之日起{shelf_life}天。"
+    return f"{extra}{text}" if extra else text
+
+
 def product_rows() -> list[ProductRow]:
     """Every demo product, in SKU order, from the word lists above."""
     rows: list[ProductRow] = []
@@ -576,15 +652,17 @@ def product_rows() -> list[ProductRow]:
         active = not (inactive is True or (isinstance(inactive, str) and pack_key in inactive.split()))
         zone = ROOT_ZONES[root]
         pack_desc = pack.desc.format(container=container)
+        pack_desc_zh = PACK_DESC_ZH[pack.desc].format(container=CONTAINER_ZH[container])
+        shelf_said = None if category_slug == "ambient-packaging" else shelf
         fields = {
             "name_en": _name(en, pack.en, chinese=False),
             "name_zh": _name(zh, pack.zh, chinese=True),
-            "description": _description(
-                zone, pack_desc, None if category_slug == "ambient-packaging" else shelf, options.get("desc", "")
-            ),
+            "description": _description(zone, pack_desc, shelf_said, options.get("desc", "")),
+            "description_zh": _description_zh(zone, pack_desc_zh, shelf_said, options.get("desc_zh", "")),
             "sales_unit": pack.unit,
             "units_per_case": pack.per_case,
             "unit_description": pack_desc,
+            "unit_description_zh": pack_desc_zh,
             "min_order_quantity": pack.moq,
             "order_multiple": pack.multiple,
             "temperature_zone": zone,
@@ -744,13 +822,13 @@ def _seed_price_lists(report, rows, products, today) -> list[PriceList]:
     wanted: dict[PriceList, dict[tuple[int, int], Decimal]] = {}
 
     valid_from, valid_until = _window(today, DEFAULT_LIST["valid_from"], DEFAULT_LIST["valid_until"])
-    default = _price_list(report, DEFAULT_LIST["name"], PriceList.Kind.DEFAULT, valid_from, valid_until)
+    default = _price_list(report, DEFAULT_LIST, PriceList.Kind.DEFAULT, valid_from, valid_until)
     wanted[default] = {(products[row.sku].pk, 1): row.list_price for row in active_rows}
 
     tiers = {tier.code: tier for tier in PriceTier.objects.all()}
     for spec in TIER_LISTS:
         price_list = _price_list(
-            report, spec["name"], PriceList.Kind.TIER, valid_from, valid_until, price_tier=tiers[spec["tier"]]
+            report, spec, PriceList.Kind.TIER, valid_from, valid_until, price_tier=tiers[spec["tier"]]
         )
         entries = {}
         for position, row in enumerate(active_rows):
@@ -764,9 +842,7 @@ def _seed_price_lists(report, rows, products, today) -> list[PriceList]:
     for spec in CONTRACTS:
         company = company_by_key(spec["company"])
         start, end = _window(today, spec["valid_from"], spec["valid_until"])
-        price_list = _price_list(
-            report, spec["name"], PriceList.Kind.CONTRACT, start, end, company=company, priority=10
-        )
+        price_list = _price_list(report, spec, PriceList.Kind.CONTRACT, start, end, company=company, priority=10)
         chosen = [
             row
             for row in active_rows
@@ -793,12 +869,13 @@ def _seed_price_lists(report, rows, products, today) -> list[PriceList]:
     return list(wanted)
 
 
-def _price_list(report, name, kind, valid_from, valid_until, *, company=None, price_tier=None, priority=100):
+def _price_list(report, spec, kind, valid_from, valid_until, *, company=None, price_tier=None, priority=100):
     return _sync(
         report,
         PriceList,
-        {"name": name, "kind": kind},
+        {"name": spec["name"], "kind": kind},
         {
+            "name_zh": spec["name_zh"],
             "company": company,
             "price_tier": price_tier,
             "currency": "CNY",

@@ -4,7 +4,7 @@ twelve customer companies with their people, addresses and licences, and the hom
 from decimal import Decimal
 
 from accounts import roles
-from accounts.models import Address, Company
+from accounts.models import Address, Company, LicenceKind
 
 DEMO_PASSWORD = "tradecounter-demo"
 DISTRIBUTOR_NAME = "ColdChain Foods"
@@ -16,14 +16,14 @@ BACK_OFFICE_URL = "http://127.0.0.1:8000/backoffice/"
 # ---------------------------------------------------------------------------------------------
 
 REGIONS = [
-    {"code": "east", "name": "East China (华东)"},
-    {"code": "south", "name": "South China (华南)"},
+    {"code": "east", "name": "East China", "name_zh": "华东地区"},
+    {"code": "south", "name": "South China", "name_zh": "华南地区"},
 ]
 
 PRICE_TIERS = [
-    {"code": "A", "name": "Tier A: key accounts"},
-    {"code": "B", "name": "Tier B: standard"},
-    {"code": "C", "name": "Tier C: small accounts"},
+    {"code": "A", "name": "Tier A: key accounts", "name_zh": "A级：重点客户"},
+    {"code": "B", "name": "Tier B: standard", "name_zh": "B级：标准客户"},
+    {"code": "C", "name": "Tier C: small accounts", "name_zh": "C级：小型客户"},
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -66,7 +66,7 @@ NET = Company.TermsKind.NET
 EOM = Company.TermsKind.END_OF_MONTH
 BILLING = Address.Kind.BILLING
 SHIPPING = Address.Kind.SHIPPING
-VET_LICENCE = "Veterinary drug trading licence"
+VET_LICENCE = LicenceKind.VETERINARY_DRUG
 
 # fmt: off
 COMPANIES = [
@@ -520,12 +520,21 @@ HOME_INTRO = (
     "clock from your own catalog, at your own prices and on your own credit terms, and follow every "
     "delivery from our cold store to your kitchen.</p>"
 )
+HOME_TITLE_ZH = "冷链食品订货平台"
+HOME_INTRO_ZH = (
+    "<p>欢迎使用冷链食品订货平台。您可以全天候在专属目录中订购冷冻和冷藏食品，享受专属价格和信用账期，"
+    "并随时跟踪每一批货物从我们的冷库送到您的厨房。</p>"
+)
 
 # show_from / show_until are days from the day of seeding; None means no limit.
 ANNOUNCEMENTS = [
     {
         "kind": "cutoff",
         "title": "Order by 15:00 for next-day delivery",
+        "title_zh": "15:00前下单，次日送达",
+        "body_zh": "<p>周一至周六<b>15:00</b>前提交的订单，华东和华南地区次日送达；之后提交的订单顺延一天发货，"
+        "周日不配送。</p><ul><li>冷冻商品全程−18 °C运输，冷藏商品0–4 °C运输。</li>"
+        "<li>请安排专人收货，并在到货时检查温度。</li></ul>",
         "body": "<p>Orders placed by <b>15:00</b>, Monday to Saturday, are delivered the next day in "
         "East and South China. Orders placed later leave one day later; there are no deliveries "
         "on Sundays.</p><ul><li>Frozen goods travel at −18 °C, chilled goods at 0–4 °C.</li>"
@@ -536,6 +545,9 @@ ANNOUNCEMENTS = [
     {
         "kind": "promotion",
         "title": "Hot pot season: 8% off frozen beef and lamb rolls",
+        "title_zh": "火锅季：冷冻肥牛卷、羊肉卷九二折",
+        "body_zh": "<p>活动期间，单笔订购10箱及以上冷冻肥牛卷和羊肉卷，在您的常规价格基础上<b>优惠8%</b>。"
+        "请联系您的销售代表为您的账户开通。</p>",
         "body": "<p>Frozen sliced beef and lamb rolls are <b>8% off</b> your usual price on orders of "
         "10 cases or more while the promotion runs. Ask your sales rep to add it to your account.</p>",
         "show_from": 0,
@@ -544,11 +556,29 @@ ANNOUNCEMENTS = [
     {
         "kind": "recall",
         "title": "Recall: frozen shrimp dumplings 1 kg, lot 2405-SD-118",
+        "title_zh": "召回通知：冷冻虾饺1公斤装，批号2405-SD-118",
+        "body_zh": "<p>生产商已对<b>冷冻虾饺1公斤装（批号2405-SD-118）</b>进行预防性召回。请停止使用该批次，"
+        "保持冷冻并单独存放：我们的司机将在下次送货时收回，并为您开具贷项通知单。其他批次不受影响。</p>"
+        "<p>如有疑问，请提交服务工单或致电您的销售代表。</p>",
         "body": "<p>The producer has recalled <b>frozen shrimp dumplings 1 kg, lot 2405-SD-118</b> as "
         "a precaution. Please stop using this lot, keep it frozen and set it aside: our driver "
         "collects it with your next delivery and you receive a credit note. Other lots are not "
         "affected.</p><p>Questions? Open a service ticket or call your sales rep.</p>",
         "show_from": 0,
         "show_until": 30,
+    },
+]
+
+# Help pages under the home page, in both languages (created once; editors' changes stay).
+HELP_PAGES = [
+    {
+        "slug": "delivery",
+        "title": "Delivery and returns",
+        "title_zh": "配送与退货",
+        "body": "<p>We deliver frozen and chilled goods in our own refrigerated trucks, Monday to Saturday. "
+        "Check the temperature and the quantities when the goods arrive and note any difference on the "
+        "delivery note; your sales rep arranges a return or a credit note.</p>",
+        "body_zh": "<p>我们使用自有冷藏车配送冷冻和冷藏商品，周一至周六送货。货物到达时请检查温度和数量，"
+        "如有差异请在送货单上注明，您的销售代表会为您安排退货或开具贷项通知单。</p>",
     },
 ]

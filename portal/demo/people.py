@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts import roles
 from accounts.models import Address, Company, Contact, Licence, Membership, PriceTier, Region, User
-from portal.pages.models import HomePage
+from portal.pages.models import ContentPage, HomePage
 
 from .data import (
     _COMPANY_ROWS,
@@ -20,7 +20,10 @@ from .data import (
     ANNOUNCEMENTS,
     COMPANIES,
     DEMO_PASSWORD,
+    HELP_PAGES,
     HOME_INTRO,
+    HOME_INTRO_ZH,
+    HOME_TITLE_ZH,
     PRICE_TIERS,
     REGIONS,
     SHARED_PEOPLE,
@@ -112,9 +115,13 @@ def seed_people(report: SeedReport) -> None:
     password = _DemoPassword(DEMO_PASSWORD)
     today = timezone.localdate()
 
-    regions = {row["code"]: _upsert(report, Region, {"code": row["code"]}, {"name": row["name"]}) for row in REGIONS}
+    regions = {
+        row["code"]: _upsert(report, Region, {"code": row["code"]}, {"name": row["name"], "name_zh": row["name_zh"]})
+        for row in REGIONS
+    }
     tiers = {
-        row["code"]: _upsert(report, PriceTier, {"code": row["code"]}, {"name": row["name"]}) for row in PRICE_TIERS
+        row["code"]: _upsert(report, PriceTier, {"code": row["code"]}, {"name": row["name"], "name_zh": row["name_zh"]})
+        for row in PRICE_TIERS
     }
 
     _user(report, password, SUPERUSER, is_staff=True, is_superuser=True)
@@ -191,15 +198,20 @@ def _membership(report: SeedReport, user: User, company: Company, role: str, spe
 
 
 def seed_content(report: SeedReport) -> None:
-    """The home page's intro and announcements, published once: editors' later changes stay."""
+    """The home page's intro and announcements and the help pages, in English and Chinese,
+    published once: editors' later changes stay."""
     home = HomePage.objects.first()
     if home is None:
         raise CommandError("There is no home page; run `manage.py migrate` first (a migration creates it).")
+    editor = User.objects.get(email=_STAFF_ROWS["editor"]["email"])
+    _seed_help_pages(report, home, editor)
     if home.revisions.exists():
         report.notes.append("The home page already has revisions, so its content was left as it is.")
         return
     today = timezone.localdate()
+    home.title_zh = HOME_TITLE_ZH
     home.intro = HOME_INTRO
+    home.intro_zh = HOME_INTRO_ZH
     home.announcements = [
         {
             "type": "announcement",
@@ -207,15 +219,26 @@ def seed_content(report: SeedReport) -> None:
                 "kind": row["kind"],
                 "title": row["title"],
                 "body": row["body"],
+                "title_zh": row["title_zh"],
+                "body_zh": row["body_zh"],
                 "show_from": _days_from(today, row["show_from"]),
                 "show_until": _days_from(today, row["show_until"]),
             },
         }
         for row in ANNOUNCEMENTS
     ]
-    editor = User.objects.get(email=_STAFF_ROWS["editor"]["email"])
     home.save_revision(user=editor).publish(user=editor)
     report.created["home page revisions"] += 1
+
+
+def _seed_help_pages(report: SeedReport, home: HomePage, editor: User) -> None:
+    for row in HELP_PAGES:
+        if home.get_children().filter(slug=row["slug"]).exists():
+            continue
+        page = ContentPage(**row)
+        home.add_child(instance=page)
+        page.save_revision(user=editor).publish(user=editor)
+        report.created["help pages"] += 1
 
 
 def _days_from(today, days: int | None) -> str | None:

@@ -298,7 +298,7 @@ def test_rep_adds_addresses_contacts_and_licences_with_the_company(client, rep, 
             [{"kind": "shipping", "line1": "1 Harbour Road", "city": "Ningbo", "country": "CN", "is_default": "on"}]
         ),
         contacts=inline_formset([{"name": "Li Wei", "email": "li.wei@acme.example"}]),
-        licences=inline_formset([{"kind": "Veterinary drug licence", "number": "VD-1", "expires_on": "2031-01-31"}]),
+        licences=inline_formset([{"kind": "veterinary_drug", "number": "VD-1", "expires_on": "2031-01-31"}]),
     )
 
     response = client.post(_url("edit", acme.pk), data)

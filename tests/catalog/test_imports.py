@@ -397,6 +397,40 @@ def test_headings_are_matched_loosely_and_blank_rows_keep_spreadsheet_numbers(db
 
 # --- Exports ----------------------------------------------------------------------------------
 
+
+def test_product_import_reads_the_chinese_description_and_pack_columns(wings, db):
+    header = ["sku", "description", "description_zh", "unit_description", "unit_description_zh"]
+    data = _csv([header, ["FZ-1001", "IQF wings.", "单冻鸡翅。", "10 × 1 kg bags", "10袋 × 1公斤"]])
+    table = _table(PRODUCTS, "products.csv", data)
+
+    commit_import(kind=PRODUCTS, table=table, options=ImportOptions(), user=None)
+    wings.refresh_from_db()
+    assert (wings.description_zh, wings.unit_description_zh) == ("单冻鸡翅。", "10袋 × 1公斤")
+    assert (wings.description, wings.unit_description) == ("IQF wings.", "10 × 1 kg bags")
+
+
+def test_the_chinese_columns_are_optional_and_an_empty_cell_keeps_the_text(wings, db):
+    wings.description_zh = "单冻鸡翅。"
+    wings.save()
+    data = _csv([["sku", "description_zh", "unit_description"], ["FZ-1001", "", "10 × 1 kg bags"]])
+    commit_import(kind=PRODUCTS, table=_table(PRODUCTS, "products.csv", data), options=ImportOptions(), user=None)
+    wings.refresh_from_db()
+    assert (wings.description_zh, wings.unit_description) == ("单冻鸡翅。", "10 × 1 kg bags")
+
+
+def test_a_too_long_chinese_pack_text_is_refused(wings, db):
+    data = _csv([["sku", "unit_description_zh"], ["FZ-1001", "袋" * 101]])
+    preview = check_import(kind=PRODUCTS, table=_table(PRODUCTS, "products.csv", data), options=ImportOptions()).preview
+    assert [error.column for error in preview.errors] == ["unit_description_zh"]
+
+
+def test_the_product_export_carries_the_chinese_columns(frozen_category):
+    ProductFactory(sku="FZ-7100", description_zh="单冻。", unit_description_zh="10袋 × 1公斤", category=frozen_category)
+    csv_rows = list(csv.reader(io.StringIO(product_export(fmt="csv").content.decode("utf-8-sig"))))
+    row = dict(zip(csv_rows[0], csv_rows[1], strict=True))
+    assert (row["description_zh"], row["unit_description_zh"]) == ("单冻。", "10袋 × 1公斤")
+
+
 DANGEROUS = ["=cmd|' /C calc'!A0", "+1", "-2", "@SUM(A1:A9)", "\tcmd", "\rcmd"]
 
 

@@ -8,11 +8,13 @@ import pytest
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from accounts.models import LicenceKind
 from catalog.models import Assortment, PriceList
 from catalog.offers import Refusal, offers_for, snapped
 from tests.factories import LicenceFactory, PriceListEntryFactory, PriceListFactory, ProductFactory, category
 
-VET = "Veterinary drug licence"
+VET = LicenceKind.VETERINARY_DRUG
+VET_LABEL = "Veterinary drug trading licence"
 
 
 @pytest.fixture
@@ -48,7 +50,7 @@ def test_each_reason_has_one_wording(company, make_product, vet_drugs):
         (Refusal.INACTIVE, "No longer sold."),
         (Refusal.NO_PRICE, "No price for you yet; ask your rep."),
         (Refusal.OUT_OF_STOCK, "Only 3 available."),
-        (Refusal.LICENCE_MISSING, f"Needs a valid licence on file: {VET}."),
+        (Refusal.LICENCE_MISSING, f"Needs a valid licence on file: {VET_LABEL}."),
     ]
 
 
@@ -72,7 +74,7 @@ def test_an_expired_licence_is_named_with_its_date_and_another_kind_is_said(comp
     offer = _offer(company, product)
     assert offer.refusal is Refusal.LICENCE_EXPIRED
     assert offer.reason == (
-        f"Your licence on file ({VET}) expired on {date_format(expired_on)}; send your rep the renewed one."
+        f"Your licence on file ({VET_LABEL}) expired on {date_format(expired_on)}; send your rep the renewed one."
     )
 
     licence.kind = "Food trading licence"
@@ -81,7 +83,7 @@ def test_an_expired_licence_is_named_with_its_date_and_another_kind_is_said(comp
     offer = _offer(company, product)
     assert (offer.refusal, offer.reason) == (
         Refusal.LICENCE_WRONG_KIND,
-        f"Needs a licence of this kind: {VET}; the licences on file are of other kinds.",
+        f"Needs a licence of this kind: {VET_LABEL}; the licences on file are of other kinds.",
     )
 
     LicenceFactory(company=company, kind=VET, expires_on=timezone.localdate())
@@ -109,4 +111,4 @@ def test_the_reasons_read_in_chinese(company, make_product, vet_drugs):
 
     product = make_product(category=vet_drugs)
     with translation.override("zh-hans"):
-        assert _offer(company, product).reason == f"需要备案有效的许可证：{VET}。"
+        assert _offer(company, product).reason == "需要备案有效的许可证：兽药经营许可证。"

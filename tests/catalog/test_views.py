@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from accounts.models import LicenceKind
 from catalog.models import Assortment, PriceList, Product, TemperatureZone
 from catalog.offers import licences_on_file
 from catalog.search import search_text_for
@@ -37,7 +38,7 @@ from tests.factories import (
 )
 
 LIST = "catalog:product_list"
-VET_LICENCE = "Veterinary drug licence"
+VET_LICENCE = LicenceKind.VETERINARY_DRUG
 
 
 def _detail(product):
@@ -385,7 +386,7 @@ def test_an_unlicensed_company_sees_licence_required(client, buyer, shelves):
     assert _shows_licence_required(client, shelves["vaccine"]) == (True, True)
     assert _shows_licence_required(client, shelves["wings"]) == (False, False)
     detail = client.get(_detail(shelves["vaccine"])).content.decode()
-    assert "Only companies with a valid Veterinary drug licence on file may order Vet drugs products." in detail
+    assert "Only companies with a valid Veterinary drug trading licence on file may order Vet drugs products." in detail
 
 
 def test_a_licensed_company_may_order_restricted_products(client, buyer, company, shelves, today):
@@ -401,7 +402,7 @@ def test_a_licensed_company_may_order_restricted_products(client, buyer, company
 
 @pytest.mark.parametrize(
     "kind, expires_in_days",
-    [pytest.param(VET_LICENCE, -1, id="expired"), pytest.param("Food trading licence", 300, id="other-kind")],
+    [pytest.param(VET_LICENCE, -1, id="expired"), pytest.param(LicenceKind.FOOD_BUSINESS, 300, id="other-kind")],
 )
 def test_an_expired_or_unrelated_licence_does_not_count(client, buyer, company, shelves, today, kind, expires_in_days):
     LicenceFactory(company=company, kind=kind, expires_on=today + timedelta(days=expires_in_days))

@@ -37,7 +37,7 @@ def acme_buyer(transactional_db):
     frozen = category("Frozen")
     poultry = category("Poultry", parent=frozen)
     chilled = category("Chilled")
-    vet = category("Vet drugs", slug="vet", restricted=True, licence_kind="Veterinary drug licence")
+    vet = category("Vet drugs", slug="vet", restricted=True, licence_kind="veterinary_drug")
     list_prices = PriceListFactory(kind=PriceList.Kind.DEFAULT, name="List prices")
     contract = PriceListFactory(kind=PriceList.Kind.CONTRACT, company=acme, name="Acme contract")
     products = [
@@ -183,7 +183,7 @@ def test_a_restricted_product_explains_the_licence_rule(page, live_server, acme_
     card.get_by_role("link").click()
 
     expect(page.get_by_test_id("licence-rule")).to_contain_text(
-        "Only companies with a valid Veterinary drug licence on file may order Vet drugs products."
+        "Only companies with a valid Veterinary drug trading licence on file may order Vet drugs products."
     )
     assert_fits_width(page)
     save_screenshot("catalog-product-licence-phone")

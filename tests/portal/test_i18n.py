@@ -117,3 +117,66 @@ def test_the_language_switch_names_each_language_in_its_own_language(client, db)
         assert 'lang="en"' in html and ">English</button>" in html
         assert ">简体中文</button>" in html
     assert "英语" not in chinese
+@pytest.fixture
+def bilingual_data(company, make_product):
+    """A product, a tier, a contract list and an announcement, each in English and Chinese."""
+    from decimal import Decimal
+
+    from catalog.models import PriceList
+    from portal.pages.models import HomePage
+    from tests.factories import PriceListEntryFactory, PriceListFactory, PriceTierFactory, category
+
+    frozen = category("Frozen")
+    frozen.name_zh = "冷冻食品"
+    frozen.save()
+    company.price_tier = PriceTierFactory(code="A", name="Tier A: key accounts", name_zh="A级：重点客户")
+    company.save()
+    product = make_product(
+        sku="FZ-1001",
+        name_en="Chicken wings",
+        name_zh="鸡翅中",
+        description="Individually quick frozen chicken wings.",
+        description_zh="单冻鸡翅中。",
+        unit_description="ten bags of one kilo",
+        unit_description_zh="10袋 × 1公斤",
+    )
+    contract = PriceListFactory(
+        kind=PriceList.Kind.CONTRACT, company=company, name="Master agreement", name_zh="总协议"
+    )
+    PriceListEntryFactory(price_list=contract, product=product, unit_price=Decimal("45.00"))
+    home = HomePage.objects.get()
+    home.announcements = [
+        {
+            "type": "announcement",
+            "value": {
+                "kind": "notice",
+                "title": "Closed on Sunday",
+                "body": "<p>Nothing leaves the cold store on Sunday.</p>",
+                "title_zh": "周日休息",
+                "body_zh": "<p>周日冷库不发货。</p>",
+                "show_from": None,
+                "show_until": None,
+            },
+        }
+    ]
+    home.save_revision().publish()
+    return product
+
+
+@pytest.mark.parametrize("page", ["portal:home", "catalog:product_list", "catalog:product_detail", "ordering:cart"])
+def test_pages_in_chinese_show_no_english_data(page, client, company_admin, company, bilingual_data):
+    from ordering import services
+
+    services.add_to_cart(
+        cart=services.cart_for(user=company_admin, company=company), product=bilingual_data, quantity=1
+    )
+    client.force_login(company_admin)
+    client.post(reverse("set_language"), {"language": "zh-hans"})
+    url = reverse(page, args=[bilingual_data.sku]) if page == "catalog:product_detail" else reverse(page)
+    response = client.get(url)
+    assert response.status_code == 200
+    data = {company.display_name, company.legal_name, company_admin.email, company_admin.get_full_name()}
+    # A product's other name is shown beside its Chinese one on purpose (cards, product page, cart);
+    # its description, pack text, list name, tier and announcement are not allowed here.
+    data.add(bilingual_data.name_en)
+    assert english_words(response.content.decode(), data) == []

@@ -17,7 +17,7 @@ from wagtail.models import Revision
 from accounts import roles
 from accounts.models import Address, Company, Contact, Licence, Membership, PriceTier, Region, User
 from portal import demo
-from portal.pages.models import HomePage
+from portal.pages.models import ContentPage, HomePage
 
 pytestmark = pytest.mark.django_db
 
@@ -177,6 +177,17 @@ def test_home_page_announcements_are_published_once(output):
 
     seed()
     assert HomePage.objects.get().revisions.count() == 1
+
+
+def test_content_tiers_and_regions_are_in_chinese_too(output):
+    home = HomePage.objects.live().get()
+    assert home.title_zh and "欢迎" in home.intro_zh
+    for block in home.current_announcements():
+        assert block.value["title_zh"] and block.value["body_zh"], block.value["title"]
+    help_page = ContentPage.objects.live().get(slug="delivery")
+    assert (help_page.title_zh, help_page.get_parent().specific) == ("配送与退货", home)
+    assert all(tier.name_zh for tier in PriceTier.objects.all())
+    assert all(region.name_zh for region in Region.objects.all())
 
 
 def test_refuses_production_settings_unless_asked(settings):

@@ -3,6 +3,7 @@ price lists that resolve by contract, tier and list, assortments, and lots booke
 stock ledger with expiry dates that make the warnings worth looking at."""
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -73,6 +74,7 @@ def test_about_three_hundred_bilingual_products_in_every_zone(output):
     assert {6, 12} <= set(products.values_list("order_multiple", flat=True))
     assert products.filter(unit_description="10 × 1 kg bags").exists()
 
+    assert products.filter(unit_description="10 × 1 kg bags", unit_description_zh="10袋 × 1公斤").exists()
     shelf_life = {"frozen": (365, 540), "chilled": (7, 60), "ambient": (180, 720)}
     for product in products:
         low, high = shelf_life[product.temperature_zone]
@@ -215,3 +217,16 @@ def test_running_twice_changes_no_counts_and_creates_nothing(output):
     assert list(Lot.objects.order_by("pk").values_list("pk", "on_hand")) == on_hand
     assert "0 rows created" in second
     assert Company.objects.count() == 12
+
+
+def test_customer_facing_data_is_in_chinese_too(output):
+    """Descriptions, pack texts and price list names have Chinese of their own, not a copy of the English."""
+    products = Product.objects.all()
+    assert not products.filter(description_zh="").exists()
+    assert not products.filter(unit_description_zh="").exists()
+    for product in products:
+        assert product.description_zh != product.description, product.sku
+        assert re.search(r"[\u4e00-\u9fff]", product.description_zh), product.sku
+        assert re.search(r"[\u4e00-\u9fff]", product.unit_description_zh), product.sku
+    for price_list in PriceList.objects.all():
+        assert re.search(r"[\u4e00-\u9fff]", price_list.name_zh), price_list.name

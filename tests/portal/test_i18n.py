@@ -117,6 +117,8 @@ def test_the_language_switch_names_each_language_in_its_own_language(client, db)
         assert 'lang="en"' in html and ">English</button>" in html
         assert ">简体中文</button>" in html
     assert "英语" not in chinese
+
+
 @pytest.fixture
 def bilingual_data(company, make_product):
     """A product, a tier, a contract list and an announcement, each in English and Chinese."""

@@ -7,7 +7,8 @@ message is shown as it is.
 
 Each page runs a fixed number of queries whatever the number of orders, lines or events: the
 order list two (count and page) plus the members for the "placed by" filter; the order detail
-four (order, lines, events, approval steps); the approvals queue three.
+four (order, lines, events, approval steps); the approvals queue four (orders, their pending
+steps and lines, recent decisions).
 """
 
 from dataclasses import dataclass

@@ -11,7 +11,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.shortcuts import get_object_or_404, redirect
 
 from .caching import forget_now_and_on_commit
@@ -48,34 +48,48 @@ def forget_unread_count(user_id: int) -> None:
     forget_now_and_on_commit([_unread_key(user_id)])
 
 
-def _memberships_and_unread_count(user) -> tuple[list[Membership], int]:
-    """From the shared cache in one round trip; one query for each that is missing."""
+def notifications_for(user, company_id: int | None) -> QuerySet[Notification]:
+    """The person's notifications while `company_id` is active: that company's and those about
+    no company (staff notifications, rows from before notifications had a company). The bell's
+    count and the list both read this, so they agree."""
+    notifications = Notification.objects.filter(user=user)
+    if company_id is not None:
+        notifications = notifications.filter(Q(company_id=company_id) | Q(company__isnull=True))
+    return notifications
+
+
+def _cached_memberships_and_unread(user) -> tuple[list[Membership], dict]:
+    """From the shared cache in one round trip; one query if the memberships are missing. The
+    unread counts are kept per active company ({company id or None: count})."""
     keys = [_memberships_key(user.pk), _unread_key(user.pk)]
     found = cache.get_many(keys)
     memberships, unread = found.get(keys[0]), found.get(keys[1])
-    missing = {}
     if memberships is None:
-        memberships = missing[keys[0]] = list(memberships_for(user))
-    if unread is None:
-        unread = missing[keys[1]] = Notification.objects.filter(user=user, read_at__isnull=True).count()
-    if missing:
-        cache.set_many(missing, MEMBERSHIPS_TIMEOUT)
-    return memberships, unread
+        memberships = list(memberships_for(user))
+        cache.set(keys[0], memberships, MEMBERSHIPS_TIMEOUT)
+    return memberships, unread or {}
+
+
+def _unread_count(user, company_id: int | None, counts: dict) -> int:
+    if company_id not in counts:
+        counts[company_id] = notifications_for(user, company_id).filter(read_at__isnull=True).count()
+        cache.set(_unread_key(user.pk), counts, MEMBERSHIPS_TIMEOUT)
+    return counts[company_id]
 
 
 def resolve_active_membership(request) -> Membership | None:
     """The membership for the company chosen in this session, else the user's first one.
 
     All of the user's memberships (a person belongs to a handful of companies) with their
-    companies, and the person's unread notification count, come from the cache, so the
-    company switcher and the notification bell cost nothing more. They are kept on
-    `request.memberships`.
+    companies, and the person's unread notification count for the active company, come from
+    the cache, so the company switcher and the notification bell cost nothing more. They are
+    kept on `request.memberships` and `request._unread_notification_count`.
     """
     user = request.user
     request.memberships = []
     if not user.is_authenticated:
         return None
-    memberships, unread = _memberships_and_unread_count(user)
+    memberships, counts = _cached_memberships_and_unread(user)
     request.memberships = memberships
     if not memberships:
         return None
@@ -85,7 +99,7 @@ def resolve_active_membership(request) -> Membership | None:
         membership = memberships[0]
         request.session[ACTIVE_COMPANY_SESSION_KEY] = membership.company_id
     # The bell (ordering.templatetags.tracking_tags) reads this instead of counting again.
-    request._unread_notification_count = unread
+    request._unread_notification_count = _unread_count(user, membership.company_id, counts)
     return membership
 
 
@@ -94,6 +108,8 @@ def switch_company(request, company_id: int) -> Membership:
     membership = get_object_or_404(memberships_for(request.user), company_id=company_id)
     request.session[ACTIVE_COMPANY_SESSION_KEY] = membership.company_id
     request.membership = membership
+    if hasattr(request, "_unread_notification_count"):
+        del request._unread_notification_count  # the bell counts the new company's
     return membership
 
 

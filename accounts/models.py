@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
+from kit import phrases
 from kit.languages import in_active_language
 
 CURRENCY_CHOICES = [("CNY", "CNY ¥"), ("HKD", "HKD HK$"), ("USD", "USD $")]
@@ -53,6 +54,8 @@ class UserManager(DjangoUserManager):
 class User(AbstractUser):
     username = None
     email = models.EmailField(_("e-mail address"), unique=True)
+    # The language the person last chose in the portal: their e-mails are written in it.
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en")
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -430,9 +433,14 @@ class Notification(models.Model):
     """One message to one person, shown in the portal's bell and, if they want, e-mailed."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    # The customer company it is about; none for staff notifications (read in staff wording).
+    company = models.ForeignKey(
+        "accounts.Company", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
     kind = models.CharField(max_length=30, choices=NotificationKind.choices)
-    title = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
+    # What the title and body say, as kit.phrases parameters of the kind's codes (registered by
+    # the app that sends it): put into words when read, in the reader's language.
+    params = models.JSONField(default=dict, blank=True)
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -445,6 +453,30 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def audience(self) -> str:
+        return phrases.STAFF if self.company_id is None else phrases.CUSTOMER
+
+    def _part(self, part: str) -> str:
+        # Rows written before codes keep their old text as a phrase under "title" / "body".
+        stored = self.params.get(part) if isinstance(self.params.get(part), dict) else None
+        return phrases.render(
+            stored or phrases.phrase(notification_code(self.kind, part), **self.params), audience=self.audience
+        )
+
+    @property
+    def title(self) -> str:
+        return self._part("title")
+
+    @property
+    def body(self) -> str:
+        return self._part("body")
+
+
+def notification_code(kind: str, part: str) -> str:
+    """The kit.phrases code of a notification's "title" or "body", registered by its sender."""
+    return f"notification.{kind}.{part}"
 
 
 class NotificationPreference(models.Model):

@@ -12,15 +12,21 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .access import forget_unread_count
+from .access import forget_unread_count, notifications_for, switch_company
 from .models import Notification, NotificationKind, NotificationPreference
 
 NOTIFICATIONS_PER_PAGE = 30
 
 
+def _company_id(request) -> int | None:
+    membership = getattr(request, "membership", None)
+    return membership.company_id if membership else None
+
+
 @login_required
 def notification_list(request):
-    notifications = Notification.objects.filter(user=request.user)
+    """The active company's notifications and those about no company: what the bell counts."""
+    notifications = notifications_for(request.user, _company_id(request))
     page = Paginator(notifications, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "accounts/notifications.html", {"page": page, "notifications": page.object_list})
 
@@ -29,6 +35,11 @@ def notification_list(request):
 def notification_open(request, notification_id: int):
     """Opening a notification marks it read and goes where it points."""
     notification = get_object_or_404(Notification, pk=notification_id, user=request.user)
+    if notification.company_id is not None and notification.company_id != _company_id(request):
+        # Opened from an older page or an e-mail while another company was active: its order
+        # would be 404 in that company, so switch to the notification's company and say so.
+        membership = switch_company(request, notification.company_id)
+        messages.info(request, _("You are now working for %(company)s.") % {"company": membership.company})
     if notification.read_at is None:
         Notification.objects.filter(pk=notification.pk).update(read_at=timezone.now())
         forget_unread_count(request.user.pk)
@@ -41,7 +52,11 @@ def notification_open(request, notification_id: int):
 @require_POST
 @login_required
 def notifications_mark_all_read(request):
-    count = Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    count = (
+        notifications_for(request.user, _company_id(request))
+        .filter(read_at__isnull=True)
+        .update(read_at=timezone.now())
+    )
     forget_unread_count(request.user.pk)
     if count:
         messages.success(request, _("All notifications are marked as read."))

@@ -109,8 +109,13 @@ def remove_member(*, membership: Membership) -> None:
         membership.delete()
 
 
-def notify(*, users, kind: str, title: str, body: str = "", url: str = "") -> list:
+def notify(*, users, kind: str, params: dict, company: Company | None = None, url: str = "") -> list:
     """Tell each person in the ways they chose: an in-app notification and/or an e-mail after commit.
+
+    `params` are the kit.phrases parameters of the kind's title and body codes: each reader sees
+    them in their own language (the e-mail in the recipient's). `company` is the customer company
+    it is about (its members see it while that company is active); None for staff, who read
+    the staff wording.
 
     The channel layer is here so that WeCom, DingTalk or SMS can be added beside e-mail later.
     """
@@ -119,13 +124,18 @@ def notify(*, users, kind: str, title: str, body: str = "", url: str = "") -> li
 
     users = list({user.pk: user for user in users if user is not None}.values())
     preferences = {p.user_id: p for p in NotificationPreference.objects.filter(user__in=users, kind=kind)}
+    company_id = company.pk if company is not None else None
     created = []
     for user in users:
         preference = preferences.get(user.pk)
         if preference is None or preference.in_app:
-            created.append(Notification.objects.create(user=user, kind=kind, title=title, body=body, url=url))
+            created.append(
+                Notification.objects.create(user=user, company_id=company_id, kind=kind, params=params, url=url)
+            )
         if preference is None or preference.email:
             transaction.on_commit(
-                lambda user=user: send_notification_email.enqueue(email=user.email, subject=title, body=body, url=url)
+                lambda user=user: send_notification_email.enqueue(
+                    user_id=user.pk, kind=kind, params=params, company_id=company_id, url=url
+                )
             )
     return created

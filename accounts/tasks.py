@@ -24,6 +24,13 @@ def send_invitation_email(*, invitation_id: int) -> None:
 
 
 @task()
-def send_notification_email(*, email: str, subject: str, body: str, url: str = "") -> None:
+def send_notification_email(*, user_id: int, kind: str, params: dict, company_id: int | None, url: str = "") -> None:
+    """In the recipient's language, whoever set it off."""
+    from .models import Notification, User
+
+    user = User.objects.get(pk=user_id)
+    notification = Notification(user=user, kind=kind, params=params, company_id=company_id, url=url)
     link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + url if url else ""
-    send_mail(subject, f"{body}\n\n{link}".strip() + "\n", settings.DEFAULT_FROM_EMAIL, [email])
+    with translation.override(user.language):
+        subject, body = notification.title, notification.body
+    send_mail(subject, f"{body}\n\n{link}".strip() + "\n", settings.DEFAULT_FROM_EMAIL, [user.email])

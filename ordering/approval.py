@@ -11,8 +11,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from kit import phrases
+
+from . import phrases as ordering_phrases
 from .models import ApprovalRule, ApprovalStep, Order
 
 
@@ -46,11 +48,14 @@ def rule_applies(rule: ApprovalRule, facts: Facts) -> bool:
     return False
 
 
-def reason_for(rule: ApprovalRule) -> str:
+def reason_for(rule: ApprovalRule, *, currency: str) -> dict:
+    """Why the rule stops an order in `currency`, as a phrase (ordering.phrases)."""
     C = ApprovalRule.Condition
-    if rule.condition == C.TOTAL_AT_LEAST:
-        return _("Order total is at least %(amount)s") % {"amount": rule.amount}
-    return str(C(rule.condition).label)
+    if rule.condition == C.TOTAL_AT_LEAST and rule.amount is not None:
+        return phrases.phrase(ordering_phrases.RULE_TOTAL_AT_LEAST, amount=phrases.money(rule.amount, currency))
+    if rule.condition == C.BELOW_FLOOR and rule.amount is not None:
+        return phrases.phrase(ordering_phrases.RULE_BELOW_FLOOR, percent=f"{rule.amount.normalize():f}")
+    return phrases.phrase(ordering_phrases.rule_code(rule.condition))
 
 
 def active_rules() -> list[ApprovalRule]:
@@ -58,7 +63,7 @@ def active_rules() -> list[ApprovalRule]:
     return list(ApprovalRule.objects.filter(active=True).order_by("step", "pk"))
 
 
-def staff_steps(*, rules: list[ApprovalRule], facts: Facts, first_sequence: int) -> list[ApprovalStep]:
+def staff_steps(*, rules: list[ApprovalRule], facts: Facts, first_sequence: int, currency: str) -> list[ApprovalStep]:
     """One waiting step per matching rule (of `active_rules()`), in step order, not yet saved:
     the caller gives them their order, activates the first and saves them together."""
     matching = [rule for rule in rules if rule_applies(rule, facts)]
@@ -67,7 +72,7 @@ def staff_steps(*, rules: list[ApprovalRule], facts: Facts, first_sequence: int)
             rule=rule,
             approver_group_id=rule.approver_group_id,
             sequence=first_sequence + index,
-            reason=reason_for(rule),
+            phrase=reason_for(rule, currency=currency),
         )
         for index, rule in enumerate(matching)
     ]

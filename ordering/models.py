@@ -139,7 +139,8 @@ class Order(models.Model):
     subtotal = models.DecimalField(_("subtotal"), max_digits=14, decimal_places=2)
     tax_total = models.DecimalField(_("tax"), max_digits=14, decimal_places=2)
     total = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
-    # Why the order waits (credit hold, approval rules), in the words shown to the buyer.
+    # Why finance holds the order, as kit.phrases (code and parameters, ordering.phrases),
+    # put into words when read: the buyer's wording for the buyer, staff wording for staff.
     hold_reasons = models.JSONField(default=list, blank=True)
     idempotency_key = models.UUIDField(default=uuid.uuid4)
     placed_at = models.DateTimeField(_("placed"), auto_now_add=True, db_index=True)
@@ -213,6 +214,9 @@ class OrderEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     from_state = models.CharField(max_length=30, choices=OrderState.choices, blank=True)
     to_state = models.CharField(max_length=30, choices=OrderState.choices)
+    # Why the system moved the order (a rule, a hold, a spending limit), as a kit.phrases phrase.
+    phrase = models.JSONField(default=dict, blank=True)
+    # A person's own words (a rejection, a cancellation, finance's release comment), verbatim.
     reason = models.TextField(blank=True)
 
     class Meta:
@@ -272,7 +276,8 @@ class ApprovalStep(models.Model):
     approver_group = models.ForeignKey(Group, on_delete=models.PROTECT, null=True, related_name="+")
     customer_side = models.BooleanField(default=False)
     sequence = models.PositiveSmallIntegerField()
-    reason = models.CharField(max_length=300)
+    # Why the step exists, as a kit.phrases phrase (ordering.phrases), put into words when read.
+    phrase = models.JSONField(default=dict)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
     due_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, related_name="+")

@@ -1,11 +1,16 @@
-"""Who hears about an order, and what they are told. Called after commit by ordering.services."""
+"""Who hears about an order, and what they are told. Called after commit by ordering.services.
+
+Notifications are stored as the kind's codes' parameters (ordering.phrases), so each person
+reads them in their own language; customers' carry the order's company, staff's none (staff
+wording).
+"""
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from accounts.models import NotificationKind
 from accounts.roles import FINANCE
 from accounts.services import notify
+from kit import phrases
 
 from .approval import deciders, staff_of_group_who_see
 from .models import Order
@@ -19,18 +24,23 @@ def _url(order: Order) -> str:
     return reverse("ordering:order_detail", args=[order.number])
 
 
+def order_params(order: Order, **more) -> dict:
+    """What every order notification may say: its number, company and total."""
+    return {
+        "number": order.number,
+        "company": str(order.company),
+        "total": phrases.money(order.total, order.currency),
+        **more,
+    }
+
+
 def order_placed(*, order_id: int) -> None:
     order = _order(order_id)
     notify(
         users=[order.placed_by],
         kind=NotificationKind.ORDER_PLACED,
-        title=_("Order %(number)s placed") % {"number": order.number},
-        body=_("%(company)s: %(currency)s %(total)s.")
-        % {
-            "company": order.company,
-            "currency": order.currency,
-            "total": order.total,
-        },
+        params=order_params(order),
+        company=order.company,
         url=_url(order),
     )
 
@@ -42,18 +52,11 @@ def approval_needed(*, order_id: int) -> None:
     step = ApprovalStep.objects.filter(order=order, status="pending").first()
     if step is None:
         return
-    users = deciders(step)
     notify(
-        users=users,
+        users=deciders(step),
         kind=NotificationKind.APPROVAL_NEEDED,
-        title=_("Order %(number)s needs your approval") % {"number": order.number},
-        body=_("%(company)s, %(currency)s %(total)s: %(reason)s")
-        % {
-            "company": order.company,
-            "currency": order.currency,
-            "total": order.total,
-            "reason": step.reason,
-        },
+        params=order_params(order, reason=step.phrase),
+        company=order.company if step.customer_side else None,
         url=_url(order) if step.customer_side else reverse("ordering_admin:approval_queue"),
     )
 
@@ -63,7 +66,8 @@ def order_approved(*, order_id: int) -> None:
     notify(
         users=[order.placed_by],
         kind=NotificationKind.ORDER_APPROVED,
-        title=_("Order %(number)s confirmed") % {"number": order.number},
+        params=order_params(order),
+        company=order.company,
         url=_url(order),
     )
 
@@ -74,8 +78,8 @@ def order_rejected(*, order_id: int) -> None:
     notify(
         users=[order.placed_by],
         kind=NotificationKind.ORDER_REJECTED,
-        title=_("Order %(number)s was rejected") % {"number": order.number},
-        body=event.reason if event else "",
+        params=order_params(order, comment=event.reason if event else ""),
+        company=order.company,
         url=_url(order),
     )
 
@@ -84,12 +88,12 @@ def credit_hold(*, order_id: int) -> None:
     from django.contrib.auth.models import Group
 
     order = _order(order_id)
-    reasons = " ".join(order.hold_reasons)
+    params = order_params(order, reasons=list(order.hold_reasons))
     notify(
         users=[order.placed_by],
         kind=NotificationKind.CREDIT_HOLD,
-        title=_("Order %(number)s is on credit hold") % {"number": order.number},
-        body=reasons,
+        params=params,
+        company=order.company,
         url=_url(order),
     )
     finance = Group.objects.filter(name=FINANCE).first()
@@ -97,11 +101,6 @@ def credit_hold(*, order_id: int) -> None:
         notify(
             users=staff_of_group_who_see(group_id=finance.pk, order=order),
             kind=NotificationKind.CREDIT_HOLD,
-            title=_("Order %(number)s from %(company)s is on credit hold")
-            % {
-                "number": order.number,
-                "company": order.company,
-            },
-            body=reasons,
+            params=params,
             url=reverse("ordering_admin:approval_queue"),
         )

@@ -14,15 +14,15 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import gettext as _
 from django_tasks import task
 
 from accounts.models import NotificationKind
 from accounts.services import notify
+from kit import phrases
 
 from .approval import deciders
 from .models import ApprovalStep
+from .notifications import order_params
 
 REMIND_EVERY = timedelta(hours=24)
 
@@ -38,15 +38,8 @@ def _remind(step: ApprovalStep, now: datetime) -> bool:
     notify(
         users=users,
         kind=NotificationKind.APPROVAL_REMINDER,
-        title=_("Reminder: order %(number)s is waiting for your approval") % {"number": order.number},
-        body=_("%(company)s, %(currency)s %(total)s: %(reason)s. The decision was due %(due)s.")
-        % {
-            "company": order.company,
-            "currency": order.currency,
-            "total": order.total,
-            "reason": step.reason,
-            "due": date_format(timezone.localtime(step.due_at), "SHORT_DATETIME_FORMAT"),
-        },
+        params=order_params(order, reason=step.phrase, due=phrases.moment(step.due_at)),
+        company=order.company if step.customer_side else None,
         url=url,
     )
     return True

@@ -7,6 +7,7 @@ records both moves (submitted, then on) with `record_placement()`, which checks 
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from .models import Order, OrderEvent, OrderState
 
@@ -35,6 +36,17 @@ HOLDS_STOCK = {S.SUBMITTED, S.AWAITING_CUSTOMER_APPROVAL, S.AWAITING_APPROVAL, S
 COUNTS_AS_APPROVED = {S.APPROVED, S.PICKING, S.PARTLY_SHIPPED, S.SHIPPED, S.DELIVERED}
 
 
+# Staff read the states where the customer's label speaks to the customer ("your approver").
+STAFF_LABELS = {S.AWAITING_CUSTOMER_APPROVAL: _lazy("Awaiting the customer's approver")}
+
+
+def label(state: str, *, staff: bool = False) -> str:
+    """The state's name for the reader: the customer's label, or the staff one where it differs."""
+    if staff and state in STAFF_LABELS:
+        return str(STAFF_LABELS[state])
+    return str(OrderState(state).label)
+
+
 class IllegalTransition(Exception):
     pass
 
@@ -43,14 +55,15 @@ def can_transition(order: Order, to_state: str) -> bool:
     return to_state in TRANSITIONS[order.state]
 
 
-def transition(*, order: Order, to_state: str, actor, reason: str = "") -> OrderEvent:
+def transition(*, order: Order, to_state: str, actor, reason: str = "", phrase: dict | None = None) -> OrderEvent:
+    """`phrase`: why the system moved it (kit.phrases); `reason`: a person's own words."""
     if not can_transition(order, to_state):
         raise IllegalTransition(
             _("An order that is %(from)s cannot become %(to)s.")
             % {"from": OrderState(order.state).label, "to": OrderState(to_state).label}
         )
     event = OrderEvent.objects.create(
-        order=order, actor=actor, from_state=order.state, to_state=to_state, reason=reason
+        order=order, actor=actor, from_state=order.state, to_state=to_state, reason=reason, phrase=phrase or {}
     )
     order.state = to_state
     order.save(update_fields=["state"])
@@ -58,13 +71,13 @@ def transition(*, order: Order, to_state: str, actor, reason: str = "") -> Order
 
 
 def record_placement(
-    *, order: Order, actor, reason: str = "", routed_by=None, routed_reason: str = ""
+    *, order: Order, actor, phrase: dict | None = None, routed_by=None, routed_phrase: dict | None = None
 ) -> list[OrderEvent]:
     """The first events of every order: it was submitted and, when placement routed it on at
     once, where it went (`order.state`, in which placement inserted it). Both in one INSERT."""
     if order.state != S.SUBMITTED and order.state not in TRANSITIONS[S.SUBMITTED]:
         raise IllegalTransition(_("A new order cannot become %(to)s.") % {"to": OrderState(order.state).label})
-    events = [OrderEvent(order=order, actor=actor, from_state="", to_state=S.SUBMITTED, reason=reason)]
+    events = [OrderEvent(order=order, actor=actor, from_state="", to_state=S.SUBMITTED, phrase=phrase or {})]
     if order.state != S.SUBMITTED:
         events.append(
             OrderEvent(
@@ -72,7 +85,7 @@ def record_placement(
                 actor=routed_by or actor,
                 from_state=S.SUBMITTED,
                 to_state=order.state,
-                reason=routed_reason,
+                phrase=routed_phrase or {},
             )
         )
     return OrderEvent.objects.bulk_create(events)

@@ -7,7 +7,8 @@ message is shown as it is.
 
 Each page runs a fixed number of queries whatever the number of orders, lines or events: the
 order list two (count and page) plus the members for the "placed by" filter; the order detail
-four (order, lines, events, approval steps); the approvals queue three.
+four (order, lines, events, approval steps); the approvals queue four (orders, their pending
+steps and lines, recent decisions).
 """
 
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import get_for_member, member_required, scoped
 from accounts.forms import BootstrapFormMixin, DatePickerInput
 from accounts.models import Membership
+from kit import phrases
 
 from . import services, states
 from .models import ApprovalStep, Order, OrderEvent, OrderState
@@ -66,12 +68,8 @@ class OrderFilterForm(BootstrapFormMixin, forms.Form):
     status = forms.ChoiceField(
         label=gettext_lazy("Status"), required=False, choices=[("", gettext_lazy("Any status")), *S.choices]
     )
-    placed_from = forms.DateField(
-        label=gettext_lazy("Placed from"), required=False, widget=DatePickerInput()
-    )
-    placed_to = forms.DateField(
-        label=gettext_lazy("Placed until"), required=False, widget=DatePickerInput()
-    )
+    placed_from = forms.DateField(label=gettext_lazy("Placed from"), required=False, widget=DatePickerInput())
+    placed_to = forms.DateField(label=gettext_lazy("Placed until"), required=False, widget=DatePickerInput())
     placed_by = forms.TypedChoiceField(label=gettext_lazy("Placed by"), required=False, coerce=int, empty_value=None)
     needs_my_action = forms.BooleanField(label=gettext_lazy("Needs my action"), required=False)
 
@@ -160,6 +158,16 @@ def _with_reason(with_reason: str, without: str, reason: str, person: str = "") 
     return text % {"person": person, "reason": reason}
 
 
+# Fulfilment's steps: their words and marker colours.
+LATER_STEPS = {
+    S.PICKING: (gettext_lazy("We started picking"), "primary"),
+    S.PARTLY_SHIPPED: (gettext_lazy("Partly shipped"), "primary"),
+    S.SHIPPED: (gettext_lazy("Shipped"), "primary"),
+    S.DELIVERED: (gettext_lazy("Delivered"), "success"),
+    S.CLOSED: (gettext_lazy("Closed"), "secondary"),
+}
+
+
 def timeline(order: Order, events: list[OrderEvent]) -> list[TimelineEntry]:
     """Each OrderEvent in plain words, oldest first.
 
@@ -169,7 +177,9 @@ def timeline(order: Order, events: list[OrderEvent]) -> list[TimelineEntry]:
     """
     entries: list[TimelineEntry] = []
     for event in events:
-        person, reason, source, target = _person(event), event.reason, event.from_state, event.to_state
+        person, source, target = _person(event), event.from_state, event.to_state
+        # The system's reason (a rule, a hold) and the person's own words are kept apart.
+        reason, comment = phrases.render(event.phrase), event.reason
 
         def add(text: str, tone: str, detail: str = "", at=event.at) -> None:
             entries.append(TimelineEntry(at=at, text=text, tone=tone, detail=detail))
@@ -182,11 +192,11 @@ def timeline(order: Order, events: list[OrderEvent]) -> list[TimelineEntry]:
             continue
 
         if source == S.AWAITING_CUSTOMER_APPROVAL and target in (S.AWAITING_APPROVAL, S.CREDIT_HOLD, S.APPROVED):
-            add(_("Approved by %(person)s") % {"person": person}, "success")
+            add(_("Approved by %(person)s") % {"person": person}, "success", detail=comment)
         elif source == S.CREDIT_HOLD and target in (S.AWAITING_APPROVAL, S.APPROVED):
-            add(_("Released from credit hold by %(person)s") % {"person": person}, "success")
+            add(_("Released from credit hold by %(person)s") % {"person": person}, "success", detail=comment)
         elif source == S.AWAITING_APPROVAL and target == S.AWAITING_APPROVAL:
-            add(_("Approved by %(person)s") % {"person": person}, "success")
+            add(_("Approved by %(person)s") % {"person": person}, "success", detail=comment)
 
         if target == S.AWAITING_CUSTOMER_APPROVAL:
             add(
@@ -203,29 +213,21 @@ def timeline(order: Order, events: list[OrderEvent]) -> list[TimelineEntry]:
             add(_with_reason(_("On credit hold: %(reason)s"), _("On credit hold"), reason), "danger")
         elif target == S.APPROVED:
             if source == S.AWAITING_APPROVAL:
-                add(_("Confirmed by %(person)s") % {"person": person}, "success", detail=reason)
+                add(_("Confirmed by %(person)s") % {"person": person}, "success", detail=comment)
             else:
                 add(_("Confirmed"), "success")
         elif target == S.REJECTED:
             add(
-                _with_reason(_("Rejected by %(person)s: %(reason)s"), _("Rejected by %(person)s"), reason, person),
+                _with_reason(_("Rejected by %(person)s: %(reason)s"), _("Rejected by %(person)s"), comment, person),
                 "danger",
             )
         elif target == S.CANCELLED:
             add(
-                _with_reason(_("Cancelled by %(person)s: %(reason)s"), _("Cancelled by %(person)s"), reason, person),
+                _with_reason(_("Cancelled by %(person)s: %(reason)s"), _("Cancelled by %(person)s"), comment, person),
                 "secondary",
             )
-        elif target == S.PICKING:
-            add(_("We started picking"), "primary", detail=reason)
-        elif target == S.PARTLY_SHIPPED:
-            add(_("Partly shipped"), "primary", detail=reason)
-        elif target == S.SHIPPED:
-            add(_("Shipped"), "primary", detail=reason)
-        elif target == S.DELIVERED:
-            add(_("Delivered"), "success", detail=reason)
-        elif target == S.CLOSED:
-            add(_("Closed"), "secondary", detail=reason)
+        elif target in LATER_STEPS:
+            add(str(LATER_STEPS[target][0]), LATER_STEPS[target][1], detail=comment or reason)
     return entries
 
 
@@ -315,7 +317,7 @@ def _queue(request) -> list[Order]:
     return list(
         scoped(request, Order.objects.filter(state=S.AWAITING_CUSTOMER_APPROVAL))
         .select_related("placed_by")
-        .prefetch_related(Prefetch("approval_steps", queryset=pending, to_attr="pending_steps"))
+        .prefetch_related(Prefetch("approval_steps", queryset=pending, to_attr="pending_steps"), "lines")
         .order_by("placed_at", "pk")  # the longest waiting first
     )
 
@@ -389,16 +391,30 @@ def _decide(request, number: str, *, approve: bool):
     else:
         order.refresh_from_db(fields=["state"])
         if approve:
-            messages.success(
-                request,
-                _("You approved order %(number)s; it is now %(state)s.")
-                % {"number": order.number, "state": order.get_state_display().lower()},
-            )
+            messages.success(request, _approved_message(order))
         else:
             messages.success(request, _("You rejected order %(number)s.") % {"number": order.number})
     if back == "ordering:approvals":
         return redirect(back)
     return redirect(back, order.number)
+
+
+def _approved_message(order: Order) -> str:
+    """What the approver's decision did, and who decides next."""
+    if order.state == S.AWAITING_APPROVAL:
+        step = order.approval_steps.filter(status=ApprovalStep.Status.PENDING).first()
+        return _("You approved order %(number)s; it now goes to our approvers (%(reason)s).") % {
+            "number": order.number,
+            "reason": phrases.render(step.phrase) if step else "",
+        }
+    if order.state == S.CREDIT_HOLD:
+        return _("You approved order %(number)s; it now goes to our finance team, as it is on credit hold.") % {
+            "number": order.number
+        }
+    return _("You approved order %(number)s; it is now %(state)s.") % {
+        "number": order.number,
+        "state": order.get_state_display().lower(),
+    }
 
 
 @require_POST

@@ -5,11 +5,15 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts.language import set_language
+
 from . import site_history, views
 
 BACK_OFFICE = settings.TRADECOUNTER_BACK_OFFICE_PREFIX.strip("/") + "/"
 
 urlpatterns = [
+    # Django's language switch, remembering the choice for the person's e-mails.
+    path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("portal/", include("portal.customer_urls")),

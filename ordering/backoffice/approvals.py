@@ -19,14 +19,15 @@ from wagtail.admin import messages
 from wagtail.admin.ui.sidebar import LinkMenuItem as LinkMenuItemComponent
 
 from accounts.models import CreditAccount
+from kit import phrases
 from kit.backoffice import (
     PermissionMenuItem,
     form_error_summary,
 )
 from kit.money import format_money
 
-from .. import services
-from ..models import ApprovalStep, Order, OrderEvent, OrderState
+from .. import services, states
+from ..models import ApprovalStep, Order, OrderEvent
 from ..selectors import awaiting_decision_by, orders_for_staff
 from ..services import OrderingError
 from .common import CARDS_PER_PAGE, BackOfficeViewMixin, S, _credit_account
@@ -88,8 +89,8 @@ class Card:
     @property
     def reasons(self) -> list[str]:
         if self.credit_hold:
-            return list(self.order.hold_reasons)
-        return [self.step.reason] if self.step else []
+            return phrases.render_all(self.order.hold_reasons, audience=phrases.STAFF)
+        return [phrases.render(self.step.phrase, audience=phrases.STAFF)] if self.step else []
 
     @property
     def available_credit(self) -> Decimal:
@@ -153,7 +154,8 @@ class ApprovalQueueView(BackOfficeViewMixin, TemplateView):
                     "approval_steps",
                     queryset=ApprovalStep.objects.select_related("decided_by", "approver_group"),
                     to_attr="all_steps",
-                )
+                ),
+                "lines",  # what was ordered, on the card
             )
             .order_by("waiting_since", "pk")
         )
@@ -202,7 +204,7 @@ class ApprovalQueueView(BackOfficeViewMixin, TemplateView):
 def _last_decision(order: Order) -> str:
     """Who last moved the order on, when, and where it is now, in a sentence."""
     event = order.events.exclude(actor=None).select_related("actor").order_by("-at", "-pk").first()
-    state = OrderState(order.state).label
+    state = states.label(order.state, staff=True)
     if event is None:
         return _("Order %(number)s is now %(state)s.") % {"number": order.number, "state": state}
     person = str(event.actor)
@@ -270,7 +272,7 @@ class DecideView(ApprovalQueueView):
         messages.success(
             request,
             _decided_message(order, shown_state, approving=form.approving)
-            % {"number": order.number, "state": OrderState(order.state).label},
+            % {"number": order.number, "state": states.label(order.state, staff=True)},
             buttons=[messages.button(reverse("orders:inspect", args=[order.pk]), _("View order"))],
         )
         return redirect("ordering_admin:approval_queue")

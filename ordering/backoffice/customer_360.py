@@ -7,7 +7,8 @@ from accounts.backoffice import CompanySection
 from accounts.models import Company
 from kit.money import format_money
 
-from ..models import Order, OrderState
+from .. import states
+from ..models import Order
 from .common import OPEN_STATES, PLACE_FOR_CUSTOMERS, RECENT_ORDERS_ON_360, VIEW_ORDERS, WAITING_STATES, _placed_by
 
 # --- Customer 360°: the customer's orders -----------------------------------------------------
@@ -30,7 +31,7 @@ class OrdersSection(CompanySection):
             key=lambda row: (rank[row["state"]], row["currency"]),
         )
         for row in open_orders:
-            row["label"] = OrderState(row["state"]).label
+            row["label"] = states.label(row["state"], staff=True)
             row["total_display"] = format_money(row["total"], row["currency"])
         recent = list(
             Order.objects.filter(company=self.company)

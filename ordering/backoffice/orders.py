@@ -25,6 +25,7 @@ from kit.backoffice import (
 )
 from kit.money import format_money
 
+from .. import states
 from ..models import ApprovalStep, Order, OrderState
 from ..selectors import awaiting_decision_by, orders_for_staff
 from .common import (
@@ -79,7 +80,7 @@ class OrderIndexView(CsvForExcelMixin, generic.IndexView):
             StatusTagColumn(
                 "state",
                 label=gettext_lazy("Status"),
-                accessor="get_state_display",
+                accessor=lambda order: states.label(order.state, staff=True),
                 primary=lambda order: order.state in WAITING_STATES,
                 sort_key="state",
             ),
@@ -118,7 +119,7 @@ class OrderIndexView(CsvForExcelMixin, generic.IndexView):
             "placed_at": timezone.localtime(item.placed_at).strftime("%Y-%m-%d %H:%M"),
             "placed_by": str(item.placed_by),
             "placed_for_customer_by": str(item.placed_for_customer_by or ""),
-            "state": item.get_state_display(),
+            "state": states.label(item.state, staff=True),
             "po_number": item.po_number,
             "currency": item.currency,
             "subtotal": item.subtotal,

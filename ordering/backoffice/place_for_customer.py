@@ -15,9 +15,8 @@ from kit.backoffice import (
     form_error_summary,
 )
 
-from .. import services
+from .. import services, states
 from ..forms import CheckoutForm
-from ..models import OrderState
 from ..services import OrderingError, PriceChanged
 from .common import PLACE_FOR_CUSTOMERS, BackOfficeViewMixin
 
@@ -197,7 +196,7 @@ class PlaceForCustomerView(PlaceForCustomerMixin, TemplateView):
                 "number": order.number,
                 "customer": self.company,
                 "user": data["membership"].user,
-                "state": OrderState(order.state).label,
+                "state": states.label(order.state, staff=True),
             },
         )
         return redirect("orders:inspect", order.pk)

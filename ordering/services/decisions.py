@@ -42,9 +42,12 @@ def _confirm(*, order: Order, account: CreditAccount, actor, reason: str = "") -
     states.transition(order=order, to_state=OrderState.APPROVED, actor=actor, reason=reason)
 
 
-def _move_past_customer(*, order: Order, account: CreditAccount, actor, skip_credit: bool = False) -> str:
-    """A decision let an order past the company's approver or finance: on to the next stop.
-    Returns the event to notify."""
+def _move_past_customer(
+    *, order: Order, account: CreditAccount, actor, skip_credit: bool = False, comment: str = ""
+) -> str:
+    """A decision let an order past the company's approver or finance: on to the next stop, with
+    the decider's `comment` kept on the event beside the system's reason. Returns the event to
+    notify."""
     stop = routing.route_past_customer(
         company=order.company,
         total=order.total,
@@ -60,7 +63,7 @@ def _move_past_customer(*, order: Order, account: CreditAccount, actor, skip_cre
     routing.save_steps(order, stop.steps)
     if stop.state == OrderState.APPROVED:
         credit.order_approved(account, order.total)
-    states.transition(order=order, to_state=stop.state, actor=actor, reason=stop.reason)
+    states.transition(order=order, to_state=stop.state, actor=actor, reason=comment, phrase=stop.phrase)
     return stop.event
 
 
@@ -82,7 +85,9 @@ def decide_customer_approval(*, order: Order, membership: Membership, approve: b
         step = _pending_step(order)
         _decide(step, user=membership.user, approve=approve, comment=comment)
         if approve:
-            notify_after_commit(order, _move_past_customer(order=order, account=account, actor=membership.user))
+            notify_after_commit(
+                order, _move_past_customer(order=order, account=account, actor=membership.user, comment=comment)
+            )
         else:
             _reject(order=order, actor=membership.user, reason=comment)
     return order
@@ -114,7 +119,13 @@ def decide_staff_approval(*, order: Order, user, approve: bool, comment: str = "
         following = ApprovalStep.objects.filter(order=order, status="waiting").order_by("sequence").first()
         if following is not None:
             approval.activate(following)
-            states.transition(order=order, to_state=OrderState.AWAITING_APPROVAL, actor=user, reason=following.reason)
+            states.transition(
+                order=order,
+                to_state=OrderState.AWAITING_APPROVAL,
+                actor=user,
+                reason=comment,
+                phrase=following.phrase,
+            )
             notify_after_commit(order, "approval_needed")
             return order
         _confirm(order=order, account=account, actor=user, reason=comment)
@@ -139,7 +150,10 @@ def release_credit_hold(*, order: Order, user, approve: bool, comment: str = "")
             return order
         order.hold_reasons = []
         order.save(update_fields=["hold_reasons"])
-        notify_after_commit(order, _move_past_customer(order=order, account=account, actor=user, skip_credit=True))
+        notify_after_commit(
+            order,
+            _move_past_customer(order=order, account=account, actor=user, skip_credit=True, comment=comment),
+        )
     return order
 
 

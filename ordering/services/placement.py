@@ -20,7 +20,9 @@ from accounts.models import Address, Membership
 from catalog import allocation
 from catalog.offers import Refusal, for_sku, refusal_text
 from catalog.stock import forget_stock
+from kit import phrases
 
+from .. import phrases as ordering_phrases
 from .. import states
 from ..models import Cart, Order, OrderLine, OrderNumberSequence, OrderState
 from . import routing
@@ -133,11 +135,11 @@ def place_order(
             states.record_placement(
                 order=order,
                 actor=placed_for_customer_by or membership.user,
-                reason=_("Placed by %(rep)s for the customer.") % {"rep": placed_for_customer_by}
+                phrase=phrases.phrase(ordering_phrases.PLACED_FOR_CUSTOMER, rep=str(placed_for_customer_by))
                 if placed_for_customer_by
-                else "",
+                else None,
                 routed_by=membership.user,
-                routed_reason=stop.reason,
+                routed_phrase=stop.phrase,
             )
             routing.save_steps(order, stop.steps)
             # Registered inside the transaction: a placement that rolls back tells no one.

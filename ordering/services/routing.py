@@ -12,14 +12,13 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from django.utils.translation import gettext as _
-
 from accounts.models import Company, CreditAccount, Membership
 from catalog.models import PriceList
 from catalog.pricing import PriceBook, price_book
-from kit.money import format_money
+from kit import phrases
 
 from .. import approval
+from .. import phrases as ordering_phrases
 from ..models import ApprovalRule, ApprovalStep, Order, OrderState
 
 
@@ -38,8 +37,8 @@ class Route:
 
     state: str
     event: str  # the notification it sets off
-    reason: str = ""
-    hold_reasons: list[str] = field(default_factory=list)  # the holds in words, kept on the order
+    phrase: dict = field(default_factory=dict)  # why, as a kit.phrases phrase, for the event
+    hold_reasons: list[dict] = field(default_factory=list)  # the holds as phrases, kept on the order
     steps: list[ApprovalStep] = field(default_factory=list)  # unsaved, the first one pending
 
 
@@ -62,25 +61,28 @@ def credit_holds(*, prepaid: bool, available: Decimal, total: Decimal, overdue: 
     return holds
 
 
-def _hold_text(hold: Hold, *, company: Company, total: Decimal, account: CreditAccount) -> str:
+def hold_phrase(hold: Hold, *, company: Company, total: Decimal, account: CreditAccount) -> dict:
+    """Why finance holds the order, as a phrase put into words when read (ordering.phrases)."""
     if hold is Hold.PREPAID:
-        return _("Your account is prepaid: finance confirms the order once it is paid.")
+        return phrases.phrase(ordering_phrases.HOLD_PREPAID)
     if hold is Hold.OVER_CREDIT:
-        return _("This order (%(total)s) is more than your available credit (%(available)s).") % {
-            "total": format_money(total, company.currency),
-            "available": format_money(account.available(company.credit_limit), company.currency),
-        }
-    return _("An invoice is overdue beyond your grace days.")
+        return phrases.phrase(
+            ordering_phrases.HOLD_OVER_CREDIT,
+            total=phrases.money(total, company.currency),
+            available=phrases.money(account.available(company.credit_limit), company.currency),
+        )
+    return phrases.phrase(ordering_phrases.HOLD_OVERDUE)
 
 
 def route_new_order(*, membership: Membership, company: Company, quote, account: CreditAccount, today: date) -> Route:
     """The first stop of an order about to be placed from `quote`."""
     if needs_customer_approval(membership, quote.total):
-        reason = _("Above %(user)s's spending limit of %(limit)s") % {
-            "user": membership.user,
-            "limit": format_money(membership.spending_limit, quote.currency),
-        }
-        step = ApprovalStep(customer_side=True, sequence=0, reason=reason)
+        reason = phrases.phrase(
+            ordering_phrases.SPENDING_LIMIT,
+            user=str(membership.user),
+            limit=phrases.money(membership.spending_limit, quote.currency),
+        )
+        step = ApprovalStep(customer_side=True, sequence=0, phrase=reason)
         approval.activate(step, hours=24, save=False)
         return Route(OrderState.AWAITING_CUSTOMER_APPROVAL, "approval_needed", reason, steps=[step])
     return route_past_customer(
@@ -109,13 +111,17 @@ def route_past_customer(
             overdue=account.overdue_beyond_grace(grace_days=company.grace_days, today=today),
         )
     if holds:
-        texts = [_hold_text(hold, company=company, total=total, account=account) for hold in holds]
-        return Route(OrderState.CREDIT_HOLD, "credit_hold", " ".join(texts), hold_reasons=texts)
+        reasons = [hold_phrase(hold, company=company, total=total, account=account) for hold in holds]
+        return Route(OrderState.CREDIT_HOLD, "credit_hold", phrases.joined(reasons), hold_reasons=reasons)
     rules = approval.active_rules()
-    steps = approval.staff_steps(rules=rules, facts=facts(), first_sequence=first_sequence()) if rules else []
+    steps = (
+        approval.staff_steps(rules=rules, facts=facts(), first_sequence=first_sequence(), currency=company.currency)
+        if rules
+        else []
+    )
     if steps:
         approval.activate(steps[0], save=False)
-        return Route(OrderState.AWAITING_APPROVAL, "approval_needed", steps[0].reason, steps=steps)
+        return Route(OrderState.AWAITING_APPROVAL, "approval_needed", steps[0].phrase, steps=steps)
     return Route(OrderState.APPROVED, "approved")
 
 

@@ -2,8 +2,10 @@
 
 from django import template
 
-from accounts.models import Notification
+from accounts.access import notifications_for
 from catalog.models import PriceList
+from kit import phrases
+from ordering import states
 from ordering.models import OrderState
 
 register = template.Library()
@@ -31,6 +33,18 @@ def state_badge(state: str) -> str:
 
 
 @register.filter
+def phrase(stored, audience: str = phrases.CUSTOMER) -> str:
+    """A stored kit.phrases phrase in the reader's language: `{{ step.phrase|phrase:"staff" }}`."""
+    return phrases.render(stored, audience=audience)
+
+
+@register.filter
+def staff_state_label(state: str) -> str:
+    """The state's name for staff screens ("Awaiting the customer's approver")."""
+    return states.label(state, staff=True)
+
+
+@register.filter
 def price_source_label(source: str) -> str:
     """contract / tier / default → the label buyers see (Contract, Tier, List)."""
     try:
@@ -48,5 +62,7 @@ def unread_notification_count(context) -> int:
     if user is None or not user.is_authenticated:
         return 0
     if not hasattr(request, "_unread_notification_count"):
-        request._unread_notification_count = Notification.objects.filter(user=user, read_at__isnull=True).count()
+        membership = getattr(request, "membership", None)
+        company_id = membership.company_id if membership else None
+        request._unread_notification_count = notifications_for(user, company_id).filter(read_at__isnull=True).count()
     return request._unread_notification_count

@@ -11,6 +11,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.access import member_required
 from accounts.models import Membership
+from kit import phrases
 from kit.money import format_money
 
 from .. import services
@@ -43,7 +44,11 @@ def _what_happens_next(request, quote: Quote) -> list[NextStep]:
         steps.append(
             NextStep(
                 _("Our team checks it first (%(reasons)s).")
-                % {"reasons": "; ".join(reason_for(rule) for rule in route.rules)},
+                % {
+                    "reasons": "; ".join(
+                        phrases.render(reason_for(rule, currency=quote.currency)) for rule in route.rules
+                    )
+                },
                 "hold",
             )
         )

@@ -4,7 +4,7 @@
 |---|---|---|
 | approvals waiting | order approver, manager | orders awaiting a staff approval (an approver: those waiting for them) |
 | credit holds | finance, manager | orders on credit hold |
-| expiry warnings | warehouse, manager, sales rep | lots in stock within their category's warning days (catalog.stock.lots_expiring) |
+| expiry warnings | warehouse, manager, sales rep | lots within their category's warning days (stock.lots_expiring) |
 | low stock | warehouse, manager | catalog.stock.low_stock_products: free stock below three minimum orders |
 | today's orders | sales rep, manager, order approver | count and value per currency of orders placed today |
 
@@ -20,7 +20,7 @@ from wagtail.admin.ui.components import Component
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from accounts import roles
-from catalog.stock import low_stock_products, lots_expiring
+from catalog.stock import lots_expiring, low_stock_products
 from ordering.models import OrderState
 from ordering.selectors import awaiting_decision_by, orders_for_staff
 

@@ -219,7 +219,7 @@ def test_the_bell_counts_new_and_read_notifications_at_once(client, buyer, wings
     assert 'data-testid="unread-count"' not in _page(client)
 
     notification = Notification.objects.create(
-        user=buyer, kind=NotificationKind.ORDER_PLACED, title="Order placed", body="", url=reverse(LIST)
+        user=buyer, kind=NotificationKind.ORDER_PLACED, params={"number": "SO-1"}, url=reverse(LIST)
     )
     assert 'data-testid="unread-count" aria-hidden="true">1<' in _page(client)
 

@@ -104,7 +104,7 @@ def test_order_approver_decides_from_the_queue_on_a_phone(
     card = page.locator(f'[data-approval-card="{small.number}"]')
     expect(card.get_by_role("heading", level=2)).to_have_text("Acme Foods")
     expect(card.locator("[data-total]")).to_have_text("¥1,440.00")
-    expect(card.locator("[data-reasons]")).to_contain_text("Order total is at least 1000.00")
+    expect(card.locator("[data-reasons]")).to_contain_text("Order total is at least ¥1,000.00")
     expect(card.locator("[data-available-credit]")).to_contain_text("¥38,000.00")
     expect(card.locator("[data-overdue-invoice]")).to_contain_text("5 days late")
     expect(card.locator("[data-waiting]")).to_contain_text("less than a minute")

@@ -292,7 +292,7 @@ def test_order_page_shows_lines_lots_totals_steps_and_timeline(
     assert "List" in html  # the price's source
     assert 'data-lot="L1"' in html
     assert "¥1,200.00" in html
-    assert 'data-step="1"' in html and "Order total is at least 1000.00" in html
+    assert 'data-step="1"' in html and "Order total is at least ¥1,000.00" in html
     assert 'data-event="submitted"' in html and 'data-event="awaiting_approval"' in html
     assert "This order is waiting for your decision." in html
 
@@ -306,7 +306,7 @@ def test_order_page_shows_why_an_order_is_on_credit_hold(client, finance, acme, 
     html = client.get(_inspect(order)).content.decode()
 
     assert "data-hold-reasons" in html
-    assert "more than your available credit" in html
+    assert "more than the customer&#x27;s available credit" in html and "your available credit" not in html
 
 
 def test_order_page_queries_do_not_grow_with_lines_and_events(
@@ -348,7 +348,7 @@ def test_director_sees_a_card_with_the_reason_credit_and_overdue_invoice(
     assert f'data-approval-card="{order.number}"' in html
     assert "Acme Foods" in html
     assert "¥2,000.00" in html
-    assert "Order total is at least 1000.00" in html
+    assert "Order total is at least ¥1,000.00" in html
     # 50,000 limit − 10,000 open invoices; this order is not approved yet, so not in the exposure.
     assert "¥40,000.00" in html
     assert "3 days late" in html
@@ -545,7 +545,7 @@ def test_finance_sees_credit_holds_with_their_reasons(client, finance, held_orde
 
     assert f'data-approval-card="{held_order.number}"' in html
     assert "On credit hold" in html
-    assert "more than your available credit" in html
+    assert "more than the customer&#x27;s available credit" in html and "your available credit" not in html
     assert "Release" in html
 
 
@@ -568,6 +568,8 @@ def test_finance_releases_a_credit_hold(client, finance, held_order):
     assert order.hold_reasons == []
     assert order.events.filter(from_state=S.CREDIT_HOLD, actor=finance).exists()
     assert "released" in _messages(response)[0]
+    html = client.get(reverse("orders:inspect", args=[order.pk])).content.decode()
+    assert "<q data-event-comment>Paid by transfer this morning</q>" in html
 
 
 def test_finance_rejects_a_credit_hold_with_a_reason(client, finance, held_order):
@@ -589,7 +591,30 @@ def test_queue_queries_do_not_grow_with_orders(client, director, acme, buyer, pl
     many, html = _queries(client, QUEUE)
 
     assert html.count("data-approval-card=") == 7
+    assert html.count('data-testid="approval-line"') == 7  # what was ordered, on every card
     assert many == few
+
+
+def test_a_card_lists_what_was_ordered(client, director, acme, buyer, place_order, big_orders_rule):
+    order = place_order(buyer=buyer, quantity=20)
+    line = order.lines.get()
+    client.force_login(director)
+
+    html = client.get(QUEUE).content.decode()
+
+    assert 'data-testid="approval-line"' in html
+    assert f"<td>{line.sku}</td><td>{line.name_en}</td>" in html
+    assert f"{line.quantity} {line.sales_unit}" in html and "¥2,000.00" in html
+
+
+def test_staff_screens_name_the_customers_approver_not_yours(client, finance, buyer, place_order):
+    order = place_order(buyer=buyer, state=S.AWAITING_CUSTOMER_APPROVAL)
+    client.force_login(finance)
+
+    html = client.get(_inspect(order)).content.decode()
+
+    assert "Awaiting the customer&#x27;s approver" in html
+    assert "Awaiting your approver" not in html
 
 
 # --- Place an order on a customer's behalf ----------------------------------------------------
@@ -654,7 +679,7 @@ def test_rep_places_an_order_for_a_customer_without_touching_their_cart(
     assert (order.placed_by, order.placed_for_customer_by, order.po_number) == (buyer, rep, "PHONE-0412")
     first_event = order.events.first()
     assert first_event.actor == rep
-    assert str(rep) in first_event.reason
+    assert first_event.phrase == {"code": "placed_for_customer", "params": {"rep": str(rep)}}
     # The customer's own cart is as it was; the rep's cart for them is empty again.
     assert list(buyers_cart.lines.values_list("product__sku", "quantity")) == [("FZ-1200", 3)]
     assert not Cart.objects.get(user=rep, company=acme).lines.exists()

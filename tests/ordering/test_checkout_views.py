@@ -142,7 +142,7 @@ def test_a_staff_approval_rule_that_applies_is_named(signed_in, wings, ship_to):
         amount=Decimal("300"),
         approver_group=Group.objects.get(name=roles.FINANCE),
     )
-    assert "Our team checks it first (Order total is at least 300.00)." in signed_in.get(CHECKOUT).content.decode()
+    assert "Our team checks it first (Order total is at least ¥300.00)." in signed_in.get(CHECKOUT).content.decode()
 
 
 def test_placing_the_order_records_the_checkout_and_lands_on_the_order(signed_in, buyer, cart, wings, ship_to):

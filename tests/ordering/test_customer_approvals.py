@@ -4,10 +4,13 @@ for every rejection, and a clear word when a colleague decided first."""
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from accounts import roles
 from accounts.models import Membership
+from ordering.approval import ApprovalRule
 from ordering.models import ApprovalStep, Order, OrderState
 from tests.factories import MembershipFactory
 
@@ -252,3 +255,27 @@ def test_the_queue_runs_the_same_queries_for_2_or_10_orders(
     many = queue_queries()
     assert (few[1], many[1]) == (2, 10)
     assert few[0] == many[0]
+
+
+def test_a_card_lists_what_was_ordered(client, approver, waiting_order):
+    line = waiting_order.lines.get()
+    client.force_login(approver)
+    with translation.override("zh-hans"):
+        html = client.get(reverse("ordering:approvals"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert html.count('data-testid="approval-line"') == 1
+    assert f"<td>{line.sku}</td><td>{line.name_zh or line.name_en}</td>" in html
+    assert "¥100.00" in html  # the line total, before tax
+
+
+def test_approving_says_who_decides_next(client, approver, waiting_order, staff_finance):
+    ApprovalRule.objects.create(
+        name="Big", condition="total_at_least", amount="100", approver_group=Group.objects.get(name=roles.FINANCE)
+    )
+    client.force_login(approver)
+    response = _approve(client, waiting_order, back="approvals")
+    assert _state(waiting_order) == S.AWAITING_APPROVAL
+    page = client.get(response.url).content.decode()
+    assert (
+        f"You approved order {waiting_order.number}; it now goes to our approvers (Order total is at least ¥100.00)."
+        in page
+    )

@@ -11,7 +11,8 @@ from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
 from accounts import roles
-from accounts.models import Notification, NotificationKind, NotificationPreference
+from accounts.access import ACTIVE_COMPANY_SESSION_KEY
+from accounts.models import Membership, Notification, NotificationKind, NotificationPreference
 from accounts.services import notify
 from ordering.approval import ApprovalRule
 from ordering.models import OrderState
@@ -111,7 +112,42 @@ def test_a_credit_hold_tells_the_buyer_why_and_finance_that_it_waits(
     assert f"Order {order.number} is on credit hold" in [m.subject for m in _mail_to(mailoutbox, buyer)]
     for_finance = Notification.objects.get(user=staff_finance, kind=K.CREDIT_HOLD)
     assert for_finance.title == f"Order {order.number} from {company} is on credit hold"
+    assert for_finance.body == "This order (¥100.00) is more than the customer's available credit (¥50.00)."
+    assert for_finance.company is None  # staff read it in staff wording, whatever company
     assert for_finance.url == reverse("ordering_admin:approval_queue")
+
+
+def test_a_notification_reads_in_the_readers_language_not_the_senders(
+    buyer, approver, make_product, django_capture_on_commit_callbacks, place_order
+):
+    with django_capture_on_commit_callbacks(execute=True):  # placed in English
+        order = place_order(buyer=buyer, product=make_product(price="1234.50", tax_rate="0"), spending_limit="1000.00")
+    needed = Notification.objects.get(user=approver)
+    with translation.override("zh-hans"):
+        assert needed.title == f"订单 {order.number} 待您审批"
+        assert "¥1,234.50" in needed.body and "¥1,000.00" in needed.body
+        assert "消费限额" in needed.body and "spending limit" not in needed.body
+    assert needed.title == f"Order {order.number} needs your approval"  # and English for English readers
+
+
+def test_the_email_is_in_the_recipients_language(
+    buyer, approver, make_product, django_capture_on_commit_callbacks, mailoutbox, place_order
+):
+    approver.language = "zh-hans"
+    approver.save(update_fields=["language"])
+    with django_capture_on_commit_callbacks(execute=True):  # the buyer places it in English
+        order = place_order(buyer=buyer, product=make_product(price="1234.50", tax_rate="0"), spending_limit="1000.00")
+    (to_approver,) = _mail_to(mailoutbox, approver)
+    assert to_approver.subject == f"订单 {order.number} 待您审批"
+    assert "¥1,234.50" in to_approver.body
+    assert f"Order {order.number} placed" in [m.subject for m in _mail_to(mailoutbox, buyer)]
+
+
+def test_switching_language_in_the_portal_remembers_it_for_emails(client, buyer):
+    client.force_login(buyer)
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/portal/"})
+    buyer.refresh_from_db()
+    assert buyer.language == "zh-hans"
 
 
 def test_a_switched_off_email_kind_sends_no_email_but_still_shows_in_the_portal(
@@ -165,7 +201,12 @@ def test_settings_switch_each_kind_for_this_person_only(
     assert not NotificationPreference.objects.filter(user=approver).exists()
 
     with django_capture_on_commit_callbacks(execute=True):
-        notify(users=[buyer, approver], kind=K.ORDER_PLACED, title="Order SO-1 placed")
+        notify(
+            users=[buyer, approver],
+            kind=K.ORDER_PLACED,
+            params=_placed("SO-1"),
+            company=buyer.memberships.get().company,
+        )
     assert [m.to for m in mailoutbox] == [[approver.email]]
 
     # Saving again updates the same rows.
@@ -178,9 +219,13 @@ def test_settings_switch_each_kind_for_this_person_only(
 # The bell and the list ----------------------------------------------------------------------
 
 
+def _placed(number: str) -> dict:
+    return {"number": number, "company": "Harbour Kitchen", "total": {"amount": "1234.50", "currency": "CNY"}}
+
+
 def _notifications(user, count, **fields):
     return [
-        Notification.objects.create(user=user, kind=K.ORDER_PLACED, title=f"Order SO-{n} placed", **fields)
+        Notification.objects.create(user=user, kind=K.ORDER_PLACED, params=_placed(f"SO-{n}"), **fields)
         for n in range(count)
     ]
 
@@ -236,7 +281,7 @@ def test_someone_elses_notification_is_404(client, buyer, approver):
 def test_the_list_shows_my_notifications_and_marks_all_read(client, buyer, approver):
     mine = _notifications(buyer, 2)
     _notifications(approver, 1)
-    Notification.objects.filter(user=approver).update(title="Carol's secret")
+    Notification.objects.filter(user=approver).update(params=_placed("Carol's secret"))
     client.force_login(buyer)
     html = client.get(reverse("accounts:notifications")).content.decode()
     assert html.count('data-testid="notification"') == 2
@@ -251,6 +296,33 @@ def test_the_list_shows_my_notifications_and_marks_all_read(client, buyer, appro
     assert 'data-testid="unread"' not in html and 'data-testid="unread-count"' not in html
     assert not Notification.objects.filter(user=buyer, read_at__isnull=True).exists()
     assert Notification.objects.filter(user=approver, read_at__isnull=True).count() == 1
+
+
+def test_the_bell_and_the_list_show_the_active_companys_notifications_and_agree(client, buyer, company, other_company):
+    Membership.objects.create(user=buyer, company=other_company, role=Membership.Role.BUYER)
+    _notifications(buyer, 2, company=company)
+    (elsewhere,) = _notifications(buyer, 1, company=other_company)
+    _notifications(buyer, 1)  # about no company: shown whatever company is active
+    client.force_login(buyer)
+    client.post(reverse("accounts:switch_company", args=[company.pk]))
+
+    html = client.get(reverse("accounts:notifications")).content.decode()
+
+    assert html.count('data-testid="notification"') == 3
+    assert 'aria-label="Notifications, 3 unread"' in html
+    assert reverse("accounts:notification_open", args=[elsewhere.pk]) not in html
+
+
+def test_opening_another_companys_notification_switches_to_that_company(client, buyer, company, other_company):
+    Membership.objects.create(user=buyer, company=other_company, role=Membership.Role.BUYER)
+    (elsewhere,) = _notifications(buyer, 1, company=other_company, url="/portal/orders/SO-1/")
+    client.force_login(buyer)
+    client.post(reverse("accounts:switch_company", args=[company.pk]))
+
+    response = client.get(reverse("accounts:notification_open", args=[elsewhere.pk]))
+
+    assert response.url == "/portal/orders/SO-1/"
+    assert client.session[ACTIVE_COMPANY_SESSION_KEY] == other_company.pk
 
 
 def test_an_empty_list_explains_what_will_come(client, buyer):

@@ -7,12 +7,13 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts import roles
 from accounts.models import CreditAccount, Membership
 from catalog.models import Allocation, Lot
 from catalog.offers import QuantityError, snap_quantity
+from kit import phrases
 from ordering import services
 from ordering.approval import ApprovalRule
 from ordering.models import Order, OrderState
@@ -93,8 +94,32 @@ def test_over_credit_goes_on_credit_hold_not_refused(buyer, company, make_produc
     company.save()
     product = make_product(price="100.00", tax_rate="0")
     order = place_order(buyer=buyer, product=product, quantity=3, state=OrderState.CREDIT_HOLD)
-    assert "more than your available credit" in order.hold_reasons[0]
+    (reason,) = order.hold_reasons
+    assert reason == {
+        "code": "hold.over_credit",
+        "params": {
+            "total": {"amount": "300.00", "currency": "CNY"},
+            "available": {"amount": "200.00", "currency": "CNY"},
+        },
+    }
     assert CreditAccount.objects.get(company=company).approved_uninvoiced == 0
+
+
+def test_a_hold_reason_reads_in_customer_words_to_the_customer_and_staff_words_to_staff(
+    buyer, company, make_product, place_order
+):
+    company.credit_limit = Decimal("200.00")
+    company.save()
+    order = place_order(buyer=buyer, product=make_product(price="1000.00", tax_rate="0"), quantity=3)
+    (reason,) = order.hold_reasons
+    with translation.override("en"):
+        assert phrases.render(reason) == "This order (¥3,000.00) is more than your available credit (¥200.00)."
+        assert phrases.render(reason, audience=phrases.STAFF) == (
+            "This order (¥3,000.00) is more than the customer's available credit (¥200.00)."
+        )
+    with translation.override("zh-hans"):
+        assert "¥3,000.00" in phrases.render(reason) and "您的可用信用额度" in phrases.render(reason)
+        assert "客户的可用信用额度" in phrases.render(reason, audience=phrases.STAFF)
 
 
 def test_an_invoice_overdue_beyond_grace_days_puts_the_order_on_hold(buyer, company, place_order):

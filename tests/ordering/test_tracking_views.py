@@ -287,6 +287,21 @@ def test_timeline_of_a_credit_hold_released_by_finance(buyer, company, make_prod
     assert timeline_texts(order)[-2:] == [f"Released from credit hold by {staff_finance}", "Confirmed"]
 
 
+def test_finances_release_comment_shows_in_the_customers_timeline(
+    client, buyer, company, make_product, staff_finance, place_order
+):
+    company.credit_limit = Decimal("50.00")
+    company.save()
+    order = place_order(buyer=buyer, product=make_product(price="100.00", tax_rate="0"))
+    services.release_credit_hold(order=order, user=staff_finance, approve=True, comment="Paid by transfer")
+    order = Order.objects.select_related("placed_for_customer_by").get(pk=order.pk)
+    entries = tracking_views.timeline(order, list(order.events.select_related("actor")))
+    released = next(entry for entry in entries if entry.text.startswith("Released"))
+    assert released.detail == "Paid by transfer"
+    client.force_login(buyer)
+    assert "“Paid by transfer”" in client.get(reverse("ordering:order_detail", args=[order.number])).content.decode()
+
+
 def test_timeline_of_staff_approvals(buyer, make_product, staff_finance, staff_order_approver, place_order):
     for step, group in enumerate((roles.FINANCE, roles.ORDER_APPROVER), start=1):
         ApprovalRule.objects.create(
@@ -297,12 +312,12 @@ def test_timeline_of_staff_approvals(buyer, make_product, staff_finance, staff_o
             step=step,
         )
     order = place_order(buyer=buyer, product=make_product(price="1000.00"))
-    assert timeline_texts(order)[-1] == "Waiting for our approval: Order total is at least 500.00"
+    assert timeline_texts(order)[-1] == "Waiting for our approval: Order total is at least ¥500.00"
     services.decide_staff_approval(order=order, user=staff_finance, approve=True)
     services.decide_staff_approval(order=order, user=staff_order_approver, approve=True, comment="OK")
     assert timeline_texts(order)[2:] == [
         f"Approved by {staff_finance}",
-        "Waiting for our approval: Order total is at least 500.00",
+        "Waiting for our approval: Order total is at least ¥500.00",
         f"Confirmed by {staff_order_approver}",
     ]
 

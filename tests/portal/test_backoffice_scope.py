@@ -146,7 +146,7 @@ def _customer(name: str, email_domain: str, *, rep, manager, product, secret_pri
         order=order,
         customer_side=False,
         sequence=1,
-        reason="Order total at least 100",
+        phrase={"code": "text", "params": {"text": "Order total at least 100"}},
         status=ApprovalStep.Status.PENDING,
         approver_group=Group.objects.get(name=roles.SALES_REP),
     )

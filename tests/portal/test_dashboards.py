@@ -107,7 +107,8 @@ def test_low_stock_and_expiry_panels_name_the_products(client, staff_warehouse):
     assert "LOW-1" in low_panel
     assert "5 free (low below 6)" in low_panel
     assert "PLENTY-1" not in low_panel
-    expiry_panel = page[page.index('data-testid="dashboard-expiry_warnings"') : page.index('data-testid="dashboard-low_stock"')]
+    expiry_start = page.index('data-testid="dashboard-expiry_warnings"')
+    expiry_panel = page[expiry_start : page.index('data-testid="dashboard-low_stock"')]
     assert "LOW-1" in expiry_panel
     assert "A1" in expiry_panel
 

@@ -14,7 +14,6 @@ from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
 from django.utils import formats, translation
-
 from wagtail.users.models import UserProfile
 
 from accounts.forms import DatePickerInput

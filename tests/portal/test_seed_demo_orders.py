@@ -14,12 +14,13 @@ from django.db import connection, transaction
 from django.db.models import F, Sum
 from django.db.models.functions import Coalesce
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
 from accounts import roles
 from accounts.models import Company, CreditAccount, Membership
 from catalog.models import Allocation, Lot, PriceList, StockMove
+from kit import phrases
 from ordering.approval import ApprovalRule, ApprovalStep
 from ordering.models import Order, OrderEvent, OrderLine, OrderNumberSequence, OrderState
 from ordering.states import TRANSITIONS
@@ -181,7 +182,8 @@ def test_orders_in_every_state_today_with_reasons(seeded):
     # On credit hold: a prepaid customer, and a customer near its limit.
     held = {order.company.credit_limit == 0: order for order in Order.objects.filter(state=S.CREDIT_HOLD)}
     assert set(held) == {True, False}
-    assert "available credit" in " ".join(held[False].hold_reasons)
+    with translation.override("en"):
+        assert "available credit" in " ".join(phrases.render_all(held[False].hold_reasons))
     account = CreditAccount.objects.get(company=held[False].company)
     assert account.available(held[False].company.credit_limit) < held[False].total
 

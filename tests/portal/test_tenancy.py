@@ -92,7 +92,11 @@ def _order_waiting_for_the_approver(company, place_order):
 def _notification_of_the_companys_admin(company):
     """Notifications belong to a person, not a company: this one is the victim company's admin's."""
     admin = Membership.objects.filter(company=company, role=Membership.Role.ADMIN).first().user
-    return {"notification_id": Notification.objects.create(user=admin, kind="order_placed", title="Hello").pk}
+    return {
+        "notification_id": Notification.objects.create(
+            user=admin, kind="order_placed", params={"title": {"code": "text", "params": {"text": "Hello"}}}
+        ).pk
+    }
 
 
 def _product_id_only_company_sees(company):

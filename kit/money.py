@@ -24,6 +24,8 @@ def format_money(amount: Decimal | int | str | None, currency: str) -> str:
     if amount is None:
         return ""
     amount = Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
-    figure = format_number(amount, ".", decimal_pos=2, grouping=3, thousand_sep=",", force_grouping=True)
+    # The sign goes before the currency: -¥200.00, as a bank statement prints it.
+    sign = "-" if amount < 0 else ""
+    figure = format_number(abs(amount), ".", decimal_pos=2, grouping=3, thousand_sep=",", force_grouping=True)
     symbol = CURRENCY_SYMBOLS.get(currency)
-    return f"{symbol}{figure}" if symbol else f"{currency} {figure}"
+    return f"{sign}{symbol}{figure}" if symbol else f"{sign}{currency} {figure}"

@@ -27,6 +27,15 @@ function parseTypedDate(text, format) {
   return flatpickr.parseDate(text, format);
 }
 
+// flatpickr's Chinese locale leaves the labels screen readers hear in English.
+const CHINESE_CALENDAR = typeof flatpickr === "undefined" ? {} : {
+  ...flatpickr.l10ns.zh,
+  yearAriaLabel: "年份",
+  monthAriaLabel: "月份",
+  hourAriaLabel: "小时",
+  minuteAriaLabel: "分钟",
+};
+
 function attachDatePickers(root) {
   if (typeof flatpickr === "undefined") return;
   const chinese = document.documentElement.lang.toLowerCase().startsWith("zh");
@@ -35,7 +44,7 @@ function attachDatePickers(root) {
     input.type = "text";
     const picker = flatpickr(input, {
       // Weeks start on Monday in both languages, as portal/formats says (FIRST_DAY_OF_WEEK).
-      locale: { ...(chinese ? flatpickr.l10ns.zh : flatpickr.l10ns.default), firstDayOfWeek: 1 },
+      locale: { ...(chinese ? CHINESE_CALENDAR : flatpickr.l10ns.default), firstDayOfWeek: 1 },
       dateFormat: "Y-m-d",
       altInput: true,
       altFormat: chinese ? DATE_SHOWN.zh : DATE_SHOWN.en,

@@ -12,6 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from catalog.backoffice import (
     INLINE_PRICE_LIMIT,
@@ -422,7 +423,7 @@ def test_stock_by_product_shows_the_next_expiry_date_and_the_days_left(warehouse
     page = warehouse.get(reverse("catalog_stock:products")).content.decode()
 
     assert "Just now" not in page
-    assert f"{expiry:%m/%d/%Y} · 30 days left" in page
+    assert f"{date_format(expiry, 'SHORT_DATE_FORMAT')} · 30 days left" in page
 
 
 # --- Expiry warnings ------------------------------------------------------------------------

@@ -101,7 +101,7 @@ def test_the_approver_approves_on_her_phone_and_sees_the_order_confirmed(
     expect(page.get_by_test_id("notification-bell")).to_have_attribute("aria-label", "Notifications, 1 unread")
 
     page.get_by_role("button", name="Menu").click()
-    page.get_by_role("link", name="Approvals").click()
+    page.get_by_role("link", name="Approvals", exact=True).click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Approvals")
     card = page.get_by_test_id("approval-card")

@@ -114,7 +114,7 @@ def test_buyer_searches_in_chinese_filters_frozen_and_sees_the_contract_price(
     sign_in(page, live_server, acme_buyer.email)
     if size == "phone":
         page.get_by_role("button", name="Menu").click()
-    page.get_by_role("link", name="Catalog").click()
+    page.get_by_role("link", name="Catalog", exact=True).click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Catalog")
     expect(cards(page)).to_have_count(5)

@@ -139,7 +139,8 @@ def test_the_vendored_picker_and_its_chinese_are_served():
     with open(finders.find("js/portal.js"), encoding="utf-8") as script:
         code = script.read()
     assert "input[data-datepicker]" in code
-    assert "chinese ? flatpickr.l10ns.zh" in code
+    assert "chinese ? CHINESE_CALENDAR" in code and "...flatpickr.l10ns.zh" in code
+    assert 'monthAriaLabel: "月份"' in code  # flatpickr's Chinese leaves it in English
 
 
 # Money -------------------------------------------------------------------------------------------

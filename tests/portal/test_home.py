@@ -51,8 +51,8 @@ def test_home_shows_limit_used_and_available_with_a_bar(client, buyer, company):
     assert "¥10,000.00" in page
     assert "¥8,500.00" in page
     assert "¥1,500.00" in page
-    assert 'aria-valuenow="85"' in page
-    assert "bg-warning" in page  # amber from 80% used
+    assert 'value="85"' in page
+    assert "credit-bar-warning" in page  # amber from 80% used
     assert "85% of your limit used" in page
 
 
@@ -61,9 +61,9 @@ def test_home_bar_is_red_when_over_the_limit(client, buyer, company):
     company.save()
     _set_exposure(company, "1200.00")
     page = _home(client, buyer)
-    assert "bg-danger" in page
-    assert 'aria-valuenow="100"' in page
-    assert "¥-200.00" in page
+    assert "credit-bar-danger" in page
+    assert 'value="100"' in page
+    assert "-¥200.00" in page
     assert "Over your credit limit" in page
 
 

@@ -202,3 +202,32 @@ def test_the_stock_list_sums_each_products_lots(client, people):
     # Lots of 10, 20 and 30 on hand with 0, 1 and 2 allocated: 60 on hand, 3 allocated, 57 free.
     row = cells[cells.index("SKU-00002") :]  # the cells before it are the keyboard shortcuts' help
     assert row[3:7] == ["60", "3", "57", "3"]
+
+
+def test_the_long_select_draws_the_options_django_would(db):
+    from django import forms
+
+    from kit.backoffice import LongSelect
+
+    choices = [("", "All"), (1, "Jade <Noodle> House"), (2, "玉河酒楼")]
+    long = LongSelect(choices=choices).render("company", "2", attrs={"id": "id_company"})
+    assert long == (
+        '<select name="company" id="id_company"><option value="">All</option>'
+        '<option value="1">Jade &lt;Noodle&gt; House</option><option value="2" selected>玉河酒楼</option></select>'
+    )
+    django_select = forms.Select(choices=choices).render("company", "2", attrs={"id": "id_company"})
+    assert [line.strip() for line in django_select.splitlines() if "<option" in line] == [
+        '<option value="">All</option>',
+        '<option value="1">Jade &lt;Noodle&gt; House</option>',
+        '<option value="2" selected>玉河酒楼</option>',
+    ]
+
+
+def test_the_order_list_filters_by_a_customer_chosen_from_every_customer(client, people):
+    World(people).grow(4)
+    _signed_in(client, people["manager"])
+    company_id = Order.objects.get(number="SO-00003").company_id
+    page = client.get(reverse(ORDERS), {"company": company_id}).content.decode()
+    assert f'<option value="{company_id}" selected>Customer 003</option>' in page
+    assert "SO-00003" in page
+    assert "SO-00004" not in page

@@ -22,6 +22,9 @@ from bench import run as base
 TARGET_P50_RATIO = 15  # a back-office list's p50 ≤ 15 × the floor's p50 at 2 connections
 # scenario: (URL name, who signs in)
 SCENARIOS = {
+    # Not a list: the back office's own home page (sidebar, header, dashboard panels), the least
+    # any back-office page costs, measured as a second reference beside the framework floor.
+    "bo-home": ("wagtailadmin_home", "manager"),
     "bo-orders": ("orders:index", "manager"),
     "bo-orders-rep": ("orders:index", "rep"),
     "bo-approvals": ("ordering_admin:approval_queue", "manager"),
@@ -145,7 +148,7 @@ def target_checks(summary: list[dict]) -> list[dict]:
             "met": row["p50_ratio"] <= TARGET_P50_RATIO,
         }
         for row in summary
-        if row["scenario"] != "floor" and row["connections"] == 2
+        if row["scenario"] not in ("floor", "bo-home") and row["connections"] == 2
     ]
 
 

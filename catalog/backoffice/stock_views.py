@@ -36,6 +36,7 @@ from wagtail.admin.widgets.button import HeaderButton
 
 from kit.backoffice import (
     CsvForExcelMixin,
+    LongSelect,
 )
 
 from ..models import (
@@ -175,7 +176,8 @@ def _next_expiry_text(product) -> str:
 
 
 class StockByProductFilterSet(WagtailFilterSet):
-    category = CategoryTreeFilter(label=_("Category"), queryset=Category.objects.order_by("path"))
+    # 156 categories at large scale: drawn in Python, not a template per option.
+    category = CategoryTreeFilter(label=_("Category"), queryset=Category.objects.order_by("path"), widget=LongSelect)
     temperature_zone = django_filters.ChoiceFilter(
         label=_("Temperature zone"), choices=TemperatureZone.choices, empty_label=_("All"), widget=forms.RadioSelect
     )

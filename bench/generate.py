@@ -11,7 +11,9 @@ deterministic (a fixed random seed), dates are relative to today.
 large = 2,000 companies, 20,000 products, 500,000 price-list entries and 100,000 lots; medium is
 a tenth of that and small a hundredth. Big tables are loaded with COPY, the rest with
 bulk_create; stock is consistent with the ledger (one receipt move and one level per lot,
-allocated ≤ on hand, one allocation row per allocated lot).
+allocated ≤ on hand, one allocation row per allocated lot). Staff with roles and orders for the
+back office's lists come from bench/generate_backoffice.py (a quarter of the companies have 100
+orders each: 50,000 at large scale).
 """
 
 import argparse
@@ -689,6 +691,13 @@ class Generator:
         if mismatches:
             raise SystemExit(f"{mismatches} lots disagree with their stock levels")
 
+    # -- the back office's lists: staff with roles, orders, approval steps -------------------
+
+    def backoffice(self):
+        from bench.generate_backoffice import backoffice
+
+        backoffice(self)
+
     def run(self) -> None:
         from django.db import transaction
 
@@ -701,6 +710,7 @@ class Generator:
             ("assortments", self.assortments),
             ("price lists", self.price_lists),
             ("lots and ledger", self.lots),
+            ("back-office orders", self.backoffice),
         ]
         with transaction.atomic():
             for label, step in steps:

@@ -49,6 +49,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 EXPECTED_PRODUCTS = {"small": 200, "medium": 2_000, "large": 20_000}
 CATALOG_SCENARIOS = ("catalog", "deep", "search", "detail")
 ALL_SCENARIOS = ("home", *CATALOG_SCENARIOS)
+BACKOFFICE = "backoffice"  # the back office's lists: bench/scenarios_backoffice.py
 TARGET_P50_RATIO = 10  # catalog p50 ≤ 10 × floor p50 at 2 connections
 TARGET_P99_RATIO = 25  # catalog p99 ≤ 25 × floor p50 at 8 connections
 TARGET_QUERIES = 8
@@ -669,7 +670,8 @@ def parse_args(argv):
     parser.add_argument("--connections", default="2,8", help="connection counts (default 2,8)")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
                         help="gunicorn sync workers (default 2 × cores + 1)")  # fmt: skip
-    parser.add_argument("--scenarios", default="", help=f"comma-separated subset of {', '.join(ALL_SCENARIOS)}")
+    parser.add_argument("--scenarios", default="",
+                        help=f"comma-separated subset of {', '.join(ALL_SCENARIOS)}; or {BACKOFFICE}")  # fmt: skip
     parser.add_argument("--search", default="chicken", help="the catalog search term (default chicken)")
     parser.add_argument("--deep-page", type=int, help="the deep page (default: the last full page)")
     parser.add_argument("--label", default="", help="suffix of the results files, for what-if runs")
@@ -695,6 +697,12 @@ def main(argv=None) -> None:
     if counts["products"] != EXPECTED_PRODUCTS[args.scale]:
         log(f"Warning: {counts['products']:,} products in the bench database; scale {args.scale} generates "
             f"{EXPECTED_PRODUCTS[args.scale]:,}. Run bench/generate.py --scale {args.scale} first.")  # fmt: skip
+
+    if BACKOFFICE in args.scenarios:
+        from bench.scenarios_backoffice import main as backoffice_main
+
+        backoffice_main(args)
+        return
 
     company, user, contract = bench_company_and_buyer()
     cookie = signed_in_cookie(user, company)

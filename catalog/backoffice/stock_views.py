@@ -6,8 +6,10 @@ from django import forms
 from django.db.models import (
     Count,
     Min,
+    OuterRef,
     Prefetch,
     Q,
+    Subquery,
     Sum,
     prefetch_related_objects,
 )
@@ -34,6 +36,7 @@ from wagtail.admin.widgets.button import HeaderButton
 
 from kit.backoffice import (
     CsvForExcelMixin,
+    LongSelect,
 )
 
 from ..models import (
@@ -173,7 +176,8 @@ def _next_expiry_text(product) -> str:
 
 
 class StockByProductFilterSet(WagtailFilterSet):
-    category = CategoryTreeFilter(label=_("Category"), queryset=Category.objects.order_by("path"))
+    # 156 categories at large scale: drawn in Python, not a template per option.
+    category = CategoryTreeFilter(label=_("Category"), queryset=Category.objects.order_by("path"), widget=LongSelect)
     temperature_zone = django_filters.ChoiceFilter(
         label=_("Temperature zone"), choices=TemperatureZone.choices, empty_label=_("All"), widget=forms.RadioSelect
     )
@@ -227,12 +231,21 @@ class StockByProductView(StockViewMixin, CsvForExcelMixin, SpreadsheetExportMixi
     export_filename = "stock-by-product"
 
     def get_base_queryset(self):
-        stocked = Q(lots__on_hand__gt=0)
+        # One correlated subquery per figure rather than a join grouped by product: a page of
+        # 50 products (by SKU) reads only its own products' lots, and the paginator's count
+        # drops the unused annotations and counts products alone. A join with GROUP BY would
+        # sum every lot of every product for each page and for the count.
+        def of_lots(aggregate, stocked=False):
+            lots = Lot.objects.filter(product=OuterRef("pk"))
+            if stocked:
+                lots = lots.filter(on_hand__gt=0)
+            return Subquery(lots.values("product").annotate(value=aggregate).values("value")[:1])
+
         return Product.objects.annotate(
-            on_hand=Coalesce(Sum("lots__on_hand"), 0),
-            allocated=Coalesce(Sum("lots__allocated"), 0),
-            lot_count=Count("lots", filter=stocked),
-            next_expiry=Min("lots__expiry_date", filter=stocked),
+            on_hand=Coalesce(of_lots(Sum("on_hand")), 0),
+            allocated=Coalesce(of_lots(Sum("allocated")), 0),
+            lot_count=Coalesce(of_lots(Count("pk"), stocked=True), 0),
+            next_expiry=of_lots(Min("expiry_date"), stocked=True),
         )
 
     def search_queryset(self, queryset):

@@ -22,6 +22,7 @@ from catalog.models import Allocation
 from kit.backoffice import (
     CsvForExcelMixin,
     ListingTitleColumn,
+    LongSelect,
 )
 from kit.money import format_money
 
@@ -45,7 +46,10 @@ class OrderFilterSet(SalesRepFilterMixin, WagtailFilterSet):
     )
     company = django_filters.ModelChoiceFilter(
         label=gettext_lazy("Customer"),
-        queryset=lambda request: companies_for_staff(request.user).order_by("display_name"),
+        queryset=lambda request: (
+            companies_for_staff(request.user).select_related(None).only("display_name").order_by("display_name")
+        ),
+        widget=LongSelect,  # every customer: thousands of options
     )
     sales_rep = django_filters.ModelChoiceFilter(
         label=gettext_lazy("Sales rep"), field_name="company__sales_rep", queryset=lambda request: sales_reps()

@@ -69,7 +69,15 @@ def orders(generator) -> None:
     from accounts import roles
     from accounts.models import CreditAccount, Membership
     from bench.generate import copy_rows
+    from kit import phrases
     from ordering.models import ApprovalStep, Order, OrderEvent, OrderLine
+    from ordering.phrases import HOLD_OVER_CREDIT, RULE_TOTAL_AT_LEAST
+
+    # The reasons as ordering stores them: a code with its parameters.
+    HOLD = phrases.phrase(
+        HOLD_OVER_CREDIT, total=phrases.money("60000.00", "CNY"), available=phrases.money("12000.00", "CNY")
+    )
+    RULE = phrases.phrase(RULE_TOTAL_AT_LEAST, amount=phrases.money("5000.00", "CNY"))
 
     rng = random.Random(generator.rng.random())
     now = timezone.now()
@@ -96,7 +104,7 @@ def orders(generator) -> None:
                 lines.append((product, quantity, price, total, tax))
             subtotal = sum(line[3] for line in lines)
             tax_total = sum(line[4] for line in lines)
-            hold = ["Over the credit limit"] if state == "credit_hold" else []
+            hold = [HOLD] if state == "credit_hold" else []
             order_rows.append(
                 (
                     company.pk, f"BENCH-{n:07d}", state, buyer_of[company.pk],
@@ -150,7 +158,7 @@ def orders(generator) -> None:
             steps.append(
                 (
                     order_id, None, None if state == "awaiting_customer_approval" else group,
-                    state == "awaiting_customer_approval", 1, "Order total at least 5,000", status,
+                    state == "awaiting_customer_approval", 1, json.dumps(RULE), status,
                     placed_at + timedelta(hours=24), None if status == "pending" else manager, decided_at, "", None,
                 )
             )  # fmt: skip
@@ -165,7 +173,7 @@ def orders(generator) -> None:
     generator.counts["approval steps"] = copy_rows(
         ApprovalStep,
         [
-            "order_id", "rule_id", "approver_group_id", "customer_side", "sequence", "reason", "status",
+            "order_id", "rule_id", "approver_group_id", "customer_side", "sequence", "phrase", "status",
             "due_at", "decided_by_id", "decided_at", "comment", "reminded_at",
         ],
         steps,

@@ -13,7 +13,7 @@ def test_an_amount_is_grouped_the_same_in_english_and_chinese(language):
     with translation.override(language):
         assert format_money(Decimal("300000"), "CNY") == "¥300,000.00"
         assert format_money(Decimal("1234567.005"), "CNY") == "¥1,234,567.01"
-        assert format_money(Decimal("-50.5"), "EUR") == "EUR -50.50"
+        assert format_money(Decimal("-50.5"), "EUR") == "-EUR 50.50"
         assert format_money(None, "CNY") == ""
 
 

@@ -17,7 +17,9 @@ from django.utils import timezone
 
 from accounts import roles
 from accounts.models import CreditAccount
-from ordering.models import ApprovalStep, Order, OrderEvent, OrderLine, OrderState
+from kit import phrases
+from ordering.models import ApprovalRule, ApprovalStep, Order, OrderEvent, OrderLine, OrderState
+from ordering.phrases import RULE_TOTAL_AT_LEAST, rule_code
 from tests.factories import (
     CompanyFactory,
     LotFactory,
@@ -118,7 +120,7 @@ class World:
                 order=order,
                 approver_group=self.staff_groups[0],
                 sequence=1,
-                reason="Total at least 100",
+                phrase=phrases.phrase(RULE_TOTAL_AT_LEAST, amount=phrases.money("100.00", "CNY")),
                 status=ApprovalStep.Status.APPROVED,
                 decided_by=self.people["approver"],
                 decided_at=timezone.now() - timedelta(hours=1),
@@ -127,7 +129,7 @@ class World:
                 order=order,
                 approver_group=self.staff_groups[n % 2],
                 sequence=2,
-                reason="New customer",
+                phrase=phrases.phrase(rule_code(ApprovalRule.Condition.FIRST_ORDER)),
                 status=ApprovalStep.Status.PENDING,
                 due_at=timezone.now() + timedelta(hours=n % 3 - 1),
             )
@@ -156,9 +158,9 @@ def _count(client, django_assert_max_num_queries, url: str, limit: int, expect_t
 CASES = [
     (ORDERS, "manager", 12, "SO-00030"),
     (ORDERS, "rep", 11, "SO-00029"),
-    (APPROVALS, "approver", 11, "SO-00028"),
-    (APPROVALS, "finance", 11, "SO-00030"),
-    (APPROVALS, "rep", 11, "SO-00029"),
+    (APPROVALS, "approver", 12, "SO-00028"),
+    (APPROVALS, "finance", 12, "SO-00030"),
+    (APPROVALS, "rep", 12, "SO-00029"),
     (STOCK, "manager", 11, "SKU-00030"),
     (STOCK, "rep", 11, "SKU-00030"),
     (CUSTOMERS, "manager", 13, "Customer 030"),

@@ -111,6 +111,7 @@ def test_low_stock_and_expiry_panels_name_the_products(client, staff_warehouse):
     expiry_panel = page[expiry_start : page.index('data-testid="dashboard-low_stock"')]
     assert "LOW-1" in expiry_panel
     assert "A1" in expiry_panel
+    assert "5 cases on hand" in expiry_panel  # a quantity with its unit, not a bare number
 
 
 def _fill(how_many):

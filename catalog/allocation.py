@@ -4,7 +4,9 @@ Verbs: `pick()` locks the lots a set of lines could take stock from (by primary 
 order every placement shares) and picks each line's stock first-expiry-first within the
 company's shelf-life rule; `hold()` writes those picks against order lines (the lots' new
 `allocated` in one statement, the allocations in another); `release()` gives an order's held
-stock back. Ordering calls them; fulfilment (picking, shipping) will add its verbs here.
+stock back; `put_on_hold()` takes a lot out of sale (a quality hold: damage, a failed check, a
+recall) and `release_hold()` gives it back. Ordering calls them; fulfilment (picking, shipping)
+adds its verbs here.
 """
 
 from collections import defaultdict
@@ -65,7 +67,12 @@ def pick(*, company: Company, lines: list[tuple[Product, int]], today: date) -> 
     # Lots expiring before every line's first acceptable date can give nothing: not locked.
     rows = (
         Lot.objects.select_for_update()
-        .filter(product_id__in=first_expiry, expiry_date__gte=min(first_expiry.values()), on_hand__gt=F("allocated"))
+        .filter(
+            product_id__in=first_expiry,
+            expiry_date__gte=min(first_expiry.values()),
+            on_hand__gt=F("allocated"),
+            held_at__isnull=True,
+        )
         .order_by("pk")
         .values_list("pk", "product_id", "expiry_date", "on_hand", "allocated")
     )
@@ -139,3 +146,27 @@ def _save_allocated(lots) -> None:
             f"WHERE {table}.id = picked.column1",
             [value for lot in lots for value in (lot.pk, lot.allocated)],
         )
+
+
+def put_on_hold(*, lot_id: int, reason: str) -> list[Allocation]:
+    """Put a lot on quality hold: from now on its free stock is not sellable and nothing new is
+    allocated from it. Answers the lot's open allocations, which wait to be moved to other lots
+    (they are not moved here: which lot takes them is the warehouse's decision). Holding a lot
+    already on hold keeps its first reason and time."""
+    lot = Lot.objects.select_for_update().get(pk=lot_id)
+    if lot.held_at is None:
+        lot.held_at = timezone.now()
+        lot.hold_reason = reason
+        lot.save(update_fields=["held_at", "hold_reason"])
+        forget_stock([lot.product_id])
+    return list(Allocation.objects.filter(lot_id=lot_id, released_at__isnull=True).order_by("created_at", "pk"))
+
+
+def release_hold(*, lot_id: int) -> None:
+    """The lot is fit to sell again."""
+    lot = Lot.objects.select_for_update().get(pk=lot_id)
+    if lot.held_at is not None:
+        lot.held_at = None
+        lot.hold_reason = ""
+        lot.save(update_fields=["held_at", "hold_reason"])
+        forget_stock([lot.product_id])

@@ -310,6 +310,10 @@ class Lot(models.Model):
     expiry_date = models.DateField(_("expiry date"))
     on_hand = models.IntegerField(_("on hand"), default=0)
     allocated = models.IntegerField(_("allocated"), default=0)
+    # A quality hold (damage, a failed check, a recall): the lot's free stock is not sellable and
+    # its allocations wait to be moved to other lots (catalog.allocation's hold verbs).
+    held_at = models.DateTimeField(_("on quality hold since"), null=True, blank=True)
+    hold_reason = models.CharField(_("quality hold reason"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

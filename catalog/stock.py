@@ -106,7 +106,10 @@ def _free_stock(first_expiry: dict[int, date]) -> dict[int, tuple[int, date | No
     free: dict[int, int] = defaultdict(int)
     earliest: dict[int, date] = {}
     rows = Lot.objects.filter(
-        product_id__in=first_expiry, expiry_date__gte=min(first_expiry.values()), on_hand__gt=F("allocated")
+        product_id__in=first_expiry,
+        expiry_date__gte=min(first_expiry.values()),
+        on_hand__gt=F("allocated"),
+        held_at__isnull=True,
     ).values_list("product_id", "expiry_date", "on_hand", "allocated")
     for product_id, expiry_date, on_hand, allocated in rows:
         if expiry_date < first_expiry[product_id]:
@@ -211,7 +214,10 @@ def with_sellable_stock(products: QuerySet[Product], *, company: Company, today:
     days_required = (F("shelf_life_days") * company.min_shelf_life_percent + 99) / 100
     free = (
         Lot.objects.filter(
-            product=OuterRef("pk"), expiry_date__gte=OuterRef("first_sellable_expiry"), on_hand__gt=F("allocated")
+            product=OuterRef("pk"),
+            expiry_date__gte=OuterRef("first_sellable_expiry"),
+            on_hand__gt=F("allocated"),
+            held_at__isnull=True,
         )
         .order_by()
         .values("product")
@@ -249,7 +255,7 @@ def low_stock_products(*, today: date | None = None) -> QuerySet[Product]:
     it in the database. The least stocked first."""
     today = today or timezone.localdate()
     free = (
-        Lot.objects.filter(product=OuterRef("pk"), expiry_date__gte=today)
+        Lot.objects.filter(product=OuterRef("pk"), expiry_date__gte=today, held_at__isnull=True)
         .order_by()
         .values("product")
         .annotate(free=Sum(F("on_hand") - F("allocated")))

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "accounts",
     "catalog",
     "ordering",
+    "ordering.fulfilment",
     "billing",
     "portal",
     "portal.pages.apps.PagesConfig",

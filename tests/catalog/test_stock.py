@@ -199,3 +199,26 @@ def test_cached_availability_follows_each_stock_move(
     write_off_stock(lot=lot, location=freezer_location, quantity=3, reason="Thawed", user=warehouse_user)
 
     assert availability_for(company=company, products=[product], today=TODAY, cached=True)[product.pk].available == 7
+
+
+def test_a_lot_on_quality_hold_is_neither_sold_nor_allocated_until_released(product, freezer_location, warehouse_user):
+    from catalog import allocation
+
+    company = CompanyFactory(min_shelf_life_percent=0)
+    held = _receive(product, freezer_location, warehouse_user, "HELD", TODAY + timedelta(days=60), 10)
+    _receive(product, freezer_location, warehouse_user, "GOOD", TODAY + timedelta(days=80), 4)
+    existing = Allocation.objects.create(lot=held, company=company, quantity=2)
+    Lot.objects.filter(pk=held.pk).update(allocated=2)
+
+    waiting = allocation.put_on_hold(lot_id=held.pk, reason="Carton crushed in the freezer")
+
+    assert waiting == [existing]  # what must move to another lot
+    assert availability_for(company=company, products=[product], today=TODAY)[product.pk].available == 4
+    picks = allocation.pick(company=company, lines=[(product, 6)], today=TODAY)
+    assert [(lot.pk, quantity) for lot, quantity in picks.by_product[product.pk]] == [
+        (Lot.objects.get(number="GOOD").pk, 4)
+    ]
+    assert picks.short == {product.pk: 4}
+
+    allocation.release_hold(lot_id=held.pk)
+    assert availability_for(company=company, products=[product], today=TODAY)[product.pk].available == 12

@@ -1,0 +1,146 @@
+"""Pick lists and shipments.
+
+A pick list gathers the allocated lines of one or more approved orders (a wave) for one
+warehouse; each `PickLine` says which lot to take from which location, in walking order
+(ambient first, frozen last, by location). A picker confirms it with the lot they hold; a short
+pick records the shortfall. A `Shipment` takes what was picked for one order out of the
+warehouse, with the temperature at dispatch for chilled and frozen goods and, later, the
+receiver's confirmation and the temperature on arrival.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Location, Lot, TemperatureZone, Warehouse
+from ordering.models import Order, OrderLine
+
+# The order a picker walks the zones in: ambient first, frozen last, so cold goods leave the
+# freezer last.
+ZONE_WALK = {TemperatureZone.AMBIENT: 0, TemperatureZone.CHILLED: 1, TemperatureZone.FROZEN: 2}
+
+
+class PickList(models.Model):
+    class State(models.TextChoices):
+        OPEN = "open", _("To pick")
+        PICKING = "picking", _("Picking")
+        DONE = "done", _("Picked")
+
+    number = models.CharField(_("pick list"), max_length=20, unique=True)
+    warehouse = models.ForeignKey(Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(_("status"), max_length=10, choices=State.choices, default=State.OPEN)
+    orders = models.ManyToManyField(Order, verbose_name=_("orders"), related_name="pick_lists")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pick list")
+        verbose_name_plural = _("pick lists")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.number
+
+
+class PickLine(models.Model):
+    """Take `quantity` of `lot` from `location` for `order_line`; confirmed with the lot picked."""
+
+    pick_list = models.ForeignKey(PickList, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="picks")
+    allocation_id = models.BigIntegerField()  # catalog.Allocation this pick takes from
+    lot = models.ForeignKey(Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey(Location, verbose_name=_("location"), on_delete=models.PROTECT, related_name="+")
+    zone = models.CharField(_("temperature zone"), max_length=10, choices=TemperatureZone.choices)
+    sequence = models.PositiveIntegerField(_("walk order"))
+    quantity = models.PositiveIntegerField(_("to pick"))
+    picked_quantity = models.PositiveIntegerField(_("picked"), null=True, blank=True)
+    shortfall = models.PositiveIntegerField(_("short"), default=0)
+    # Catch weight: what the picked goods weigh, when the product is charged per kilogram.
+    actual_weight_kg = models.DecimalField(
+        _("actual weight (kg)"), max_digits=10, decimal_places=3, null=True, blank=True
+    )
+    picked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    picked_at = models.DateTimeField(_("picked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pick")
+        verbose_name_plural = _("picks")
+        ordering = ["pick_list", "sequence"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="pick_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(picked_quantity__isnull=True) | Q(picked_quantity__lte=F("quantity")),
+                name="pick_no_more_than_allocated",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.pick_list} {self.lot} × {self.quantity}"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.picked_at is not None
+
+
+class Shipment(models.Model):
+    class State(models.TextChoices):
+        SHIPPED = "shipped", _("On its way")
+        DELIVERED = "delivered", _("Delivered")
+
+    number = models.CharField(_("shipment"), max_length=20, unique=True)
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="shipments")
+    state = models.CharField(_("status"), max_length=10, choices=State.choices, default=State.SHIPPED)
+    carrier = models.CharField(_("carrier or vehicle"), max_length=100)
+    dispatch_temperature = models.DecimalField(
+        _("temperature at dispatch (°C)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    shipped_at = models.DateTimeField(_("shipped"), auto_now_add=True)
+    shipped_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    received_by = models.CharField(_("received by"), max_length=100, blank=True)
+    arrival_temperature = models.DecimalField(
+        _("temperature on arrival (°C)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    # A reading outside its zone's range, at dispatch or on arrival: staff look at it.
+    temperature_flagged = models.BooleanField(_("temperature out of range"), default=False)
+    # Rendered once when the shipment leaves; it never changes.
+    delivery_note = models.FileField(_("delivery note"), upload_to="delivery-notes/%Y/%m/", blank=True)
+
+    class Meta:
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
+        ordering = ["-shipped_at", "-pk"]
+
+    def __str__(self):
+        return self.number
+
+
+class ShipmentLine(models.Model):
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="shipment_lines")
+    lot = models.ForeignKey(Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="shipment_lines")
+    quantity = models.PositiveIntegerField(_("quantity"))
+    weight_kg = models.DecimalField(_("weight (kg)"), max_digits=10, decimal_places=3, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("shipment line")
+        verbose_name_plural = _("shipment lines")
+        ordering = ["pk"]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="shipment_line_quantity_positive")]
+
+    def __str__(self):
+        return f"{self.shipment} {self.lot} × {self.quantity}"
+
+
+# Temperatures a reading must stay within, per zone (°C): frozen at or below −18, chilled 0 to 4.
+TEMPERATURE_RANGES = {
+    TemperatureZone.FROZEN: (None, Decimal("-18.0")),
+    TemperatureZone.CHILLED: (Decimal("0.0"), Decimal("4.0")),
+}

@@ -68,6 +68,10 @@ class PickLine(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     picked_at = models.DateTimeField(_("picked at"), null=True, blank=True)
+    # The shipment that took what was picked out of the warehouse (none yet: picked, not shipped).
+    shipment = models.ForeignKey(
+        "Shipment", verbose_name=_("shipment"), on_delete=models.PROTECT, null=True, blank=True, related_name="picks"
+    )
 
     class Meta:
         verbose_name = _("pick")

@@ -26,6 +26,9 @@ ROLE_LABELS = {
 
 _BACK_OFFICE = ["wagtailadmin.access_admin"]
 _SEE_COMPANIES = ["accounts.view_company", "accounts.view_membership", "accounts.view_invitation"]
+# Regions and price tiers are named on every customer record: whoever sees customers reads them
+# (a rep sees the tier lists too). The manager keeps them (tiers are pricing; see MANAGER).
+_SEE_REGIONS_AND_TIERS = ["accounts.view_region", "accounts.view_pricetier"]
 
 STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     # A rep edits their own customers (the queryset is narrowed in accounts.selectors) and
@@ -33,6 +36,7 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     # stock (with its expiry warnings) to advise their customers.
     SALES_REP: _BACK_OFFICE
     + _SEE_COMPANIES
+    + _SEE_REGIONS_AND_TIERS
     + ["accounts.add_company", "accounts.change_company", "accounts.add_invitation"]
     + ["catalog.view_product", "catalog.view_category", "catalog.view_assortment", "catalog.view_pricelist"]
     + ["catalog.view_lot", "catalog.view_warehouse", "catalog.view_location"]
@@ -40,12 +44,14 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     + ["ordering.view_order", "ordering.add_order"],
     ORDER_APPROVER: _BACK_OFFICE
     + _SEE_COMPANIES
+    + _SEE_REGIONS_AND_TIERS
     + ["accounts.view_all_companies"]
     + ["catalog.view_product", "catalog.view_category", "catalog.view_assortment", "catalog.view_pricelist"]
     + ["catalog.view_lot", "catalog.view_warehouse", "catalog.view_location"]
     + ["ordering.view_order", "ordering.view_approvalrule"],
     FINANCE: _BACK_OFFICE
     + _SEE_COMPANIES
+    + _SEE_REGIONS_AND_TIERS
     + [
         "accounts.view_all_companies",
         "accounts.change_company",
@@ -67,7 +73,10 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     # assortments and price lists (with their entries); stock moves stay with the warehouse.
     MANAGER: _BACK_OFFICE
     + _SEE_COMPANIES
+    + _SEE_REGIONS_AND_TIERS
     + ["accounts.view_all_companies"]
+    # The manager also keeps the regions and price tiers (the names customers read, in both languages).
+    + [f"accounts.{action}_{model}" for model in ("region", "pricetier") for action in ("add", "change", "delete")]
     + [
         f"catalog.{action}_{model}"
         for model in ("product", "category", "assortment", "pricelist", "pricelistentry")

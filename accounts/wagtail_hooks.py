@@ -5,15 +5,24 @@ from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
 from .backoffice import CompanyPermissionPolicy, company_viewset
-from .models import Company
+from .backoffice_tiers import price_tier_viewset, region_viewset
+from .models import Company, PriceTier, Region
 
 # Wagtail 8 wants the policy registered before any view asks for it (i.e. at import time here).
 register_permission_policy(Company, CompanyPermissionPolicy(Company))
+# Regions and tiers are everyone's (not a customer's): plain model permissions from the groups.
+for model in (Region, PriceTier):
+    register_permission_policy(model)
 
 
 @hooks.register("register_admin_viewset")
 def register_company_viewset():
     return company_viewset
+
+
+@hooks.register("register_admin_viewset")
+def register_region_and_tier_viewsets():
+    return [region_viewset, price_tier_viewset]
 
 
 def _sync_staff_flag(user) -> None:

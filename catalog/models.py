@@ -199,10 +199,11 @@ class PriceList(ClusterableModel):
         null=True,
         blank=True,
     )
+    # PROTECT: deleting a tier must not take its price list and prices with it.
     price_tier = models.ForeignKey(
         PriceTier,
         verbose_name=_("price tier"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="price_lists",
         null=True,
         blank=True,

@@ -49,17 +49,24 @@ class ListingTitleColumn(ButtonsColumnMixin, TitleColumn):
 
 
 class ProtectedDeleteView(generic.DeleteView):
-    """Deleting a row that other rows still need is refused with a message, not a 500."""
+    """Deleting a row that other rows still need is refused with a message, not a 500 nor
+    Wagtail's bare permission denial (which it answers when its reference index already knows
+    of a protecting row)."""
 
     protected_message = _("%(object)s is still in use and cannot be deleted.")
 
     def form_valid(self, form):
+        if self.usage and self.usage.is_protected:
+            return self._refuse()
         try:
             with transaction.atomic():
                 return super().form_valid(form)
         except (ProtectedError, RestrictedError):
-            messages.error(self.request, self.protected_message % {"object": self.object})
-            return redirect(reverse(self.index_url_name))
+            return self._refuse()
+
+    def _refuse(self):
+        messages.error(self.request, self.protected_message % {"object": self.object})
+        return redirect(reverse(self.index_url_name))
 
 
 class PermissionMenuItem(SidebarMenuItem):

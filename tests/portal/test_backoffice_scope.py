@@ -51,6 +51,7 @@ from tests.factories import (
     MembershipFactory,
     PriceListEntryFactory,
     PriceListFactory,
+    PriceTierFactory,
     ProductFactory,
     StaffFactory,
     UserFactory,
@@ -121,7 +122,12 @@ def _client(user) -> Client:
 
 
 def _customer(name: str, email_domain: str, *, rep, manager, product, secret_price: str, number: str) -> Customer:
-    company = CompanyFactory(display_name=name, legal_name=f"{name} Catering Ltd.", sales_rep=rep)
+    company = CompanyFactory(
+        display_name=name,
+        legal_name=f"{name} Catering Ltd.",
+        sales_rep=rep,
+        price_tier=PriceTierFactory(),
+    )
     AddressFactory(company=company, is_default=True, line1=f"1 {name} Road")
     membership = MembershipFactory(
         company=company, role=Membership.Role.ADMIN, user=UserFactory(email=f"buyer@{email_domain}")
@@ -297,6 +303,10 @@ CASES: dict[str, Case] = {
     "ordering_admin:place_cart": Case(lambda c, s: {"company_id": c.company.pk}, methods=("get", "post")),
     "ordering_admin:place_add_line": Case(lambda c, s: {"company_id": c.company.pk}, methods=("post",)),
     "ordering_admin:place_remove_line": Case(_line_in_the_reps_cart, methods=("post",)),
+    # accounts: regions and price tiers are everyone's; the other rep's customer's own ones must
+    # not name it (their listings count only the rep's own customers).
+    **_viewset_cases("regions", lambda c, s: {"pk": c.company.region_id}, views=MODEL_VIEWS, scoped=False),
+    **_viewset_cases("price-tiers", lambda c, s: {"pk": c.company.price_tier_id}, views=MODEL_VIEWS, scoped=False),
     # ordering: shared
     **_viewset_cases("approval-rules", _shared_pk("rule"), views=MODEL_VIEWS[:-1], scoped=False),  # no inspect
 }

@@ -4,9 +4,9 @@ role through the real URL with a real POST.
 Who may do what, in the words of DOMAIN.md ("People and roles"): finance sets credit limits and
 payment terms and releases credit holds; the order approver decides the orders the approval rules
 send to them; the warehouse receives, adjusts and writes off stock (by hand or by import); a sales
-rep orders on a customer's behalf; the manager keeps the price lists (DOMAIN.md names no role for
-this; accounts.roles gives it to the manager, the catalog manager); the content editor writes
-nothing of this. `ALLOWED` says it once; `test_the_role_table_agrees_with_the_matrix` checks that
+rep orders on a customer's behalf; the manager keeps the price lists and price tiers (DOMAIN.md
+names no role for this; accounts.roles gives it to the manager, the catalog manager); the content
+editor writes nothing of this. `ALLOWED` says it once; `test_the_role_table_agrees_with_the_matrix` checks that
 accounts.roles.STAFF_GROUP_PERMISSIONS (the table the groups are synced from) grants exactly that.
 
 An allowed action must change what it is for; a refused one, whatever the view answers (a
@@ -29,7 +29,7 @@ from django.utils import timezone
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from accounts import roles
-from accounts.models import Company, CreditAccount, Membership
+from accounts.models import Company, CreditAccount, Membership, PriceTier
 from catalog.backoffice import price_list_viewset
 from catalog.models import Allocation, Lot, PriceList, PriceListEntry, StockLevel, StockMove
 from catalog.services import Receipt, receive_stock
@@ -44,6 +44,7 @@ from tests.factories import (
     MembershipFactory,
     PriceListEntryFactory,
     PriceListFactory,
+    PriceTierFactory,
     ProductFactory,
     StaffFactory,
     UserFactory,
@@ -161,6 +162,7 @@ def _money_and_stock() -> dict:
         "allocations": rows(Allocation.objects.all()),
         "price lists": rows(PriceList.objects.all()),
         "prices": rows(PriceListEntry.objects.all()),
+        "price tiers": rows(PriceTier.objects.all()),
     }
 
 
@@ -379,6 +381,19 @@ def _orders_of_the_customer(world, staged):
     return Order.objects.filter(company=world.company).count()
 
 
+def _tier(world, user):
+    return PriceTierFactory(code="a", name="Tier A", name_zh="A级客户")
+
+
+def _rename_tier(client, world, tier):
+    data = {"code": tier.code, "name": "Key accounts", "name_zh": "重点客户"}
+    return client.post(reverse("price-tiers:edit", args=[tier.pk]), data)
+
+
+def _tier_names(world, tier):
+    return PriceTier.objects.filter(pk=tier.pk).values_list("name", "name_zh").get()
+
+
 def _only(*role_names) -> frozenset[str]:
     return frozenset(role_names)
 
@@ -416,6 +431,7 @@ ACTIONS: dict[str, Action] = {
         _only(roles.WAREHOUSE), "catalog.add_stockmove", _import_receipts, _on_hand, _stage_receipts
     ),
     "edit a price list": Action(_only(roles.MANAGER), "catalog.change_pricelist", _edit_price_list, _prices),
+    "rename a price tier": Action(_only(roles.MANAGER), "accounts.change_pricetier", _rename_tier, _tier_names, _tier),
     "import prices": Action(_only(roles.MANAGER), "catalog.change_pricelist", _import_prices, _prices, _stage_prices),
     "place an order for a customer": Action(
         _only(roles.SALES_REP), "ordering.add_order", _place_for_customer, _orders_of_the_customer, _cart_of_the_actor

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_notification_codes_user_language'),
-        ('catalog', '0005_bilingual_data'),
+        ('catalog', '0006_lot_quality_hold'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ records both moves (submitted, then on) with `record_placement()`, which checks 
 """
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from .models import Order, OrderEvent, OrderState
 
@@ -37,7 +37,7 @@ COUNTS_AS_APPROVED = {S.APPROVED, S.PICKING, S.PARTLY_SHIPPED, S.SHIPPED, S.DELI
 
 
 # Staff read the states where the customer's label speaks to the customer ("your approver").
-STAFF_LABELS = {S.AWAITING_CUSTOMER_APPROVAL: _lazy("Awaiting the customer's approver")}
+STAFF_LABELS = {S.AWAITING_CUSTOMER_APPROVAL: gettext_lazy("Awaiting the customer's approver")}
 
 
 def label(state: str, *, staff: bool = False) -> str:

@@ -28,6 +28,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
 from playwright.sync_api import sync_playwright
+from wagtail.models import Locale, Page, Site
+
+from portal.pages.models import HomePage
 
 # Playwright's sync API runs an asyncio event loop in this thread; Django would otherwise
 # refuse the ORM calls the tests make (factories, assertions on the database).
@@ -168,3 +171,18 @@ def save_screenshot(page):
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
     return save
+
+
+@pytest.fixture
+def home_page(transactional_db):
+    """The public home page that migrations create. After an earlier journey the database may come
+    back without Wagtail's page tree (groups return through post_migrate, pages do not), so it is
+    planted again when missing."""
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is not None:
+        return site.root_page
+    Locale.objects.get_or_create(language_code="en")
+    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+    home = root.add_child(instance=HomePage(title="Tradecounter", slug="home", intro="<p>Order online.</p>"))
+    Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Tradecounter")
+    return home

@@ -13,12 +13,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
-from wagtail.models import Locale, Page, Site
 
 from accounts.models import Membership
 from catalog.models import PriceList
 from ordering.models import Order
-from portal.pages.models import HomePage
 from tests.e2e.conftest import PHONE
 from tests.factories import (
     PASSWORD,
@@ -196,21 +194,6 @@ def signed_in_superuser(transactional_db, page, live_server):
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
     page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
     return admin
-
-
-@pytest.fixture
-def home_page(transactional_db):
-    """The public home page that migrations create. After an earlier journey the database may come
-    back without Wagtail's page tree (groups return through post_migrate, pages do not), so it is
-    planted again when missing."""
-    site = Site.objects.filter(is_default_site=True).first()
-    if site is not None:
-        return site.root_page
-    Locale.objects.get_or_create(language_code="en")
-    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
-    home = root.add_child(instance=HomePage(title="Tradecounter", slug="home", intro="<p>Order online.</p>"))
-    Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Tradecounter")
-    return home
 
 
 def test_the_back_office_works_under_its_own_policy(page, live_server, signed_in_superuser, home_page, policy_reports):

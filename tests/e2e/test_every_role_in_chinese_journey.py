@@ -119,7 +119,7 @@ def bare_amounts(text: str) -> list[str]:
 
 
 @pytest.fixture
-def demo_world(transactional_db):
+def demo_world(transactional_db, home_page):
     ContentType.objects.clear_cache()
     call_command("seed_demo", stdout=io.StringIO())
     return proper_names()

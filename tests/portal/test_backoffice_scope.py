@@ -42,6 +42,7 @@ from accounts import roles
 from accounts.models import Company, Invitation, Membership
 from catalog.models import Assortment, PriceList, PriceListEntry
 from ordering.approval import ApprovalRule, ApprovalStep
+from ordering.fulfilment.models import Shipment
 from ordering.models import Cart, CartLine, Order, OrderState
 from tests.factories import (
     AddressFactory,
@@ -264,6 +265,15 @@ def _line_in_the_reps_cart(customer, shared):
     return {"company_id": customer.company.pk, "product_id": shared["product"].pk}
 
 
+def _shipment(customer, shared):
+    """A shipment of the customer's order, on its way."""
+    shipment, _created = Shipment.objects.get_or_create(
+        number=f"SH-{customer.order.number}",
+        defaults={"order": customer.order, "carrier": "Van", "shipped_by": customer.manager},
+    )
+    return {"shipment_id": shipment.pk}
+
+
 def _upload_page(kwargs) -> str:
     return reverse("catalog_import:upload", args=[kwargs["kind"]])
 
@@ -297,6 +307,9 @@ CASES: dict[str, Case] = {
     "ordering_admin:place_cart": Case(lambda c, s: {"company_id": c.company.pk}, methods=("get", "post")),
     "ordering_admin:place_add_line": Case(lambda c, s: {"company_id": c.company.pk}, methods=("post",)),
     "ordering_admin:place_remove_line": Case(_line_in_the_reps_cart, methods=("post",)),
+    # fulfilment: shipping the customer's order, confirming its shipment's delivery
+    "fulfilment_shipping:ship": Case(lambda c, s: {"order_id": c.order.pk}, methods=("get", "post")),
+    "fulfilment_shipping:confirm_delivery": Case(_shipment, methods=("get", "post")),
     # ordering: shared
     **_viewset_cases("approval-rules", _shared_pk("rule"), views=MODEL_VIEWS[:-1], scoped=False),  # no inspect
 }
@@ -346,6 +359,7 @@ def _snapshot(customer: Customer) -> dict:
         ),
         "memberships": list(Membership.objects.filter(company=company).values()),
         "invitations": list(Invitation.objects.filter(company=company).values()),
+        "shipments": list(Shipment.objects.filter(order__company=company).values()),
     }
 
 

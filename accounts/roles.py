@@ -41,7 +41,9 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     + ["catalog.view_product", "catalog.view_category", "catalog.view_assortment", "catalog.view_pricelist"]
     + ["catalog.view_lot", "catalog.view_warehouse", "catalog.view_location"]
     # Orders of their own customers, and placing orders on a customer's behalf (`add_order`).
-    + ["ordering.view_order", "ordering.add_order"],
+    + ["ordering.view_order", "ordering.add_order"]
+    # Their own customers' shipments (fulfilment.shipping.shipments_for_staff narrows them).
+    + ["fulfilment.view_shipment"],
     ORDER_APPROVER: _BACK_OFFICE
     + _SEE_COMPANIES
     + _SEE_REGIONS_AND_TIERS
@@ -60,7 +62,8 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     + ["catalog.view_product", "catalog.view_category", "catalog.view_assortment", "catalog.view_pricelist"]
     + ["catalog.view_lot", "catalog.view_warehouse", "catalog.view_location"]
     # Finance releases credit holds (ordering.services checks `accounts.change_credit_terms`).
-    + ["ordering.view_order", "ordering.view_approvalrule"],
+    + ["ordering.view_order", "ordering.view_approvalrule"]
+    + ["fulfilment.view_shipment"],
     # The warehouse books stock in and out (receipts, adjustments, write-offs are all stock
     # movements: `add_stockmove`), sees products and lots, and keeps its own warehouses and
     # locations; it does not see prices.
@@ -68,7 +71,11 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     + ["catalog.view_product", "catalog.view_category"]
     + ["catalog.view_lot", "catalog.add_stockmove"]
     + ["catalog.view_warehouse", "catalog.add_warehouse", "catalog.change_warehouse"]
-    + ["catalog.view_location", "catalog.add_location", "catalog.change_location"],
+    + ["catalog.view_location", "catalog.add_location", "catalog.change_location"]
+    # Shipping: every customer's picked goods leave through the warehouse (it ships and confirms
+    # deliveries), so it sees every customer's shipments; still no prices or credit.
+    + ["accounts.view_all_companies"]
+    + ["fulfilment.view_shipment", "fulfilment.add_shipment", "fulfilment.change_shipment"],
     # The manager reads everything and is the catalog manager: products, categories,
     # assortments and price lists (with their entries); stock moves stay with the warehouse.
     MANAGER: _BACK_OFFICE
@@ -85,7 +92,8 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     + ["catalog.view_lot", "catalog.view_warehouse", "catalog.view_location"]
     # The manager keeps the approval rules (which orders wait for whom).
     + ["ordering.view_order"]
-    + [f"ordering.{action}_approvalrule" for action in ("view", "add", "change", "delete")],
+    + [f"ordering.{action}_approvalrule" for action in ("view", "add", "change", "delete")]
+    + ["fulfilment.view_shipment"],
     CONTENT_EDITOR: _BACK_OFFICE
     + [
         "wagtailimages.add_image",

@@ -5,8 +5,8 @@ order every placement shares) and picks each line's stock first-expiry-first wit
 company's shelf-life rule; `hold()` writes those picks against order lines (the lots' new
 `allocated` in one statement, the allocations in another); `release()` gives an order's held
 stock back; `put_on_hold()` takes a lot out of sale (a quality hold: damage, a failed check, a
-recall) and `release_hold()` gives it back. Ordering calls them; fulfilment (picking, shipping)
-adds its verbs here.
+recall) and `release_hold()` gives it back; `ship()` takes shipped stock out of the lot, its
+allocation and the ledger. Ordering calls them; fulfilment (picking, shipping) adds its verbs here.
 """
 
 from collections import defaultdict
@@ -16,10 +16,12 @@ from datetime import date
 from django.db import connection
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Company
 
-from .models import Allocation, Lot, Product
+from .models import Allocation, Location, Lot, Product, StockMove
+from .services import StockError, _move
 from .stock import earliest_sellable_expiry, forget_stock
 
 
@@ -170,3 +172,41 @@ def release_hold(*, lot_id: int) -> None:
         lot.hold_reason = ""
         lot.save(update_fields=["held_at", "hold_reason"])
         forget_stock([lot.product_id])
+
+
+# --- Shipping: stock leaves the warehouse (fulfilment's verb) ---------------------------------
+
+
+def ship(*, allocation_id: int, lot_id: int, location_id: int, quantity: int, user, reference: str):
+    """Take `quantity` of a lot out of the warehouse from `location_id` for the allocation it was
+    held by: the allocation shrinks (closed when it reaches nothing), the lot's `allocated` and
+    `on_hand` go down, its level at the location too, and the ledger gets a negative SHIPMENT
+    move (catalog.services' ledger writer, so the ledger sum stays equal to `on_hand`).
+
+    The caller's transaction holds it together; the lot is locked first, then its allocation
+    (lots by primary key: a caller shipping several lots ships them in `lot_id` order)."""
+    if quantity <= 0:
+        raise StockError(_("Ship a positive quantity."))
+    lot = Lot.objects.select_for_update().get(pk=lot_id)
+    allocation = Allocation.objects.select_for_update().get(pk=allocation_id)
+    if allocation.lot_id != lot.pk or allocation.released_at is not None or allocation.quantity < quantity:
+        raise StockError(
+            _("Lot %(lot)s does not hold %(quantity)s for this order any more.")
+            % {"lot": lot.number, "quantity": quantity}
+        )
+    if allocation.quantity == quantity:
+        Allocation.objects.filter(pk=allocation.pk).update(released_at=timezone.now())
+    else:
+        Allocation.objects.filter(pk=allocation.pk).update(quantity=F("quantity") - quantity)
+    # Allocated first, so that on hand never drops below it (the lot's check constraint).
+    Lot.objects.filter(pk=lot.pk).update(allocated=F("allocated") - quantity)
+    lot.allocated -= quantity
+    return _move(
+        lot=lot,
+        location=Location.objects.get(pk=location_id),
+        quantity=-quantity,
+        kind=StockMove.Kind.SHIPMENT,
+        reason="",
+        reference=reference,
+        user=user,
+    )

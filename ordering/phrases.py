@@ -72,3 +72,8 @@ def _register_notifications() -> None:
         _("Reminder: order %(number)s is waiting for your approval"),
         _("%(company)s, %(total)s: %(reason)s. The decision was due %(due)s."),
     )
+    _notification(
+        "order_shipped",
+        _("Order %(number)s has shipped"),
+        _("Shipment %(shipment)s is on its way with %(carrier)s."),
+    )

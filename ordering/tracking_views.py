@@ -270,6 +270,11 @@ def _detail_context(request, order: Order, *, reject_form=None, cancel_form=None
     return {
         "order": order,
         "lines": list(order.lines.all()),
+        # Fulfilment's shipments (ordering does not import fulfilment: string lookups), in a
+        # fixed number of queries whatever their number.
+        "shipments": list(
+            order.shipments.order_by("shipped_at", "pk").prefetch_related("lines__lot", "lines__order_line")
+        ),
         "timeline": timeline(order, events),
         "pending_step": pending,
         "awaiting_my_decision": awaiting_us,

@@ -42,6 +42,7 @@ from accounts import roles
 from accounts.models import Company, Invitation, Membership
 from catalog.models import Assortment, PriceList, PriceListEntry
 from ordering.approval import ApprovalRule, ApprovalStep
+from ordering.fulfilment.models import Shipment
 from ordering.models import Cart, CartLine, Order, OrderState
 from tests.factories import (
     AddressFactory,
@@ -270,6 +271,15 @@ def _line_in_the_reps_cart(customer, shared):
     return {"company_id": customer.company.pk, "product_id": shared["product"].pk}
 
 
+def _shipment(customer, shared):
+    """A shipment of the customer's order, on its way."""
+    shipment, _created = Shipment.objects.get_or_create(
+        number=f"SH-{customer.order.number}",
+        defaults={"order": customer.order, "carrier": "Van", "shipped_by": customer.manager},
+    )
+    return {"shipment_id": shipment.pk}
+
+
 def _upload_page(kwargs) -> str:
     return reverse("catalog_import:upload", args=[kwargs["kind"]])
 
@@ -307,6 +317,9 @@ CASES: dict[str, Case] = {
     # not name it (their listings count only the rep's own customers).
     **_viewset_cases("regions", lambda c, s: {"pk": c.company.region_id}, views=MODEL_VIEWS, scoped=False),
     **_viewset_cases("price-tiers", lambda c, s: {"pk": c.company.price_tier_id}, views=MODEL_VIEWS, scoped=False),
+    # fulfilment: shipping the customer's order, confirming its shipment's delivery
+    "fulfilment_shipping:ship": Case(lambda c, s: {"order_id": c.order.pk}, methods=("get", "post")),
+    "fulfilment_shipping:confirm_delivery": Case(_shipment, methods=("get", "post")),
     # ordering: shared
     **_viewset_cases("approval-rules", _shared_pk("rule"), views=MODEL_VIEWS[:-1], scoped=False),  # no inspect
 }
@@ -356,6 +369,7 @@ def _snapshot(customer: Customer) -> dict:
         ),
         "memberships": list(Membership.objects.filter(company=company).values()),
         "invitations": list(Invitation.objects.filter(company=company).values()),
+        "shipments": list(Shipment.objects.filter(order__company=company).values()),
     }
 
 

@@ -1,0 +1,26 @@
+"""Fulfilment's codes for kit.phrases: why fulfilment moved an order (stored on OrderEvent.phrase
+and put into words when read, in the reader's language).
+
+Registered when the app is ready (FulfilmentConfig.ready). Each part of fulfilment keeps its
+codes in its own marked block.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from kit import phrases
+
+# --- Shipping (ordering.fulfilment.shipping) -----------------------------------------------------
+SHIPPED = "fulfilment.shipped"
+DELIVERED = "fulfilment.delivered"
+
+
+def _register_shipping() -> None:
+    phrases.register(SHIPPED, _("Shipment %(shipment)s left the warehouse with %(carrier)s."))
+    phrases.register(DELIVERED, _("Delivered: received by %(received_by)s."))
+
+
+# --- End of shipping ----------------------------------------------------------------------------
+
+
+def register() -> None:
+    _register_shipping()

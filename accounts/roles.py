@@ -62,7 +62,9 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     + ["catalog.view_product", "catalog.view_category"]
     + ["catalog.view_lot", "catalog.add_stockmove"]
     + ["catalog.view_warehouse", "catalog.add_warehouse", "catalog.change_warehouse"]
-    + ["catalog.view_location", "catalog.add_location", "catalog.change_location"],
+    + ["catalog.view_location", "catalog.add_location", "catalog.change_location"]
+    # Fulfilment: the warehouse queue and pick lists (create them, confirm picks).
+    + ["fulfilment.view_picklist", "fulfilment.add_picklist", "fulfilment.change_pickline"],
     # The manager reads everything and is the catalog manager: products, categories,
     # assortments and price lists (with their entries); stock moves stay with the warehouse.
     MANAGER: _BACK_OFFICE
@@ -76,7 +78,9 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     + ["catalog.view_lot", "catalog.view_warehouse", "catalog.view_location"]
     # The manager keeps the approval rules (which orders wait for whom).
     + ["ordering.view_order"]
-    + [f"ordering.{action}_approvalrule" for action in ("view", "add", "change", "delete")],
+    + [f"ordering.{action}_approvalrule" for action in ("view", "add", "change", "delete")]
+    # The manager reads the warehouse queue and pick lists; picking stays with the warehouse.
+    + ["fulfilment.view_picklist"],
     CONTENT_EDITOR: _BACK_OFFICE
     + [
         "wagtailimages.add_image",

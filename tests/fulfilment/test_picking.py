@@ -257,3 +257,121 @@ def test_a_cancelled_order_leaves_the_list_when_picking_starts(place_order, prod
 
     assert list(pick_list.orders.all()) == [kept]
     assert list(pick_list.lines.values_list("location__code", flat=True)) == ["F-01"]
+
+
+# --- Two pickers at once ----------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_pickers_confirming_the_same_pick_at_once_count_it_once(place_order, product_in, warehouse, picker):
+    product = product_in(TemperatureZone.FROZEN, "F-01")
+    order = _approved(place_order, [(product, 10)])
+    pick = create_pick_list(orders=[order], warehouse=warehouse, user=picker).lines.get()
+    other = StaffFactory(email="second-picker@distributor.example")
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def confirm(user):
+        try:
+            barrier.wait(timeout=30)
+            confirm_pick(pick_line=pick, lot_number="L1", quantity=7, user=user)
+            outcomes.append("picked")
+        except PickingError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=confirm, args=(user,)) for user in (picker, other)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(outcomes) == ["picked", "refused"]
+    lot = _ledger_agrees(pick.lot_id)
+    assert (lot.on_hand, lot.allocated) == (97, 7)  # 3 short, once
+    line = OrderLine.objects.get(pk=pick.order_line_id)
+    assert (line.allocated_quantity, line.backorder_quantity) == (7, 3)
+    assert StockMove.objects.filter(lot=lot, kind=StockMove.Kind.ADJUSTMENT).count() == 1
+    assert OrderEvent.objects.filter(order=order, to_state=OrderState.PICKING).count() == 1
+
+
+# --- Screens ----------------------------------------------------------------------------------
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(with_second_factor(user))
+    return client
+
+
+def test_the_warehouse_makes_a_pick_list_from_the_queue(place_order, product_in, warehouse, picker):
+    order = _approved(place_order, [(product_in(TemperatureZone.FROZEN, "F-01"), 2)])
+    client = _client(picker)
+
+    queue = client.get(reverse("fulfilment_admin:queue"))
+    assert queue.status_code == 200
+    assert order.number in queue.content.decode()
+    assert "10.00" not in queue.content.decode()  # no prices for the warehouse
+
+    response = client.post(
+        reverse("fulfilment_admin:create_pick_list"), {"orders": [order.pk], "warehouse": warehouse.pk}
+    )
+    pick_list = PickList.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("fulfilment_admin:pick_list", args=[pick_list.pk])
+    assert order.number not in client.get(reverse("fulfilment_admin:queue")).content.decode().split("data-section=\"picking\"")[0]
+
+
+def test_the_pick_screen_refuses_a_wrong_lot_and_takes_the_right_one(one_pick, picker):
+    client = _client(picker)
+    url = reverse("fulfilment_admin:confirm_pick", args=[one_pick.pick_list_id, one_pick.pk])
+    prefix = f"pick-{one_pick.pk}"
+
+    page = client.get(reverse("fulfilment_admin:pick_list", args=[one_pick.pick_list_id])).content.decode()
+    assert "autofocus" in page and "F-01" in page and "L1" in page
+
+    wrong = client.post(url, {f"{prefix}-lot_number": "L9", f"{prefix}-quantity": "10"})
+    assert wrong.status_code == 400
+    assert "This is lot L9; take lot L1 from F-01." in wrong.content.decode()
+
+    right = client.post(url, {f"{prefix}-lot_number": "L1", f"{prefix}-quantity": "10", f"{prefix}-weight_kg": "9.5"})
+    assert right.status_code == 302
+    one_pick.refresh_from_db()
+    assert (one_pick.picked_quantity, one_pick.actual_weight_kg) == (10, Decimal("9.500"))
+    assert PickList.objects.get(pk=one_pick.pick_list_id).state == PickList.State.DONE
+
+
+def test_a_sales_rep_may_not_pick(one_pick, staff_sales_rep):
+    client = _client(staff_sales_rep)
+    prefix = f"pick-{one_pick.pk}"
+
+    for response in (
+        client.get(reverse("fulfilment_admin:queue")),
+        client.get(reverse("fulfilment_admin:pick_list", args=[one_pick.pick_list_id])),
+        client.post(
+            reverse("fulfilment_admin:confirm_pick", args=[one_pick.pick_list_id, one_pick.pk]),
+            {f"{prefix}-lot_number": "L1", f"{prefix}-quantity": "10"},
+        ),
+    ):
+        # Wagtail answers a permission denial with a redirect to the admin home.
+        assert response.status_code == 302 and response.url == reverse("wagtailadmin_home")
+    one_pick.refresh_from_db()
+    assert not one_pick.confirmed
+
+
+@pytest.mark.parametrize("picks", [2, 20])
+def test_the_pick_list_runs_a_fixed_number_of_queries(picks, place_order, product_in, warehouse, picker, django_assert_max_num_queries):
+    products = [product_in(TemperatureZone.FROZEN, f"F-{index:02d}") for index in range(picks)]
+    order = _approved(place_order, [(product, 1) for product in products])
+    pick_list = create_pick_list(orders=[order], warehouse=warehouse, user=picker)
+    confirm_pick(pick_line=pick_list.lines.first(), lot_number="L1", quantity=1, user=picker)
+    client = _client(picker)
+    client.get(reverse("fulfilment_admin:pick_list", args=[pick_list.pk]))  # warm the session
+
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("fulfilment_admin:pick_list", args=[pick_list.pk]))
+    assert response.content.decode().count(' data-pick="') == picks
+
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse("fulfilment_admin:queue")).status_code == 200

@@ -66,9 +66,7 @@ def create_pick_list(*, orders, warehouse: Warehouse, user) -> PickList:
         _refuse_orders_already_on_a_list(order_ids)
         picks = _picks_in_walk_order(order_ids, warehouse)
         if not picks:
-            raise PickingError(
-                _("Nothing of these orders lies in %(warehouse)s.") % {"warehouse": warehouse.name}
-            )
+            raise PickingError(_("Nothing of these orders lies in %(warehouse)s.") % {"warehouse": warehouse.name})
         pick_list = PickList.objects.create(number=f"new-{uuid.uuid4().hex[:16]}", warehouse=warehouse, created_by=user)
         pick_list.number = f"PL-{pick_list.pk:06d}"
         pick_list.save(update_fields=["number"])
@@ -177,7 +175,9 @@ def _start(pick_list: PickList, user) -> None:
 # --- Confirming a pick ------------------------------------------------------------------------
 
 
-def confirm_pick(*, pick_line: PickLine, lot_number: str, quantity: int, user, weight_kg: Decimal | None = None) -> PickLine:
+def confirm_pick(
+    *, pick_line: PickLine, lot_number: str, quantity: int, user, weight_kg: Decimal | None = None
+) -> PickLine:
     """Confirm one pick with the lot in the picker's hand and the quantity taken (see the module)."""
     with transaction.atomic():
         pick_list = PickList.objects.select_for_update().get(pk=pick_line.pick_list_id)

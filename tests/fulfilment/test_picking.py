@@ -102,7 +102,9 @@ def test_a_wave_is_walked_ambient_first_frozen_last_then_by_location(place_order
     assert first.state == OrderState.APPROVED
 
 
-def test_an_allocation_split_over_two_locations_gives_a_pick_at_each(place_order, product_in, receive, warehouse, picker):
+def test_an_allocation_split_over_two_locations_gives_a_pick_at_each(
+    place_order, product_in, receive, warehouse, picker
+):
     product = product_in(TemperatureZone.FROZEN, "F-01", quantity=3)
     receive(product, 5, "F-09")  # the same lot L1, a second location
     order = _approved(place_order, [(product, 6)])
@@ -320,7 +322,10 @@ def test_the_warehouse_makes_a_pick_list_from_the_queue(place_order, product_in,
     pick_list = PickList.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("fulfilment_admin:pick_list", args=[pick_list.pk])
-    assert order.number not in client.get(reverse("fulfilment_admin:queue")).content.decode().split("data-section=\"picking\"")[0]
+    assert (
+        order.number
+        not in client.get(reverse("fulfilment_admin:queue")).content.decode().split('data-section="picking"')[0]
+    )
 
 
 def test_the_pick_screen_refuses_a_wrong_lot_and_takes_the_right_one(one_pick, picker):
@@ -361,7 +366,9 @@ def test_a_sales_rep_may_not_pick(one_pick, staff_sales_rep):
 
 
 @pytest.mark.parametrize("picks", [2, 20])
-def test_the_pick_list_runs_a_fixed_number_of_queries(picks, place_order, product_in, warehouse, picker, django_assert_max_num_queries):
+def test_the_pick_list_runs_a_fixed_number_of_queries(
+    picks, place_order, product_in, warehouse, picker, django_assert_max_num_queries
+):
     products = [product_in(TemperatureZone.FROZEN, f"F-{index:02d}") for index in range(picks)]
     order = _approved(place_order, [(product, 1) for product in products])
     pick_list = create_pick_list(orders=[order], warehouse=warehouse, user=picker)

@@ -293,8 +293,14 @@ def _pick_list_of(customer, shared):
         pick_list.orders.add(order)
         lot = LotFactory(product=shared["product"], number=f"LOT-{order.number}")
         PickLine.objects.create(
-            pick_list=pick_list, order_line=line, allocation_id=0, lot=lot, location=location,
-            zone=location.zone, sequence=1, quantity=1,
+            pick_list=pick_list,
+            order_line=line,
+            allocation_id=0,
+            lot=lot,
+            location=location,
+            zone=location.zone,
+            sequence=1,
+            quantity=1,
         )
     return {"pk": pick_list.pk, "line_pk": pick_list.lines.get().pk}
 

@@ -38,7 +38,9 @@ class ConfirmPickForm(forms.Form):
 
 def _lines(pick_list: PickList) -> list[PickLine]:
     return list(
-        pick_list.lines.select_related("lot", "location", "order_line__order__company", "picked_by").order_by("sequence")
+        pick_list.lines.select_related("lot", "location", "order_line__order__company", "picked_by").order_by(
+            "sequence"
+        )
     )
 
 

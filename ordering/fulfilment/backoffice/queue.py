@@ -84,7 +84,7 @@ class WarehouseQueueView(FulfilmentViewMixin, TemplateView):
 
 
 class CreatePickListView(WarehouseQueueView):
-    """"Create pick list" for the orders ticked in the queue."""
+    """The "create pick list" button: a list for the orders ticked in the queue."""
 
     permission = CREATE_PICK_LISTS
     http_method_names = ["post"]

@@ -46,8 +46,9 @@ def test_pick_by_typing_lots(
     expect(page.locator("[data-pick-error]")).to_have_text("This is lot L2; take lot L1 from F-01.")
     save_screenshot("pick-wrong-lot-phone")
 
+    # The refused lot is cleared and the field has the focus again: the next scan goes in alone.
     expect(page.get_by_label("Scan or type the lot")).to_be_focused()
-    page.get_by_label("Scan or type the lot").fill("")
+    expect(page.get_by_label("Scan or type the lot")).to_have_value("")
     page.keyboard.type("L1")
     page.keyboard.press("Enter")
     expect(page.locator("[data-pick-done]")).to_be_visible()

@@ -339,6 +339,7 @@ def test_the_pick_screen_refuses_a_wrong_lot_and_takes_the_right_one(one_pick, p
     wrong = client.post(url, {f"{prefix}-lot_number": "L9", f"{prefix}-quantity": "10"})
     assert wrong.status_code == 400
     assert "This is lot L9; take lot L1 from F-01." in wrong.content.decode()
+    assert 'value="L9"' not in wrong.content.decode()  # cleared for the next scan
 
     right = client.post(url, {f"{prefix}-lot_number": "L1", f"{prefix}-quantity": "10", f"{prefix}-weight_kg": "9.5"})
     assert right.status_code == 302

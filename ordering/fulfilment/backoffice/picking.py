@@ -117,6 +117,10 @@ class ConfirmPickView(PickListView):
                     user=request.user,
                 )
             except PickingError as error:
+                # The lot field comes back empty, so the next scan is not appended to the refused one.
+                data = request.POST.copy()
+                data[form.add_prefix("lot_number")] = ""
+                form = ConfirmPickForm(data, line=line)
                 return self.render_to_response(self.get_context_data(posted=(line, form, str(error))), status=400)
             messages.success(
                 request,

@@ -75,7 +75,9 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     # Shipping: every customer's picked goods leave through the warehouse (it ships and confirms
     # deliveries), so it sees every customer's shipments; still no prices or credit.
     + ["accounts.view_all_companies"]
-    + ["fulfilment.view_shipment", "fulfilment.add_shipment", "fulfilment.change_shipment"],
+    + ["fulfilment.view_shipment", "fulfilment.add_shipment", "fulfilment.change_shipment"]
+    # Fulfilment: the warehouse queue and pick lists (create them, confirm picks).
+    + ["fulfilment.view_picklist", "fulfilment.add_picklist", "fulfilment.change_pickline"],
     # The manager reads everything and is the catalog manager: products, categories,
     # assortments and price lists (with their entries); stock moves stay with the warehouse.
     MANAGER: _BACK_OFFICE
@@ -93,7 +95,9 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     # The manager keeps the approval rules (which orders wait for whom).
     + ["ordering.view_order"]
     + [f"ordering.{action}_approvalrule" for action in ("view", "add", "change", "delete")]
-    + ["fulfilment.view_shipment"],
+    + ["fulfilment.view_shipment"]
+    # The manager reads the warehouse queue and pick lists; picking stays with the warehouse.
+    + ["fulfilment.view_picklist"],
     CONTENT_EDITOR: _BACK_OFFICE
     + [
         "wagtailimages.add_image",

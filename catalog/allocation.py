@@ -5,8 +5,9 @@ order every placement shares) and picks each line's stock first-expiry-first wit
 company's shelf-life rule; `hold()` writes those picks against order lines (the lots' new
 `allocated` in one statement, the allocations in another); `release()` gives an order's held
 stock back; `put_on_hold()` takes a lot out of sale (a quality hold: damage, a failed check, a
-recall) and `release_hold()` gives it back; `ship()` takes shipped stock out of the lot, its
-allocation and the ledger. Ordering calls them; fulfilment (picking, shipping) adds its verbs here.
+recall) and `release_hold()` gives it back; `shorten()` takes from an allocation what a short
+pick did not find; `ship()` takes shipped stock out of the lot, its allocation and the ledger.
+Ordering calls them; fulfilment (picking, shipping) adds its verbs here.
 """
 
 from collections import defaultdict
@@ -210,3 +211,29 @@ def ship(*, allocation_id: int, lot_id: int, location_id: int, quantity: int, us
         reference=reference,
         user=user,
     )
+
+
+def shorten(*, allocation_id: int, by: int) -> Allocation:
+    """A pick found `by` fewer units of the allocation's lot than the allocation holds: it holds
+    that much less (it is released when nothing is left), and so does the lot's `allocated`.
+
+    This alone would give the units back to the lot's free stock, to be sold again. A short pick
+    means they are not on the shelf, so the caller (fulfilment's confirm_pick) also corrects the
+    lot's on-hand in the same transaction with catalog.services.adjust_stock (reason "short
+    pick"): the lot's free stock is then what it was, and the ledger says why on-hand fell.
+    Locks the lot, then the allocation (the lot first, as placement does)."""
+    lot_id = Allocation.objects.values_list("lot_id", flat=True).get(pk=allocation_id)
+    Lot.objects.select_for_update().filter(pk=lot_id).values_list("pk", flat=True).get()
+    allocation = Allocation.objects.select_for_update().get(pk=allocation_id)
+    if by <= 0 or allocation.released_at is not None or by > allocation.quantity:
+        raise ValueError(f"cannot shorten allocation {allocation_id} ({allocation.quantity}) by {by}")
+    if by == allocation.quantity:
+        # The allocation keeps its last quantity as a record; released, it holds nothing.
+        allocation.released_at = timezone.now()
+        allocation.save(update_fields=["released_at"])
+    else:
+        allocation.quantity -= by
+        allocation.save(update_fields=["quantity"])
+    Lot.objects.filter(pk=lot_id).update(allocated=F("allocated") - by)
+    forget_stock(Lot.objects.filter(pk=lot_id).values_list("product_id", flat=True))
+    return allocation

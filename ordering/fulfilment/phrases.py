@@ -1,5 +1,5 @@
 """Fulfilment's codes for kit.phrases: why fulfilment moved an order (stored on OrderEvent.phrase
-and put into words when read, in the reader's language).
+and put into words when read, in the reader's language) and its notifications.
 
 Registered when the app is ready (FulfilmentConfig.ready). Each part of fulfilment keeps its
 codes in its own marked block.
@@ -22,5 +22,21 @@ def _register_shipping() -> None:
 # --- End of shipping ----------------------------------------------------------------------------
 
 
+# --- Picking (ordering.fulfilment.picking) ---------------------------------------------------
+PICKING_STARTED = "fulfilment.picking_started"
+
+
+def _register_picking() -> None:
+    phrases.register(
+        PICKING_STARTED,
+        _("The warehouse started picking your order."),
+        _("Picking started (pick list %(number)s)."),
+    )
+
+
+# --- end of picking ---------------------------------------------------------------------------
+
+
 def register() -> None:
+    _register_picking()
     _register_shipping()

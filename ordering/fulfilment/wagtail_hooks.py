@@ -1,6 +1,6 @@
-"""Fulfilment's back-office screens: URLs (under /backoffice/fulfilment/, a namespace per part:
-"fulfilment_shipping" for shipping), menu items and permission policies. Each part of
-fulfilment keeps its hooks in its own marked block."""
+"""Fulfilment's back-office screens: URLs (under /backoffice/fulfilment/: "fulfilment_admin" for
+the warehouse queue and picking, "fulfilment_shipping" for shipping), menu items and permission
+policies. Each part of fulfilment keeps its hooks in its own marked block."""
 
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -8,8 +8,10 @@ from wagtail import hooks
 
 from kit.backoffice import PermissionMenuItem
 
-# --- Shipping ----------------------------------------------------------------------------------
+from .backoffice import VIEW_PICK_LISTS, urlpatterns
 from .backoffice import shipping as shipping_screens
+
+# --- Shipping ----------------------------------------------------------------------------------
 
 
 @hooks.register("register_admin_urls")
@@ -34,3 +36,25 @@ def shipments_menu_item():
 
 
 # --- End of shipping -------------------------------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_fulfilment_admin_urls():
+    return [path("fulfilment/", include((urlpatterns, "fulfilment_admin"), namespace="fulfilment_admin"))]
+
+
+# --- Picking (helper "pick") -----------------------------------------------------------------
+
+
+@hooks.register("register_admin_menu_item")
+def warehouse_queue_menu_item():
+    return PermissionMenuItem(
+        _("Warehouse queue"),
+        reverse("fulfilment_admin:queue"),
+        permission=VIEW_PICK_LISTS,
+        icon_name="tasks",
+        order=250,
+    )
+
+
+# --- end of picking ---------------------------------------------------------------------------

@@ -42,13 +42,14 @@ from accounts import roles
 from accounts.models import Company, Invitation, Membership
 from catalog.models import Assortment, PriceList, PriceListEntry
 from ordering.approval import ApprovalRule, ApprovalStep
-from ordering.fulfilment.models import Shipment
-from ordering.models import Cart, CartLine, Order, OrderState
+from ordering.fulfilment.models import PickLine, PickList, Shipment
+from ordering.models import Cart, CartLine, Order, OrderLine, OrderState
 from tests.factories import (
     AddressFactory,
     CompanyFactory,
     InvitationFactory,
     LocationFactory,
+    LotFactory,
     MembershipFactory,
     PriceListEntryFactory,
     PriceListFactory,
@@ -280,6 +281,45 @@ def _shipment(customer, shared):
     return {"shipment_id": shipment.pk}
 
 
+def _pick_list_of(customer, shared):
+    """A pick list (and its one pick) of the customer's order."""
+    order = customer.order
+    line, _created = OrderLine.objects.get_or_create(
+        order=order,
+        product=shared["product"],
+        defaults={
+            "sku": shared["product"].sku,
+            "name_en": shared["product"].name_en,
+            "sales_unit": shared["product"].sales_unit,
+            "quantity": 1,
+            "allocated_quantity": 1,
+            "unit_price": order.total,
+            "price_source": "contract",
+            "tax_rate": Decimal("0"),
+            "line_total": order.total,
+            "tax_amount": Decimal("0"),
+        },
+    )
+    location = shared["location"]
+    pick_list, created = PickList.objects.get_or_create(
+        number=f"PL-{order.number}", defaults={"warehouse": location.warehouse, "created_by": shared["rep"]}
+    )
+    if created:
+        pick_list.orders.add(order)
+        lot = LotFactory(product=shared["product"], number=f"LOT-{order.number}")
+        PickLine.objects.create(
+            pick_list=pick_list,
+            order_line=line,
+            allocation_id=0,
+            lot=lot,
+            location=location,
+            zone=location.zone,
+            sequence=1,
+            quantity=1,
+        )
+    return {"pk": pick_list.pk, "line_pk": pick_list.lines.get().pk}
+
+
 def _upload_page(kwargs) -> str:
     return reverse("catalog_import:upload", args=[kwargs["kind"]])
 
@@ -320,6 +360,11 @@ CASES: dict[str, Case] = {
     # fulfilment: shipping the customer's order, confirming its shipment's delivery
     "fulfilment_shipping:ship": Case(lambda c, s: {"order_id": c.order.pk}, methods=("get", "post")),
     "fulfilment_shipping:confirm_delivery": Case(_shipment, methods=("get", "post")),
+    # fulfilment: the warehouse's pick lists (the warehouse picks every customer's orders; a
+    # rep, even a broad one, holds no fulfilment permission)
+    "fulfilment_admin:pick_list": Case(lambda c, s: {"pk": _pick_list_of(c, s)["pk"]}),
+    "fulfilment_admin:start_picking": Case(lambda c, s: {"pk": _pick_list_of(c, s)["pk"]}, methods=("post",)),
+    "fulfilment_admin:confirm_pick": Case(_pick_list_of, methods=("post",)),
     # ordering: shared
     **_viewset_cases("approval-rules", _shared_pk("rule"), views=MODEL_VIEWS[:-1], scoped=False),  # no inspect
 }

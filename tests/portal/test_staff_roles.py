@@ -35,6 +35,8 @@ from catalog.models import Allocation, Lot, PriceList, PriceListEntry, StockLeve
 from catalog.services import Receipt, receive_stock
 from ordering import services
 from ordering.approval import ApprovalRule, ApprovalStep
+from ordering.fulfilment.models import PickLine, PickList
+from ordering.fulfilment.picking import create_pick_list
 from ordering.models import CartLine, Order, OrderEvent, OrderLine, OrderNumberSequence, OrderState
 from ordering.services import Checkout
 from tests.factories import (
@@ -163,6 +165,8 @@ def _money_and_stock() -> dict:
         "price lists": rows(PriceList.objects.all()),
         "prices": rows(PriceListEntry.objects.all()),
         "price tiers": rows(PriceTier.objects.all()),
+        "pick lists": rows(PickList.objects.all()),
+        "picks": rows(PickLine.objects.all()),
     }
 
 
@@ -394,6 +398,35 @@ def _tier_names(world, tier):
     return PriceTier.objects.filter(pk=tier.pk).values_list("name", "name_zh").get()
 
 
+def _approved_order(world, user):
+    order = world.place()
+    return services.decide_staff_approval(order=order, user=world.staff[roles.ORDER_APPROVER], approve=True)
+
+
+def _create_pick_list(client, world, order):
+    return client.post(
+        reverse("fulfilment_admin:create_pick_list"), {"orders": [order.pk], "warehouse": world.location.warehouse.pk}
+    )
+
+
+def _pick_lists_of(world, order):
+    return PickList.objects.filter(orders=order).count()
+
+
+def _pick_list_to_confirm(world, user):
+    order = _approved_order(world, user)
+    pick_list = create_pick_list(orders=[order], warehouse=world.location.warehouse, user=world.staff[roles.WAREHOUSE])
+    return pick_list.lines.get()
+
+
+def _confirm_short_pick(client, world, pick):
+    prefix = f"pick-{pick.pk}"
+    return client.post(
+        reverse("fulfilment_admin:confirm_pick", args=[pick.pick_list_id, pick.pk]),
+        {f"{prefix}-lot_number": world.lot.number, f"{prefix}-quantity": "0"},
+    )
+
+
 def _only(*role_names) -> frozenset[str]:
     return frozenset(role_names)
 
@@ -435,6 +468,13 @@ ACTIONS: dict[str, Action] = {
     "import prices": Action(_only(roles.MANAGER), "catalog.change_pricelist", _import_prices, _prices, _stage_prices),
     "place an order for a customer": Action(
         _only(roles.SALES_REP), "ordering.add_order", _place_for_customer, _orders_of_the_customer, _cart_of_the_actor
+    ),
+    "create a pick list": Action(
+        _only(roles.WAREHOUSE), "fulfilment.add_picklist", _create_pick_list, _pick_lists_of, _approved_order
+    ),
+    # A short pick puts the shortfall on backorder and takes it off the lot's on-hand.
+    "confirm a short pick": Action(
+        _only(roles.WAREHOUSE), "fulfilment.change_pickline", _confirm_short_pick, _on_hand, _pick_list_to_confirm
     ),
 }
 

@@ -1,0 +1,104 @@
+"""The warehouse queue: approved orders to pick (made into a pick list, one order or a wave),
+pick lists being picked, lists picked and not shipped, shipments that left today.
+
+A fixed number of queries whatever the number of orders: each section is one query (its orders
+or lists prefetched in one more), capped at `SECTION_LIMIT` rows, the oldest first."""
+
+from django import forms
+from django.db.models import Count, Q
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+from wagtail.admin import messages
+
+from catalog.models import Warehouse
+from ordering.models import Order, OrderState
+
+from ..models import PickList, Shipment
+from ..picking import PickingError, create_pick_list
+from .common import CREATE_PICK_LISTS, FulfilmentViewMixin
+
+SECTION_LIMIT = 100
+
+
+def orders_to_pick():
+    """Approved orders on no pick list, the oldest first."""
+    return (
+        Order.objects.filter(state=OrderState.APPROVED, pick_lists__isnull=True)
+        .select_related("company")
+        .annotate(line_count=Count("lines"))
+        .order_by("pk")
+    )
+
+
+class CreatePickListForm(forms.Form):
+    orders = forms.ModelMultipleChoiceField(
+        queryset=Order.objects.none(),
+        error_messages={"required": gettext_lazy("Choose at least one order to pick.")},
+    )
+    warehouse = forms.ModelChoiceField(queryset=Warehouse.objects.order_by("code"), empty_label=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["orders"].queryset = orders_to_pick()
+
+
+class WarehouseQueueView(FulfilmentViewMixin, TemplateView):
+    page_title = gettext_lazy("Warehouse queue")
+    template_name = "fulfilment/admin/queue.html"
+
+    def get_context_data(self, form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        with_progress = PickList.objects.select_related("warehouse").annotate(
+            pick_count=Count("lines", distinct=True),
+            picked_count=Count("lines", filter=Q(lines__picked_at__isnull=False), distinct=True),
+        )
+        context.update(
+            to_pick=list(orders_to_pick()[:SECTION_LIMIT]),
+            picking=list(
+                with_progress.filter(state__in=[PickList.State.OPEN, PickList.State.PICKING])
+                .prefetch_related("orders")
+                .order_by("pk")[:SECTION_LIMIT]
+            ),
+            picked=list(
+                with_progress.filter(state=PickList.State.DONE)
+                .filter(pk__in=PickList.objects.filter(lines__picked_quantity__gt=0, lines__shipment__isnull=True))
+                .prefetch_related("orders")
+                .order_by("pk")[:SECTION_LIMIT]
+            ),
+            shipped_today=list(
+                Shipment.objects.filter(shipped_at__date=today)
+                .select_related("order__company")
+                .order_by("-shipped_at")[:SECTION_LIMIT]
+            ),
+            warehouses=list(Warehouse.objects.order_by("code")),
+            form=form,
+            can_create=self.request.user.has_perm(CREATE_PICK_LISTS),
+            section_limit=SECTION_LIMIT,
+        )
+        return context
+
+
+class CreatePickListView(WarehouseQueueView):
+    """The "create pick list" button: a list for the orders ticked in the queue."""
+
+    permission = CREATE_PICK_LISTS
+    http_method_names = ["post"]
+
+    def post(self, request):
+        form = CreatePickListForm(request.POST)
+        if form.is_valid():
+            try:
+                pick_list = create_pick_list(
+                    orders=form.cleaned_data["orders"], warehouse=form.cleaned_data["warehouse"], user=request.user
+                )
+            except PickingError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Pick list %(number)s created.") % {"number": pick_list.number})
+                return redirect(reverse("fulfilment_admin:pick_list", args=[pick_list.pk]))
+        return self.render_to_response(self.get_context_data(form=form), status=400)

@@ -37,13 +37,15 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     + ["catalog.view_product", "catalog.view_category", "catalog.view_assortment", "catalog.view_pricelist"]
     + ["catalog.view_lot", "catalog.view_warehouse", "catalog.view_location"]
     # Orders of their own customers, and placing orders on a customer's behalf (`add_order`).
-    + ["ordering.view_order", "ordering.add_order"],
+    + ["ordering.view_order", "ordering.add_order"]
+    # Their own customers' delivery notes.
+    + ["fulfilment.view_shipment"],
     ORDER_APPROVER: _BACK_OFFICE
     + _SEE_COMPANIES
     + ["accounts.view_all_companies"]
     + ["catalog.view_product", "catalog.view_category", "catalog.view_assortment", "catalog.view_pricelist"]
     + ["catalog.view_lot", "catalog.view_warehouse", "catalog.view_location"]
-    + ["ordering.view_order", "ordering.view_approvalrule"],
+    + ["ordering.view_order", "ordering.view_approvalrule", "fulfilment.view_shipment"],
     FINANCE: _BACK_OFFICE
     + _SEE_COMPANIES
     + [
@@ -54,7 +56,7 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     + ["catalog.view_product", "catalog.view_category", "catalog.view_assortment", "catalog.view_pricelist"]
     + ["catalog.view_lot", "catalog.view_warehouse", "catalog.view_location"]
     # Finance releases credit holds (ordering.services checks `accounts.change_credit_terms`).
-    + ["ordering.view_order", "ordering.view_approvalrule"],
+    + ["ordering.view_order", "ordering.view_approvalrule", "fulfilment.view_shipment"],
     # The warehouse books stock in and out (receipts, adjustments, write-offs are all stock
     # movements: `add_stockmove`), sees products and lots, and keeps its own warehouses and
     # locations; it does not see prices.
@@ -62,7 +64,10 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     + ["catalog.view_product", "catalog.view_category"]
     + ["catalog.view_lot", "catalog.add_stockmove"]
     + ["catalog.view_warehouse", "catalog.add_warehouse", "catalog.change_warehouse"]
-    + ["catalog.view_location", "catalog.add_location", "catalog.change_location"],
+    + ["catalog.view_location", "catalog.add_location", "catalog.change_location"]
+    # It ships for every customer (so it sees every customer's shipments, though not the
+    # customers' records, orders, prices or credit): delivery notes and printed pick lists.
+    + ["accounts.view_all_companies", "fulfilment.view_shipment", "fulfilment.view_picklist"],
     # The manager reads everything and is the catalog manager: products, categories,
     # assortments and price lists (with their entries); stock moves stay with the warehouse.
     MANAGER: _BACK_OFFICE
@@ -75,7 +80,7 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     ]
     + ["catalog.view_lot", "catalog.view_warehouse", "catalog.view_location"]
     # The manager keeps the approval rules (which orders wait for whom).
-    + ["ordering.view_order"]
+    + ["ordering.view_order", "fulfilment.view_shipment", "fulfilment.view_picklist"]
     + [f"ordering.{action}_approvalrule" for action in ("view", "add", "change", "delete")],
     CONTENT_EDITOR: _BACK_OFFICE
     + [

@@ -42,6 +42,7 @@ from accounts import roles
 from accounts.models import Company, Invitation, Membership
 from catalog.models import Assortment, PriceList, PriceListEntry
 from ordering.approval import ApprovalRule, ApprovalStep
+from ordering.fulfilment.models import PickList, Shipment
 from ordering.models import Cart, CartLine, Order, OrderState
 from tests.factories import (
     AddressFactory,
@@ -268,6 +269,24 @@ def _upload_page(kwargs) -> str:
     return reverse("catalog_import:upload", args=[kwargs["kind"]])
 
 
+def _shipment(customer, shared):
+    shipment, _created = Shipment.objects.get_or_create(
+        number=f"SH-{customer.order.number}",
+        defaults={"order": customer.order, "carrier": "Van 3", "shipped_by": customer.manager},
+    )
+    return {"number": shipment.number}
+
+
+def _pick_list(customer, shared):
+    """A pick list holding the customer's order (the warehouse's; no rep prints one)."""
+    pick_list, created = PickList.objects.get_or_create(
+        number=f"PL-{customer.order.number}",
+        defaults={"warehouse": shared["location"].warehouse, "created_by": customer.manager},
+    )
+    pick_list.orders.add(customer.order)
+    return {"number": pick_list.number}
+
+
 CASES: dict[str, Case] = {
     # accounts: the customer itself
     **_viewset_cases("customers", _pk("company"), views=(*MODEL_VIEWS, "invite")),
@@ -297,6 +316,9 @@ CASES: dict[str, Case] = {
     "ordering_admin:place_cart": Case(lambda c, s: {"company_id": c.company.pk}, methods=("get", "post")),
     "ordering_admin:place_add_line": Case(lambda c, s: {"company_id": c.company.pk}, methods=("post",)),
     "ordering_admin:place_remove_line": Case(_line_in_the_reps_cart, methods=("post",)),
+    # fulfilment: the customer's delivery notes; pick lists (the warehouse's)
+    "fulfilment_documents:delivery_note": Case(_shipment),
+    "fulfilment_documents:pick_list_pdf": Case(_pick_list),
     # ordering: shared
     **_viewset_cases("approval-rules", _shared_pk("rule"), views=MODEL_VIEWS[:-1], scoped=False),  # no inspect
 }

@@ -303,6 +303,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs seven progress lines per PDF at INFO; its warnings (a refused URL) still show.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 TRADECOUNTER_BACK_OFFICE_PREFIX = "/backoffice/"
 FORM_RENDERER = "accounts.forms.PortalFormRenderer"

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run static test setup-test lint messages install migrate seed serve bench clean
+.PHONY: run run-packages static test setup-test lint messages install migrate seed serve bench clean
 
 # The suite's database: PostgreSQL 15 on this machine unless DATABASE_URL says otherwise
 # (pytest-django creates and drops test_tradecounter beside it).
@@ -33,12 +33,19 @@ static: install
 # Serve the demo on 127.0.0.1:8000 as production serves it (gunicorn, DEBUG off, whitenoise),
 # with the task worker beside it, without code reloading (both stop on Ctrl-C).
 # E-mails land in var/mail/.
-run: static seed
+# The Debian packages the running portal needs (Python 3.11; the CJK fonts its PDFs print Chinese
+# with), installed when missing, only checked when present (.ci/setup-test --packages).
+RUN_PACKAGES := python3.11 python3.11-venv fonts-noto-cjk
+
+run: run-packages static seed
 	@echo "Serving on http://127.0.0.1:8000/  (back office: http://127.0.0.1:8000/backoffice/; e-mails in var/mail/)"
 	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	  $(PY) manage.py db_worker --queue-name '*' --no-reload & \
 	  DJANGO_SETTINGS_MODULE=portal.settings.dev $(BIN)/gunicorn portal.wsgi --bind 127.0.0.1:8000 \
 	    --workers 1 --threads 8 --access-logfile - --no-control-socket
+
+run-packages:
+	.ci/setup-test --packages $(RUN_PACKAGES)
 
 # Debian packages (Python, PostgreSQL, Chromium...) and a running PostgreSQL; quick when present.
 setup-test:

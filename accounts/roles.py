@@ -50,7 +50,7 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     + ["accounts.view_all_companies"]
     + ["catalog.view_product", "catalog.view_category", "catalog.view_assortment", "catalog.view_pricelist"]
     + ["catalog.view_lot", "catalog.view_warehouse", "catalog.view_location"]
-    + ["ordering.view_order", "ordering.view_approvalrule"],
+    + ["ordering.view_order", "ordering.view_approvalrule", "fulfilment.view_shipment"],
     FINANCE: _BACK_OFFICE
     + _SEE_COMPANIES
     + _SEE_REGIONS_AND_TIERS

@@ -1,6 +1,7 @@
-"""Fulfilment's back-office screens: URLs (under /backoffice/fulfilment/: "fulfilment_admin" for
-the warehouse queue and picking, "fulfilment_shipping" for shipping), menu items and permission
-policies. Each part of fulfilment keeps its hooks in its own marked block."""
+"""Fulfilment's back-office screens: URLs under /backoffice/fulfilment/ ("fulfilment_admin" for
+the warehouse queue and picking, "fulfilment_shipping" for shipping, "fulfilment_documents" for
+delivery notes and printed pick lists), menu items and permission policies. Each part of
+fulfilment keeps its hooks in its own marked block."""
 
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +10,7 @@ from wagtail import hooks
 from kit.backoffice import PermissionMenuItem
 
 from .backoffice import VIEW_PICK_LISTS, urlpatterns
+from .backoffice import documents as document_screens
 from .backoffice import shipping as shipping_screens
 
 # --- Shipping ----------------------------------------------------------------------------------
@@ -37,13 +39,12 @@ def shipments_menu_item():
 
 # --- End of shipping -------------------------------------------------------------------------
 
+# --- Picking -----------------------------------------------------------------------------------
+
 
 @hooks.register("register_admin_urls")
 def register_fulfilment_admin_urls():
     return [path("fulfilment/", include((urlpatterns, "fulfilment_admin"), namespace="fulfilment_admin"))]
-
-
-# --- Picking (helper "pick") -----------------------------------------------------------------
 
 
 @hooks.register("register_admin_menu_item")
@@ -57,4 +58,19 @@ def warehouse_queue_menu_item():
     )
 
 
-# --- end of picking ---------------------------------------------------------------------------
+# --- End of picking ----------------------------------------------------------------------------
+
+# --- Documents: delivery notes and pick list PDFs ----------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_fulfilment_document_urls():
+    return [
+        path(
+            "fulfilment/documents/",
+            include((document_screens.urlpatterns, "fulfilment_documents"), namespace="fulfilment_documents"),
+        )
+    ]
+
+
+# --- End of documents --------------------------------------------------------------------------

@@ -233,6 +233,13 @@ STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 # running beside the web server (make run starts one); docs/architecture.md has the RQ path.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# The distributor, as its documents (delivery notes, pick lists; invoices next) name it: the
+# demo's is ColdChain Foods. Address lines are separated by "|".
+TRADECOUNTER_DISTRIBUTOR_NAME = os.environ.get("TRADECOUNTER_DISTRIBUTOR_NAME", "ColdChain Foods")
+TRADECOUNTER_DISTRIBUTOR_ADDRESS = os.environ.get(
+    "TRADECOUNTER_DISTRIBUTOR_ADDRESS", "Cold store 1, 2000 Jiangchang Road|Jing'an, Shanghai 200436"
+).split("|")
+
 # Wagtail: public content pages and the staff back office.
 WAGTAIL_SITE_NAME = "Tradecounter"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
@@ -296,6 +303,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs seven progress lines per PDF at INFO; its warnings (a refused URL) still show.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 TRADECOUNTER_BACK_OFFICE_PREFIX = "/backoffice/"
 FORM_RENDERER = "accounts.forms.PortalFormRenderer"

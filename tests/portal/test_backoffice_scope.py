@@ -324,6 +324,24 @@ def _upload_page(kwargs) -> str:
     return reverse("catalog_import:upload", args=[kwargs["kind"]])
 
 
+def _shipment(customer, shared):
+    shipment, _created = Shipment.objects.get_or_create(
+        number=f"SH-{customer.order.number}",
+        defaults={"order": customer.order, "carrier": "Van 3", "shipped_by": customer.manager},
+    )
+    return {"number": shipment.number}
+
+
+def _pick_list(customer, shared):
+    """A pick list holding the customer's order (the warehouse's; no rep prints one)."""
+    pick_list, created = PickList.objects.get_or_create(
+        number=f"PL-{customer.order.number}",
+        defaults={"warehouse": shared["location"].warehouse, "created_by": customer.manager},
+    )
+    pick_list.orders.add(customer.order)
+    return {"number": pick_list.number}
+
+
 CASES: dict[str, Case] = {
     # accounts: the customer itself
     **_viewset_cases("customers", _pk("company"), views=(*MODEL_VIEWS, "invite")),
@@ -365,6 +383,9 @@ CASES: dict[str, Case] = {
     "fulfilment_admin:pick_list": Case(lambda c, s: {"pk": _pick_list_of(c, s)["pk"]}),
     "fulfilment_admin:start_picking": Case(lambda c, s: {"pk": _pick_list_of(c, s)["pk"]}, methods=("post",)),
     "fulfilment_admin:confirm_pick": Case(_pick_list_of, methods=("post",)),
+    # fulfilment: the customer's delivery notes; pick lists (the warehouse's)
+    "fulfilment_documents:delivery_note": Case(_shipment),
+    "fulfilment_documents:pick_list_pdf": Case(_pick_list),
     # ordering: shared
     **_viewset_cases("approval-rules", _shared_pk("rule"), views=MODEL_VIEWS[:-1], scoped=False),  # no inspect
 }

@@ -16,9 +16,10 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Company, Membership, Notification
-from catalog.models import Assortment, Product
+from catalog.models import Assortment, Lot, Product
+from ordering.fulfilment.models import Shipment, ShipmentLine
 from ordering.models import OrderState, SavedList, SavedListLine
-from tests.factories import InvitationFactory, MembershipFactory, ProductFactory
+from tests.factories import InvitationFactory, MembershipFactory, ProductFactory, StaffFactory
 
 OUR_APPS = ("accounts.", "catalog.", "ordering.", "billing.", "portal.")
 
@@ -110,6 +111,19 @@ def _saved_list(company):
     return {"list_id": saved.pk}
 
 
+def _shipment_of_the_companys_order(company, place_order):
+    """A shipment of one of `company`'s orders (made from rows: shipping is not the subject)."""
+    order = place_order(company=company)
+    line = order.lines.get()
+    shipment = Shipment.objects.create(
+        number=f"SH-{order.number}", order=order, carrier="Van 3", shipped_by=StaffFactory()
+    )
+    ShipmentLine.objects.create(
+        shipment=shipment, order_line=line, lot=Lot.objects.filter(product=line.product).first(), quantity=1
+    )
+    return {"number": shipment.number}
+
+
 CASES: dict[str, Case] = {
     "accounts:switch_company": Case("post", lambda company: {"company_id": company.pk}),
     "accounts:member_edit": Case("get", _membership),
@@ -131,6 +145,7 @@ CASES: dict[str, Case] = {
     "ordering:saved_list_rename": Case("post", _saved_list),
     "ordering:saved_list_delete": Case("post", _saved_list),
     "ordering:reorder": Case("post", _order_waiting_for_the_approver, fixtures=("place_order",)),
+    "fulfilment:delivery_note": Case("get", _shipment_of_the_companys_order, fixtures=("place_order",)),
 }
 
 

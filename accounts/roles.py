@@ -59,10 +59,15 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     # movements: `add_stockmove`), sees products and lots, and keeps its own warehouses and
     # locations; it does not see prices.
     WAREHOUSE: _BACK_OFFICE
+    # Every customer's orders and shipments reach the warehouse (a lot's receivers, to recall
+    # it); still no prices or credit.
+    + ["accounts.view_all_companies"]
     + ["catalog.view_product", "catalog.view_category"]
     + ["catalog.view_lot", "catalog.add_stockmove"]
     + ["catalog.view_warehouse", "catalog.add_warehouse", "catalog.change_warehouse"]
-    + ["catalog.view_location", "catalog.add_location", "catalog.change_location"],
+    + ["catalog.view_location", "catalog.add_location", "catalog.change_location"]
+    # A recall puts a lot on quality hold and tells its receivers (fulfilment.trace).
+    + ["fulfilment.recall_lot"],
     # The manager reads everything and is the catalog manager: products, categories,
     # assortments and price lists (with their entries); stock moves stay with the warehouse.
     MANAGER: _BACK_OFFICE
@@ -76,7 +81,8 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     + ["catalog.view_lot", "catalog.view_warehouse", "catalog.view_location"]
     # The manager keeps the approval rules (which orders wait for whom).
     + ["ordering.view_order"]
-    + [f"ordering.{action}_approvalrule" for action in ("view", "add", "change", "delete")],
+    + [f"ordering.{action}_approvalrule" for action in ("view", "add", "change", "delete")]
+    + ["fulfilment.recall_lot"],
     CONTENT_EDITOR: _BACK_OFFICE
     + [
         "wagtailimages.add_image",

@@ -6,3 +6,8 @@ class FulfilmentConfig(AppConfig):
     name = "ordering.fulfilment"
     label = "fulfilment"
     verbose_name = _("Fulfilment")
+
+    def ready(self):
+        from . import phrases
+
+        phrases.register()

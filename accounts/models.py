@@ -427,6 +427,7 @@ class NotificationKind(models.TextChoices):
     CREDIT_HOLD = "credit_hold", _("Credit hold")
     ORDER_SHIPPED = "order_shipped", _("Order shipped")
     APPROVAL_REMINDER = "approval_reminder", _("Approval reminder")
+    LOT_RECALL = "lot_recall", _("Lot recall")
 
 
 class Notification(models.Model):

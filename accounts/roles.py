@@ -68,6 +68,9 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     # movements: `add_stockmove`), sees products and lots, and keeps its own warehouses and
     # locations; it does not see prices.
     WAREHOUSE: _BACK_OFFICE
+    # Every customer's orders and shipments reach the warehouse (a lot's receivers, to recall
+    # it); still no prices or credit.
+    + ["accounts.view_all_companies"]
     + ["catalog.view_product", "catalog.view_category"]
     + ["catalog.view_lot", "catalog.add_stockmove"]
     + ["catalog.view_warehouse", "catalog.add_warehouse", "catalog.change_warehouse"]
@@ -77,7 +80,9 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     + ["accounts.view_all_companies"]
     + ["fulfilment.view_shipment", "fulfilment.add_shipment", "fulfilment.change_shipment"]
     # Fulfilment: the warehouse queue and pick lists (create them, confirm picks).
-    + ["fulfilment.view_picklist", "fulfilment.add_picklist", "fulfilment.change_pickline"],
+    + ["fulfilment.view_picklist", "fulfilment.add_picklist", "fulfilment.change_pickline"]
+    # A recall puts a lot on quality hold and tells its receivers (fulfilment.trace).
+    + ["fulfilment.recall_lot"],
     # The manager reads everything and is the catalog manager: products, categories,
     # assortments and price lists (with their entries); stock moves stay with the warehouse.
     MANAGER: _BACK_OFFICE
@@ -97,7 +102,8 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     + [f"ordering.{action}_approvalrule" for action in ("view", "add", "change", "delete")]
     + ["fulfilment.view_shipment"]
     # The manager reads the warehouse queue and pick lists; picking stays with the warehouse.
-    + ["fulfilment.view_picklist"],
+    + ["fulfilment.view_picklist"]
+    + ["fulfilment.recall_lot"],
     CONTENT_EDITOR: _BACK_OFFICE
     + [
         "wagtailimages.add_image",

@@ -10,6 +10,8 @@ parameters in the active language:
 
 - money: `money(amount, currency)` stores `{"amount": "1234.50", "currency": "CNY"}`, shown with
   `kit.money.format_money`;
+- a name kept in English and Chinese (a product's): `bilingual(english, chinese)` stores
+  `{"en": ..., "zh": ...}`, shown through `kit.languages.in_active_language`;
 - dates: `day(date)` stores `{"date": "2026-12-07"}`, shown in SHORT_DATE_FORMAT; times:
   `moment(datetime)` stores it ISO, shown in SHORT_DATETIME_FORMAT in the local time zone;
 - a list of phrases is said one after the other;
@@ -29,6 +31,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
+from .languages import in_active_language
 from .money import format_money
 
 CUSTOMER = "customer"
@@ -77,6 +80,10 @@ def money(amount: Decimal | int | str, currency: str) -> dict:
     return {"amount": str(amount), "currency": currency}
 
 
+def bilingual(english: str, chinese: str) -> dict:
+    return {"en": english, "zh": chinese or ""}
+
+
 def day(value: date) -> dict:
     return {"date": value.isoformat()}
 
@@ -94,6 +101,8 @@ def _param(value, audience: str):
         return render(value, audience=audience)
     if isinstance(value, dict) and set(value) == {"amount", "currency"}:
         return format_money(Decimal(value["amount"]), value["currency"])
+    if isinstance(value, dict) and set(value) == {"en", "zh"}:
+        return in_active_language(value["en"], value["zh"])
     if isinstance(value, dict) and set(value) == {"date"}:
         parsed = parse_date(value["date"] or "")
         return date_format(parsed, "SHORT_DATE_FORMAT") if parsed else ""

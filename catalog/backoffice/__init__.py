@@ -16,7 +16,7 @@ needs `catalog.add_stockmove` (`MOVE_STOCK`), the stock pages and expiry warning
 with products) are protected by the database; the delete views turn that refusal into a message.
 """
 
-from .common import INLINE_PRICE_LIMIT, MOVE_STOCK, STOCK_MENU_HOOK, VIEW_STOCK, product_stock_url
+from .common import INLINE_PRICE_LIMIT, LOT_LINKS_HOOK, MOVE_STOCK, STOCK_MENU_HOOK, VIEW_STOCK, product_stock_url
 from .menus import (
     assortment_viewset,
     catalog_menu,
@@ -32,6 +32,7 @@ from .stock_views import stock_urlpatterns
 
 __all__ = [
     "INLINE_PRICE_LIMIT",
+    "LOT_LINKS_HOOK",
     "MOVE_STOCK",
     "STOCK_MENU_HOOK",
     "VIEW_STOCK",

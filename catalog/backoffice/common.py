@@ -26,6 +26,10 @@ VIEW_STOCK = "catalog.view_lot"
 # Sub-items of the Stock menu come from this hook (the stock admin views register theirs).
 STOCK_MENU_HOOK = "register_stock_menu_item"
 
+# Links beside each lot on a product's stock page, from apps above catalog (fulfilment's lot
+# trace): each hook is called with (request, lot) and answers (label, url) or None.
+LOT_LINKS_HOOK = "register_lot_links"
+
 # A price list with more entries than this is not edited inline (each entry is a form row with a
 # product chooser); it shows a paginated table and sends people to the import screen
 # (catalog.import_admin) instead.

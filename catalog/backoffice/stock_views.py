@@ -22,6 +22,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.generic import TemplateView
+from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import (
     Column,
@@ -49,6 +50,7 @@ from ..models import (
 )
 from ..stock import expiry_status, lots_expiring
 from .common import (
+    LOT_LINKS_HOOK,
     MOVE_STOCK,
     PER_PAGE,
     RECENT_MOVES,
@@ -114,9 +116,13 @@ class ProductStockView(StockViewMixin, TemplateView):
         show_empty = self.request.GET.get("empty") == "1"
         lots = _lots_with_places(product, show_empty=show_empty)
         rows = []
+        link_hooks = hooks.get_hooks(LOT_LINKS_HOOK)
         for lot in lots:
             lot.product = product  # the lot's product is this one: no query per lot
-            rows.append({"lot": lot, "free": lot.on_hand - lot.allocated, "status": expiry_status(lot, today)})
+            links = [link for hook in link_hooks if (link := hook(self.request, lot))]
+            rows.append(
+                {"lot": lot, "free": lot.on_hand - lot.allocated, "status": expiry_status(lot, today), "links": links}
+            )
         moves = list(
             StockMove.objects.filter(lot__product=product)
             .select_related("lot", "location__warehouse", "user")

@@ -148,3 +148,25 @@ TEMPERATURE_RANGES = {
     TemperatureZone.FROZEN: (None, Decimal("-18.0")),
     TemperatureZone.CHILLED: (Decimal("0.0"), Decimal("4.0")),
 }
+
+
+# --- Recall (helper "trace") ------------------------------------------------------------------
+
+
+class LotRecall(models.Model):
+    """A lot called back: put on quality hold and its receivers told, once (a second recall of the
+    same lot finds this row and does nothing)."""
+
+    lot = models.OneToOneField(Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=200)
+    recalled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recalled_at = models.DateTimeField(_("recalled"), auto_now_add=True)
+    notified = models.PositiveIntegerField(_("people notified"), default=0)
+
+    class Meta:
+        verbose_name = _("lot recall")
+        verbose_name_plural = _("lot recalls")
+        permissions = [("recall_lot", _("Can recall a lot"))]
+
+    def __str__(self):
+        return f"{self.lot} ({self.reason})"

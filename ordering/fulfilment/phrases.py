@@ -7,6 +7,7 @@ codes in its own marked block.
 
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import NotificationKind, notification_code
 from kit import phrases
 
 # --- Shipping (ordering.fulfilment.shipping) -----------------------------------------------------
@@ -40,3 +41,20 @@ def _register_picking() -> None:
 def register() -> None:
     _register_picking()
     _register_shipping()
+    _register_recall()
+
+
+# --- Recall (trace) -----------------------------------------------------------------------------
+
+
+def _register_recall() -> None:
+    # params: product (kit.phrases.bilingual), lot (its number), reason (a person's words)
+    phrases.register(
+        notification_code(NotificationKind.LOT_RECALL.value, "title"),
+        _("Recall: %(product)s, lot %(lot)s"),
+        _("Recall sent: %(product)s, lot %(lot)s"),
+    )
+    phrases.register(
+        notification_code(NotificationKind.LOT_RECALL.value, "body"),
+        _("Please stop using and selling %(product)s from lot %(lot)s. Reason: %(reason)s"),
+    )

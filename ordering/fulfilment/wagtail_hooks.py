@@ -1,15 +1,17 @@
 """Fulfilment's back-office screens: URLs under /backoffice/fulfilment/ ("fulfilment_admin" for
 the warehouse queue and picking, "fulfilment_shipping" for shipping, "fulfilment_documents" for
-delivery notes and printed pick lists), menu items and permission policies. Each part of
-fulfilment keeps its hooks in its own marked block."""
+delivery notes and printed pick lists, "fulfilment_trace" for traceability and recall), menu
+items, links on catalog's screens and permission policies. Each part of fulfilment keeps its
+hooks in its own marked block."""
 
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
+from catalog.backoffice import LOT_LINKS_HOOK, STOCK_MENU_HOOK, VIEW_STOCK
 from kit.backoffice import PermissionMenuItem
 
-from .backoffice import VIEW_PICK_LISTS, urlpatterns
+from .backoffice import VIEW_PICK_LISTS, trace, urlpatterns
 from .backoffice import documents as document_screens
 from .backoffice import shipping as shipping_screens
 
@@ -74,3 +76,36 @@ def register_fulfilment_document_urls():
 
 
 # --- End of documents --------------------------------------------------------------------------
+
+# --- Trace: a lot's receivers and recall, an order's lots, expiring lots and their orders ------
+
+
+@hooks.register("register_admin_urls")
+def register_trace_urls():
+    return [
+        path(
+            "fulfilment/trace/",
+            include((trace.urlpatterns, "fulfilment_trace"), namespace="fulfilment_trace"),
+        )
+    ]
+
+
+@hooks.register(STOCK_MENU_HOOK)
+def expiring_lots_menu_item():
+    return PermissionMenuItem(
+        _("Expiring lots and their orders"),
+        reverse("fulfilment_trace:expiring"),
+        permission=VIEW_STOCK,
+        icon_name="warning",
+        order=45,
+    )
+
+
+@hooks.register(LOT_LINKS_HOOK)
+def lot_trace_link(request, lot):
+    if request.user.has_perm(VIEW_STOCK):
+        return _("Trace"), trace.lot_trace_url(lot.pk)
+    return None
+
+
+# --- End of trace ------------------------------------------------------------------------------

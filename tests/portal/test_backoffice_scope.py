@@ -27,6 +27,7 @@ listings, their CSV and XLSX exports, the queues and forms): none may mention Ri
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import Decimal
 
 import openpyxl
@@ -40,9 +41,9 @@ from wagtail.log_actions import log
 
 from accounts import roles
 from accounts.models import Company, Invitation, Membership
-from catalog.models import Assortment, PriceList, PriceListEntry
+from catalog.models import Assortment, Lot, PriceList, PriceListEntry
 from ordering.approval import ApprovalRule, ApprovalStep
-from ordering.fulfilment.models import PickLine, PickList, Shipment
+from ordering.fulfilment.models import PickLine, PickList, Shipment, ShipmentLine
 from ordering.models import Cart, CartLine, Order, OrderLine, OrderState
 from tests.factories import (
     AddressFactory,
@@ -63,7 +64,7 @@ from tests.factories import (
 from tests.portal.test_tenancy import Route, _walk
 
 BACK_OFFICE = "backoffice/"
-OUR_APPS = ("accounts.", "catalog.", "ordering.")
+OUR_APPS = ("accounts.", "catalog.", "ordering.")  # ordering.fulfilment included
 # What must never reach the rep: the other rep's customer's names, its contract price, its
 # people's and its order's identifiers.
 RIVAL_MARKERS = ("Rival", "987.65", "rival.example", "SO-RIVAL")
@@ -320,6 +321,32 @@ def _pick_list_of(customer, shared):
     return {"pk": pick_list.pk, "line_pk": pick_list.lines.get().pk}
 
 
+def _lot_shipped_to(customer, shared):
+    """A lot of the shared product, shipped in the customer's order."""
+    lot, _created = Lot.objects.get_or_create(
+        product=shared["product"], number="LOT-SHARED", defaults={"expiry_date": date.today() + timedelta(days=200)}
+    )
+    line = OrderLine.objects.create(
+        order=customer.order,
+        product=shared["product"],
+        sku=shared["product"].sku,
+        name_en=shared["product"].name_en,
+        sales_unit="case",
+        quantity=1,
+        allocated_quantity=1,
+        unit_price=Decimal("1.00"),
+        price_source="list",
+        tax_rate=Decimal("0"),
+        line_total=Decimal("1.00"),
+        tax_amount=Decimal("0.00"),
+    )
+    shipment = Shipment.objects.create(
+        number=f"SH-{customer.order.number}", order=customer.order, carrier="Van", shipped_by=shared["rep"]
+    )
+    ShipmentLine.objects.create(shipment=shipment, order_line=line, lot=lot, quantity=1)
+    return {"pk": lot.pk}
+
+
 def _upload_page(kwargs) -> str:
     return reverse("catalog_import:upload", args=[kwargs["kind"]])
 
@@ -386,6 +413,12 @@ CASES: dict[str, Case] = {
     # fulfilment: the customer's delivery notes; pick lists (the warehouse's)
     "fulfilment_documents:delivery_note": Case(_shipment),
     "fulfilment_documents:pick_list_pdf": Case(_pick_list),
+    # fulfilment: a lot shipped to the customer (shared: the page answers, with the rep's own
+    # customers' rows only); an order's lots are the customer's.
+    "fulfilment_trace:lot": Case(_lot_shipped_to, scoped=False),
+    "fulfilment_trace:export": Case(lambda c, s: {**_lot_shipped_to(c, s), "fmt": "xlsx"}, scoped=False),
+    "fulfilment_trace:recall": Case(_lot_shipped_to, methods=("get", "post"), scoped=False),
+    "fulfilment_trace:order": Case(_pk("order")),
     # ordering: shared
     **_viewset_cases("approval-rules", _shared_pk("rule"), views=MODEL_VIEWS[:-1], scoped=False),  # no inspect
 }

@@ -427,6 +427,14 @@ def _confirm_short_pick(client, world, pick):
     )
 
 
+def _recall(client, world, staged):
+    return client.post(reverse("fulfilment_trace:recall", args=[world.lot.pk]), {"reason": "Listeria"})
+
+
+def _held(world, staged):
+    return Lot.objects.get(pk=world.lot.pk).held_at is not None
+
+
 def _only(*role_names) -> frozenset[str]:
     return frozenset(role_names)
 
@@ -466,6 +474,8 @@ ACTIONS: dict[str, Action] = {
     "edit a price list": Action(_only(roles.MANAGER), "catalog.change_pricelist", _edit_price_list, _prices),
     "rename a price tier": Action(_only(roles.MANAGER), "accounts.change_pricetier", _rename_tier, _tier_names, _tier),
     "import prices": Action(_only(roles.MANAGER), "catalog.change_pricelist", _import_prices, _prices, _stage_prices),
+    # A recall puts the lot on quality hold (and tells its receivers: tests/fulfilment/test_trace.py).
+    "recall a lot": Action(_only(roles.WAREHOUSE, roles.MANAGER), "fulfilment.recall_lot", _recall, _held),
     "place an order for a customer": Action(
         _only(roles.SALES_REP), "ordering.add_order", _place_for_customer, _orders_of_the_customer, _cart_of_the_actor
     ),

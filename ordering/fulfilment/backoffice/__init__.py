@@ -5,6 +5,10 @@
   shipped, shipments that left today.
 - Pick list (`picking.PickListView`, "fulfilment_admin:pick_list"): one card per pick in
   walking order, confirmed by scanning or typing the lot ("fulfilment_admin:confirm_pick").
+- `shipping`: ship what was picked, confirm deliveries, the shipments list ("fulfilment_shipping").
+- `documents`: delivery notes and printed pick lists ("fulfilment_documents").
+- `trace`: a lot's receivers (CSV, XLSX, print) and its recall; an order's lots; expiring lots
+  with the orders holding them ("fulfilment_trace").
 
 Permissions (accounts.roles): `fulfilment.view_picklist` opens them, `fulfilment.add_picklist`
 creates lists, `fulfilment.change_pickline` starts and confirms picks. The warehouse sees every

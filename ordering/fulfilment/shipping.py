@@ -43,6 +43,7 @@ from ordering.notifications import order_params
 from ordering.selectors import orders_for_staff
 
 from . import phrases
+from .documents import render_delivery_note
 from .models import TEMPERATURE_RANGES, ZONE_WALK, PickLine, Shipment, ShipmentLine
 
 # Orders that may ship what was picked for them.
@@ -170,6 +171,8 @@ def ship(*, order: Order, carrier: str, dispatch_temperature: Decimal | None, us
             phrase=kit_phrases.phrase(phrases.SHIPPED, shipment=shipment.number, carrier=carrier),
         )
         transaction.on_commit(lambda: send_shipped_notification.enqueue(shipment_id=shipment.pk), robust=True)
+        # The delivery note is rendered once, in the background, as the shipment leaves.
+        transaction.on_commit(lambda: render_delivery_note.enqueue(shipment_id=shipment.pk), robust=True)
     return shipment
 
 

@@ -159,7 +159,7 @@ def test_the_delivery_note_is_in_the_language_of_the_person_who_placed_the_order
     assert "送货单" in text
     assert "冷冻鸡翅中 1公斤" in text
     assert "2027年3月31日" in text
-    assert "批号" in text
+    assert "批次" in text  # the lot column
     assert "Delivery note" not in text
 
 

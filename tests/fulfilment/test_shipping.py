@@ -320,6 +320,19 @@ def test_the_placer_is_told_in_their_language(order, warehouse_user, django_capt
     assert sent and "已发货" in sent[-1].subject
 
 
+def test_the_delivery_note_is_rendered_and_stored_once_the_shipment_commits(
+    order, warehouse_user, django_capture_on_commit_callbacks
+):
+    _picking(order, warehouse_user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        shipment = shipping.ship(order=order, carrier="Van 1", dispatch_temperature=Decimal("-20"), user=warehouse_user)
+
+    shipment.refresh_from_db()
+    assert shipment.delivery_note.name.endswith(".pdf")
+    assert shipment.delivery_note.read().startswith(b"%PDF")
+
+
 # --- The customer's order page ---------------------------------------------------------------
 
 

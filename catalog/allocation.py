@@ -5,8 +5,10 @@ order every placement shares) and picks each line's stock first-expiry-first wit
 company's shelf-life rule; `hold()` writes those picks against order lines (the lots' new
 `allocated` in one statement, the allocations in another); `release()` gives an order's held
 stock back; `put_on_hold()` takes a lot out of sale (a quality hold: damage, a failed check, a
-recall) and `release_hold()` gives it back. Ordering calls them; fulfilment (picking, shipping)
-adds its verbs here.
+recall) and `release_hold()` gives it back; `allocate_more()` adds stock to an existing order
+line (a backorder filled when stock arrives); `reallocate()` moves an allocation to other lots by
+hand, with who and why kept on the allocations themselves. Ordering calls them; fulfilment
+(picking, shipping) adds its verbs here.
 """
 
 from collections import defaultdict
@@ -16,6 +18,7 @@ from datetime import date
 from django.db import connection
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Company
 
@@ -47,12 +50,19 @@ class Picks:
         return sum(quantity for _lot, quantity in self.by_product.get(product_id, ()))
 
 
-def pick(*, company: Company, lines: list[tuple[Product, int]], today: date) -> Picks:
+class AllocationError(Exception):
+    """A re-allocation that breaks a rule; the message is for the user."""
+
+
+def pick(
+    *, company: Company, lines: list[tuple[Product, int]], today: date, exclude_lot_ids: frozenset = frozenset()
+) -> Picks:
     """Lock the lots of every product in `lines` (by primary key) and take each line's stock
     from the lots that expire first and still have the company's share of shelf life.
 
     Nothing is written: the picks are added to the locked lots' `allocated` in memory, and
-    `hold()` saves them once the order lines exist."""
+    `hold()` saves them once the order lines exist. `exclude_lot_ids` are never taken from (the
+    lot an allocation is being moved away from)."""
     first_expiry = {
         product.pk: earliest_sellable_expiry(
             shelf_life_days=product.shelf_life_days,
@@ -79,7 +89,7 @@ def pick(*, company: Company, lines: list[tuple[Product, int]], today: date) -> 
     by_product: dict[int, list[LockedLot]] = defaultdict(list)
     for row in rows:
         lot = LockedLot(*row)
-        if lot.expiry_date >= first_expiry[lot.product_id]:
+        if lot.expiry_date >= first_expiry[lot.product_id] and lot.pk not in exclude_lot_ids:
             by_product[lot.product_id].append(lot)
     for product, wanted in lines:
         needed, taken = wanted, []
@@ -170,3 +180,94 @@ def release_hold(*, lot_id: int) -> None:
         lot.hold_reason = ""
         lot.save(update_fields=["held_at", "hold_reason"])
         forget_stock([lot.product_id])
+
+
+def allocate_more(*, company: Company, order_line_id: int, product: Product, quantity: int, today: date) -> int:
+    """Allocate up to `quantity` more of `product` to an existing order line, first expiry first
+    within the company's shelf-life rule (`pick`, then `hold`); answers how much it got. The
+    caller holds the order line's lock and moves that much from its backorder."""
+    picks = pick(company=company, lines=[(product, quantity)], today=today)
+    hold(picks, company=company, order_lines={product.pk: order_line_id})
+    got = picks.quantity(product.pk)
+    if got:
+        forget_stock([product.pk])
+    return got
+
+
+@dataclass
+class Reallocation:
+    """What `reallocate()` did: the allocation it released, those that replace it, and how much
+    found no other lot (the caller backorders it)."""
+
+    released: Allocation
+    new: list[Allocation]
+    short: int
+
+
+def reallocate(*, allocation_id: int, to_lot_id: int | None, reason: str, user, today: date) -> Reallocation:
+    """Move an open allocation to `to_lot_id` (all of it), or, when None, to the lots that expire
+    first within the company's shelf-life rule, the allocation's own lot excepted (as much as
+    they have). The old allocation is released with who and why; the new ones name it.
+
+    Locks every lot of the product by primary key before anything else, the order `pick()`
+    and placement share, so a re-allocation never deadlocks with a placement or a receipt's
+    backorder fill."""
+    if not reason.strip():
+        raise AllocationError(_("Give a reason for the re-allocation."))
+    try:
+        old = Allocation.objects.select_for_update().select_related("company").get(
+            pk=allocation_id, released_at__isnull=True
+        )
+    except Allocation.DoesNotExist:
+        raise AllocationError(_("This allocation has been released or moved already.")) from None
+    product = Product.objects.get(lots=old.lot_id)
+    lots = {
+        row[0]: LockedLot(*row)
+        for row in Lot.objects.select_for_update()
+        .filter(product=product)
+        .order_by("pk")
+        .values_list("pk", "product_id", "expiry_date", "on_hand", "allocated")
+    }
+    if to_lot_id is None:
+        picks = pick(
+            company=old.company, lines=[(product, old.quantity)], today=today, exclude_lot_ids=frozenset([old.lot_id])
+        )
+        taken = picks.by_product[product.pk]
+    else:
+        taken = [(_chosen_lot(old=old, lot=lots.get(to_lot_id), product=product, today=today), old.quantity)]
+    _save_allocated(lot for lot, _quantity in taken)
+    new = Allocation.objects.bulk_create(
+        Allocation(lot_id=lot.pk, company=old.company, order_line_id=old.order_line_id, quantity=quantity, replaces=old)
+        for lot, quantity in taken
+    )
+    Lot.objects.filter(pk=old.lot_id).update(allocated=F("allocated") - old.quantity)
+    old.released_at = timezone.now()
+    old.released_by = user
+    old.release_reason = reason.strip()
+    old.save(update_fields=["released_at", "released_by", "release_reason"])
+    forget_stock([product.pk])
+    return Reallocation(released=old, new=new, short=old.quantity - sum(quantity for _lot, quantity in taken))
+
+
+def _chosen_lot(*, old: Allocation, lot: LockedLot | None, product: Product, today: date) -> LockedLot:
+    """The lot staff chose, if it may take the whole allocation: the same product, another lot,
+    not on hold, within the company's shelf-life rule, with the free stock. The caller holds its
+    lock; its `allocated` grows in memory."""
+    if lot is None or lot.pk == old.lot_id:
+        raise AllocationError(_("Choose another lot of the same product."))
+    if Lot.objects.filter(pk=lot.pk, held_at__isnull=False).exists():
+        raise AllocationError(_("That lot is on quality hold."))
+    first = earliest_sellable_expiry(
+        shelf_life_days=product.shelf_life_days,
+        min_shelf_life_percent=old.company.min_shelf_life_percent,
+        today=today,
+    )
+    if lot.expiry_date < first:
+        raise AllocationError(_("That lot expires too soon for this customer."))
+    if lot.on_hand - lot.allocated < old.quantity:
+        raise AllocationError(
+            _("That lot has only %(free)s free; the allocation needs %(quantity)s.")
+            % {"free": lot.on_hand - lot.allocated, "quantity": old.quantity}
+        )
+    lot.allocated += old.quantity
+    return lot

@@ -6,3 +6,12 @@ class FulfilmentConfig(AppConfig):
     name = "ordering.fulfilment"
     label = "fulfilment"
     verbose_name = _("Fulfilment")
+
+    def ready(self):
+        # --- alloc: backorders filled when stock arrives ---
+        from catalog.signals import stock_received
+
+        from .backorders import stock_received as fill_on_receipt
+
+        stock_received.connect(fill_on_receipt, dispatch_uid="fulfilment.fill_backorders")
+        # --- end alloc ---

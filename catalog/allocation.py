@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -163,23 +163,25 @@ def put_on_hold(*, lot_id: int, reason: str) -> list[Allocation]:
     allocated from it. Answers the lot's open allocations, which wait to be moved to other lots
     (they are not moved here: which lot takes them is the warehouse's decision). Holding a lot
     already on hold keeps its first reason and time."""
-    lot = Lot.objects.select_for_update().get(pk=lot_id)
-    if lot.held_at is None:
-        lot.held_at = timezone.now()
-        lot.hold_reason = reason
-        lot.save(update_fields=["held_at", "hold_reason"])
-        forget_stock([lot.product_id])
-    return list(Allocation.objects.filter(lot_id=lot_id, released_at__isnull=True).order_by("created_at", "pk"))
+    with transaction.atomic():
+        lot = Lot.objects.select_for_update().get(pk=lot_id)
+        if lot.held_at is None:
+            lot.held_at = timezone.now()
+            lot.hold_reason = reason
+            lot.save(update_fields=["held_at", "hold_reason"])
+            forget_stock([lot.product_id])
+        return list(Allocation.objects.filter(lot_id=lot_id, released_at__isnull=True).order_by("created_at", "pk"))
 
 
 def release_hold(*, lot_id: int) -> None:
     """The lot is fit to sell again."""
-    lot = Lot.objects.select_for_update().get(pk=lot_id)
-    if lot.held_at is not None:
-        lot.held_at = None
-        lot.hold_reason = ""
-        lot.save(update_fields=["held_at", "hold_reason"])
-        forget_stock([lot.product_id])
+    with transaction.atomic():
+        lot = Lot.objects.select_for_update().get(pk=lot_id)
+        if lot.held_at is not None:
+            lot.held_at = None
+            lot.hold_reason = ""
+            lot.save(update_fields=["held_at", "hold_reason"])
+            forget_stock([lot.product_id])
 
 
 def allocate_more(*, company: Company, order_line_id: int, product: Product, quantity: int, today: date) -> int:
@@ -214,6 +216,11 @@ def reallocate(*, allocation_id: int, to_lot_id: int | None, reason: str, user, 
     backorder fill."""
     if not reason.strip():
         raise AllocationError(_("Give a reason for the re-allocation."))
+    with transaction.atomic():
+        return _reallocate(allocation_id=allocation_id, to_lot_id=to_lot_id, reason=reason, user=user, today=today)
+
+
+def _reallocate(*, allocation_id: int, to_lot_id: int | None, reason: str, user, today: date) -> Reallocation:
     try:
         old = Allocation.objects.select_for_update().select_related("company").get(
             pk=allocation_id, released_at__isnull=True

@@ -58,9 +58,12 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     # The warehouse books stock in and out (receipts, adjustments, write-offs are all stock
     # movements: `add_stockmove`), sees products and lots, and keeps its own warehouses and
     # locations; it does not see prices.
+    # It allocates every customer's orders (backorders, quality holds, re-allocation:
+    # `change_allocation`), so it sees every customer's orders in those screens.
     WAREHOUSE: _BACK_OFFICE
     + ["catalog.view_product", "catalog.view_category"]
-    + ["catalog.view_lot", "catalog.add_stockmove"]
+    + ["catalog.view_lot", "catalog.add_stockmove", "catalog.change_allocation"]
+    + ["accounts.view_all_companies"]
     + ["catalog.view_warehouse", "catalog.add_warehouse", "catalog.change_warehouse"]
     + ["catalog.view_location", "catalog.add_location", "catalog.change_location"],
     # The manager reads everything and is the catalog manager: products, categories,

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from catalog import allocation
@@ -15,7 +16,7 @@ from catalog.services import Receipt, receive_stock
 from ordering import services
 from ordering.fulfilment.backorders import ReallocationError, fill_backorders, reallocate_allocation
 from ordering.models import OrderState
-from tests.factories import CompanyFactory, MembershipFactory, StaffFactory
+from tests.factories import CompanyFactory, MembershipFactory, StaffFactory, with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -239,3 +240,90 @@ def test_two_receipts_racing_fill_each_backorder_once(make_product, place_order,
         assert (held["n"] or 0) == line.allocated_quantity
     for lot in Lot.objects.filter(product=product):
         assert lot.allocated == lot.on_hand == 5
+
+
+# Back office --------------------------------------------------------------------------------
+
+
+def _client(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(with_second_factor(user))
+    return client
+
+
+@pytest.fixture
+def rivals_backorder(make_product, place_order, staff_sales_rep):
+    """A backorder of another rep's customer, "Rival Canteen", on a lot it holds."""
+    rival = CompanyFactory(display_name="Rival Canteen", sales_rep=StaffFactory())
+    product = make_product(stock=2, allow_backorder=True)
+    order = place_order(buyer=MembershipFactory(company=rival).user, product=product, quantity=5)
+    return order
+
+
+def test_the_warehouse_sees_every_backorder_in_a_fixed_number_of_queries(
+    backordered, rivals_backorder, staff_warehouse, django_assert_max_num_queries
+):
+    client = _client(staff_warehouse)
+    with django_assert_max_num_queries(25):
+        response = client.get(reverse("fulfilment_allocation:backorders"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert backordered[1].number in page
+    assert rivals_backorder.number in page and "Rival Canteen" in page
+
+
+def test_a_sales_rep_sees_only_their_customers_backorders(
+    backordered, rivals_backorder, staff_sales_rep, company
+):
+    company.sales_rep = staff_sales_rep
+    company.save()
+    page = _client(staff_sales_rep).get(reverse("fulfilment_allocation:backorders")).content.decode()
+    assert backordered[1].number in page
+    assert "Rival Canteen" not in page
+
+
+def test_the_warehouse_puts_a_lot_on_hold_and_re_allocates_its_allocations(
+    backordered, stock_in, staff_warehouse, django_assert_max_num_queries
+):
+    product, order = backordered
+    stock_in(product, 10, lot="L2", days=200)
+    lot = Lot.objects.get(number="L1")
+    client = _client(staff_warehouse)
+    client.post(reverse("fulfilment_allocation:put_on_hold"), {"lot": lot.pk, "reason": "Torn packaging"})
+    lot.refresh_from_db()
+    assert lot.hold_reason == "Torn packaging"
+    with django_assert_max_num_queries(25):
+        page = client.get(reverse("fulfilment_allocation:quality_holds")).content.decode()
+    assert "Torn packaging" in page and order.number in page
+    held = Allocation.objects.get(lot=lot, released_at__isnull=True)
+    client.post(reverse("fulfilment_allocation:reallocate"), {"allocation": held.pk, "to_lot": "", "reason": "Torn"})
+    assert _open_allocations(_line(order)) == [("L2", 4)]
+    client.post(reverse("fulfilment_allocation:release_hold"), {"lot": lot.pk})
+    lot.refresh_from_db()
+    assert lot.held_at is None
+
+
+def test_a_sales_rep_can_neither_hold_nor_re_allocate(backordered, staff_sales_rep, company):
+    product, order = backordered
+    company.sales_rep = staff_sales_rep
+    company.save()
+    lot = Lot.objects.get(number="L1")
+    client = _client(staff_sales_rep)
+    client.post(reverse("fulfilment_allocation:put_on_hold"), {"lot": lot.pk, "reason": "Mine"})
+    held = Allocation.objects.get(lot=lot)
+    client.post(reverse("fulfilment_allocation:reallocate"), {"allocation": held.pk, "reason": "Mine"})
+    lot.refresh_from_db()
+    assert lot.held_at is None
+    assert _open_allocations(_line(order)) == [("L1", 4)]
+
+
+def test_the_holds_screen_hides_another_reps_customers_allocations(
+    rivals_backorder, staff_sales_rep
+):
+    lot = Lot.objects.get(allocations__order_line_id=_line(rivals_backorder).pk)
+    allocation.put_on_hold(lot_id=lot.pk, reason="Failed check")
+    page = _client(staff_sales_rep).get(reverse("fulfilment_allocation:quality_holds")).content.decode()
+    assert "Failed check" in page
+    assert rivals_backorder.number not in page and "Rival" not in page

@@ -133,7 +133,10 @@ class QualityHoldsView(PermissionTemplateMixin, TemplateView):
 
 class _AllocationAction(PermissionTemplateMixin, View):
     permission = MOVE_ALLOCATIONS
-    http_method_names = ["post"]
+
+    def get(self, request):
+        # The actions are forms on the holds screen; a visit lands there.
+        return self.done()
 
     def done(self):
         return redirect(reverse("fulfilment_allocation:quality_holds"))

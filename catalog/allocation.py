@@ -222,8 +222,10 @@ def reallocate(*, allocation_id: int, to_lot_id: int | None, reason: str, user, 
 
 def _reallocate(*, allocation_id: int, to_lot_id: int | None, reason: str, user, today: date) -> Reallocation:
     try:
-        old = Allocation.objects.select_for_update().select_related("company").get(
-            pk=allocation_id, released_at__isnull=True
+        old = (
+            Allocation.objects.select_for_update()
+            .select_related("company")
+            .get(pk=allocation_id, released_at__isnull=True)
         )
     except Allocation.DoesNotExist:
         raise AllocationError(_("This allocation has been released or moved already.")) from None

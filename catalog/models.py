@@ -402,7 +402,11 @@ class Allocation(models.Model):
     # and why, and the allocations that take its place name it: allocations do not change what
     # is on hand, so they are their own ledger rather than stock movements.
     released_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("released by"), on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("released by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     release_reason = models.CharField(_("reason"), max_length=200, blank=True)

@@ -97,9 +97,7 @@ def receive_stock(*, receipts: list[Receipt], user, reference: str = "") -> list
                 )
             product_ids = {receipt.product.pk for receipt in receipts}
             # After commit, and robust (a failing receiver is logged): the goods stay booked in.
-            transaction.on_commit(
-                lambda: stock_received.send(sender=Lot, product_ids=product_ids), robust=True
-            )
+            transaction.on_commit(lambda: stock_received.send(sender=Lot, product_ids=product_ids), robust=True)
     except IntegrityError as error:
         raise StockError(_("The receipt could not be saved: %(error)s") % {"error": error}) from error
     return moves

@@ -19,12 +19,18 @@ from django.views.generic import TemplateView, View
 from wagtail.admin import messages
 
 from accounts.selectors import companies_for_staff, sees_all_companies
-from catalog.allocation import put_on_hold, release_hold
+from catalog.allocation import put_on_hold
 from catalog.models import Allocation, Lot
 from kit.backoffice import LongSelect, PermissionTemplateMixin
 from ordering.models import OrderLine
 
-from .backorders import FILLS_BACKORDERS, HOLDS_ALLOCATIONS, ReallocationError, reallocate_allocation
+from .backorders import (
+    FILLS_BACKORDERS,
+    HOLDS_ALLOCATIONS,
+    ReallocationError,
+    reallocate_allocation,
+    release_quality_hold,
+)
 
 VIEW_STOCK = "catalog.view_lot"
 MOVE_ALLOCATIONS = "catalog.change_allocation"
@@ -162,8 +168,10 @@ class ReleaseHoldView(_AllocationAction):
         lot = Lot.objects.filter(pk=request.POST.get("lot") or 0, held_at__isnull=False).first()
         if lot is None:
             raise PermissionDenied
-        release_hold(lot_id=lot.pk)
+        filled = release_quality_hold(lot_id=lot.pk)
         messages.success(request, _("Lot %(lot)s may be sold again.") % {"lot": lot.number})
+        if filled:
+            messages.success(request, _("Backorders filled from this lot: %(count)s.") % {"count": filled})
         return self.done()
 
 

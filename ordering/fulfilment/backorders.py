@@ -3,7 +3,8 @@
 Verbs: `fill_backorders()` (connected to `catalog.signals.stock_received` in
 FulfilmentConfig.ready()) gives the backordered quantities of open orders for the received
 products the stock that came in, first expiry first within each customer's shelf-life rule,
-oldest order first; `reallocate_allocation()` moves one allocation to other lots with a reason
+oldest order first (and `release_quality_hold()` after a hold is lifted, since the lot's free
+stock becomes sellable again); `reallocate_allocation()` moves one allocation to other lots with a reason
 (catalog.allocation.reallocate) and backorders what found no lot.
 
 Locks: the orders (by primary key), then their lines, then the lots (catalog.allocation, by
@@ -20,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog import allocation
-from catalog.models import Allocation
+from catalog.models import Allocation, Lot
 from ordering.models import Order, OrderLine, OrderState
 
 from .models import PickLine
@@ -74,6 +75,15 @@ def fill_backorders(*, product_ids, today: date | None = None) -> int:
     return filled
 
 
+def release_quality_hold(*, lot_id: int) -> int:
+    """Lift a lot's quality hold; its free stock fills waiting backorders at once. Answers the
+    quantity allocated."""
+    with transaction.atomic():
+        allocation.release_hold(lot_id=lot_id)
+        product_id = Lot.objects.values_list("product_id", flat=True).get(pk=lot_id)
+        return fill_backorders(product_ids=[product_id])
+
+
 def stock_received(sender, *, product_ids, **kwargs) -> None:
     """Receiver of catalog.signals.stock_received."""
     fill_backorders(product_ids=product_ids)
@@ -112,4 +122,3 @@ def reallocate_allocation(
                 backorder_quantity=F("backorder_quantity") + result.short,
             )
     return result
-

@@ -15,7 +15,9 @@ from .backoffice import urlpatterns as allocation_urlpatterns
 @hooks.register("register_admin_urls")
 def register_allocation_urls():
     return [
-        path("fulfilment/", include((allocation_urlpatterns, "fulfilment_allocation"), namespace="fulfilment_allocation"))
+        path(
+            "fulfilment/", include((allocation_urlpatterns, "fulfilment_allocation"), namespace="fulfilment_allocation")
+        )
     ]
 
 

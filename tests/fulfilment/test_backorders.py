@@ -192,7 +192,9 @@ def test_cancelling_releases_stock_held_on_a_lot_on_quality_hold(make_product, p
 
 def test_rejecting_releases_stock_held_on_a_lot_on_quality_hold(make_product, place_order):
     product = make_product(stock=5)
-    order = place_order(product=product, quantity=5, spending_limit="50.00", state=OrderState.AWAITING_CUSTOMER_APPROVAL)
+    order = place_order(
+        product=product, quantity=5, spending_limit="50.00", state=OrderState.AWAITING_CUSTOMER_APPROVAL
+    )
     lot = Lot.objects.get(product=product)
     allocation.put_on_hold(lot_id=lot.pk, reason="Failed check")
     approver = MembershipFactory(company=order.company, role="approver")
@@ -217,8 +219,15 @@ def test_two_receipts_racing_fill_each_backorder_once(make_product, place_order,
         try:
             barrier.wait(timeout=30)
             receive_stock(
-                receipts=[Receipt(product=product, lot_number=lot, expiry_date=timezone.localdate() + timedelta(days=90),
-                                  quantity=5, location=freezer_location)],
+                receipts=[
+                    Receipt(
+                        product=product,
+                        lot_number=lot,
+                        expiry_date=timezone.localdate() + timedelta(days=90),
+                        quantity=5,
+                        location=freezer_location,
+                    )
+                ],
                 user=staff,
             )
         except Exception as error:  # noqa: BLE001 (reported below)
@@ -274,9 +283,7 @@ def test_the_warehouse_sees_every_backorder_in_a_fixed_number_of_queries(
     assert rivals_backorder.number in page and "Rival Canteen" in page
 
 
-def test_a_sales_rep_sees_only_their_customers_backorders(
-    backordered, rivals_backorder, staff_sales_rep, company
-):
+def test_a_sales_rep_sees_only_their_customers_backorders(backordered, rivals_backorder, staff_sales_rep, company):
     company.sales_rep = staff_sales_rep
     company.save()
     page = _client(staff_sales_rep).get(reverse("fulfilment_allocation:backorders")).content.decode()
@@ -319,11 +326,21 @@ def test_a_sales_rep_can_neither_hold_nor_re_allocate(backordered, staff_sales_r
     assert _open_allocations(_line(order)) == [("L1", 4)]
 
 
-def test_the_holds_screen_hides_another_reps_customers_allocations(
-    rivals_backorder, staff_sales_rep
-):
+def test_the_holds_screen_hides_another_reps_customers_allocations(rivals_backorder, staff_sales_rep):
     lot = Lot.objects.get(allocations__order_line_id=_line(rivals_backorder).pk)
     allocation.put_on_hold(lot_id=lot.pk, reason="Failed check")
     page = _client(staff_sales_rep).get(reverse("fulfilment_allocation:quality_holds")).content.decode()
     assert "Failed check" in page
     assert rivals_backorder.number not in page and "Rival" not in page
+
+
+def test_lifting_a_hold_fills_waiting_backorders(make_product, place_order, stock_in, staff_warehouse):
+    product = make_product(stock=0, allow_backorder=True)
+    order = place_order(product=product, quantity=4, state=OrderState.APPROVED)
+    stock_in(product, 10, lot="HELD", days=200)
+    lot = Lot.objects.get(number="HELD")
+    allocation.put_on_hold(lot_id=lot.pk, reason="Failed check")
+    assert fill_backorders(product_ids=[product.pk]) == 0
+    _client(staff_warehouse).post(reverse("fulfilment_allocation:release_hold"), {"lot": lot.pk})
+    assert _open_allocations(_line(order)) == [("HELD", 4)]
+    assert _line(order).backorder_quantity == 0

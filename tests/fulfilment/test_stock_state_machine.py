@@ -43,7 +43,9 @@ class StockMachine(RuleBasedStateMachine):
     def set_up(self):
         # The clock stands still at noon and moves only when a rule lets days pass, so placement,
         # receipts (and the backorder fill they trigger) and the checks all read the same day.
-        self.now = timezone.make_aware(datetime.combine(timezone.localdate(), datetime.min.time())) + timedelta(hours=12)
+        self.now = timezone.make_aware(datetime.combine(timezone.localdate(), datetime.min.time())) + timedelta(
+            hours=12
+        )
         self.clock = time_machine.travel(self.now, tick=False)
         self.clock.start()
         self.staff = StaffFactory(is_superuser=True)

@@ -404,8 +404,13 @@ def _order_on_two_lots(world, user):
     order = world.place()
     receive_stock(
         receipts=[
-            Receipt(product=world.product, lot_number="L2", expiry_date=TODAY + timedelta(days=200), quantity=5,
-                    location=world.location)
+            Receipt(
+                product=world.product,
+                lot_number="L2",
+                expiry_date=TODAY + timedelta(days=200),
+                quantity=5,
+                location=world.location,
+            )
         ],
         user=StaffFactory(),
     )

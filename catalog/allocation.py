@@ -55,14 +55,20 @@ class AllocationError(Exception):
 
 
 def pick(
-    *, company: Company, lines: list[tuple[Product, int]], today: date, exclude_lot_ids: frozenset = frozenset()
+    *,
+    company: Company,
+    lines: list[tuple[Product, int]],
+    today: date,
+    exclude_lot_ids: frozenset = frozenset(),
+    among_lot_ids: frozenset | None = None,
 ) -> Picks:
     """Lock the lots of every product in `lines` (by primary key) and take each line's stock
     from the lots that expire first and still have the company's share of shelf life.
 
     Nothing is written: the picks are added to the locked lots' `allocated` in memory, and
     `hold()` saves them once the order lines exist. `exclude_lot_ids` are never taken from (the
-    lot an allocation is being moved away from)."""
+    lot an allocation is being moved away from); when `among_lot_ids` is given, only those lots
+    are (the lots a backorder fill locked first)."""
     first_expiry = {
         product.pk: earliest_sellable_expiry(
             shelf_life_days=product.shelf_life_days,
@@ -89,7 +95,11 @@ def pick(
     by_product: dict[int, list[LockedLot]] = defaultdict(list)
     for row in rows:
         lot = LockedLot(*row)
-        if lot.expiry_date >= first_expiry[lot.product_id] and lot.pk not in exclude_lot_ids:
+        if (
+            lot.expiry_date >= first_expiry[lot.product_id]
+            and lot.pk not in exclude_lot_ids
+            and (among_lot_ids is None or lot.pk in among_lot_ids)
+        ):
             by_product[lot.product_id].append(lot)
     for product, wanted in lines:
         needed, taken = wanted, []
@@ -184,11 +194,31 @@ def release_hold(*, lot_id: int) -> None:
             forget_stock([lot.product_id])
 
 
-def allocate_more(*, company: Company, order_line_id: int, product: Product, quantity: int, today: date) -> int:
+def lock_lots(product_ids) -> frozenset[int]:
+    """Lock every lot of these products (by primary key) and answer their ids.
+
+    A backorder fill takes from these lots only: a lot whose receipt commits while the fill runs
+    would otherwise become visible half-way through it, and a newer order could take stock that
+    an older one, already passed over, was waiting for. That receipt's own fill follows."""
+    return frozenset(
+        Lot.objects.select_for_update().filter(product_id__in=product_ids).order_by("pk").values_list("pk", flat=True)
+    )
+
+
+def allocate_more(
+    *,
+    company: Company,
+    order_line_id: int,
+    product: Product,
+    quantity: int,
+    today: date,
+    among_lot_ids: frozenset | None = None,
+) -> int:
     """Allocate up to `quantity` more of `product` to an existing order line, first expiry first
-    within the company's shelf-life rule (`pick`, then `hold`); answers how much it got. The
-    caller holds the order line's lock and moves that much from its backorder."""
-    picks = pick(company=company, lines=[(product, quantity)], today=today)
+    within the company's shelf-life rule (`pick`, then `hold`; only from `among_lot_ids` when
+    given); answers how much it got. The caller holds the order line's lock and moves that much
+    from its backorder."""
+    picks = pick(company=company, lines=[(product, quantity)], today=today, among_lot_ids=among_lot_ids)
     hold(picks, company=company, order_lines={product.pk: order_line_id})
     got = picks.quantity(product.pk)
     if got:

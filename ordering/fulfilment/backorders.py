@@ -10,7 +10,9 @@ stock becomes sellable again); `reallocate_allocation()` moves one allocation to
 Locks: the orders (by primary key), then their lines, then the lots (catalog.allocation, by
 primary key), the order cancellation takes too (credit account, order, lots). Two receipts of
 the same product committing together both fill: the second waits for the first's order locks
-and then reads the backorders the first has left, so no backorder is filled twice.
+and then reads the backorders the first has left, so no backorder is filled twice; and each fill
+takes only from the lots it locked at its start (`catalog.allocation.lock_lots`), so a lot that
+commits half-way through a fill goes to the oldest orders in its own receipt's fill.
 """
 
 from datetime import date
@@ -59,6 +61,7 @@ def fill_backorders(*, product_ids, today: date | None = None) -> int:
             .select_related("order__company", "product")
             .order_by("order__placed_at", "order_id", "pk")
         )
+        lot_ids = allocation.lock_lots(product_ids)
         for line in lines:
             got = allocation.allocate_more(
                 company=line.order.company,
@@ -66,6 +69,7 @@ def fill_backorders(*, product_ids, today: date | None = None) -> int:
                 product=line.product,
                 quantity=line.backorder_quantity,
                 today=today,
+                among_lot_ids=lot_ids,
             )
             if got:
                 OrderLine.objects.filter(pk=line.pk).update(

@@ -243,7 +243,9 @@ def test_two_receipts_racing_fill_each_backorder_once(make_product, place_order,
     assert errors == []
     lines = [_line(order) for order in orders]
     assert sum(line.allocated_quantity for line in lines) == 10
-    assert [line.backorder_quantity for line in lines] == [0, 0, 0, 2]
+    assert [line.backorder_quantity for line in lines] == [0, 0, 0, 2], list(
+        Allocation.objects.filter(lot__product=product).values_list("order_line_id", "lot__number", "quantity")
+    )
     for line in lines:
         held = Allocation.objects.filter(order_line_id=line.pk, released_at__isnull=True).aggregate(n=Sum("quantity"))
         assert (held["n"] or 0) == line.allocated_quantity

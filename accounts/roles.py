@@ -67,12 +67,15 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     # The warehouse books stock in and out (receipts, adjustments, write-offs are all stock
     # movements: `add_stockmove`), sees products and lots, and keeps its own warehouses and
     # locations; it does not see prices.
+    # It allocates every customer's orders (backorders, quality holds, re-allocation:
+    # `change_allocation`), so it sees every customer's orders in those screens.
     WAREHOUSE: _BACK_OFFICE
     # Every customer's orders and shipments reach the warehouse (a lot's receivers, to recall
     # it); still no prices or credit.
     + ["accounts.view_all_companies"]
     + ["catalog.view_product", "catalog.view_category"]
-    + ["catalog.view_lot", "catalog.add_stockmove"]
+    + ["catalog.view_lot", "catalog.add_stockmove", "catalog.change_allocation"]
+    + ["accounts.view_all_companies"]
     + ["catalog.view_warehouse", "catalog.add_warehouse", "catalog.change_warehouse"]
     + ["catalog.view_location", "catalog.add_location", "catalog.change_location"]
     # Shipping: every customer's picked goods leave through the warehouse (it ships and confirms

@@ -6,15 +6,17 @@ company's shelf-life rule; `hold()` writes those picks against order lines (the 
 `allocated` in one statement, the allocations in another); `release()` gives an order's held
 stock back; `put_on_hold()` takes a lot out of sale (a quality hold: damage, a failed check, a
 recall) and `release_hold()` gives it back; `shorten()` takes from an allocation what a short
-pick did not find; `ship()` takes shipped stock out of the lot, its allocation and the ledger.
-Ordering calls them; fulfilment (picking, shipping) adds its verbs here.
+pick did not find; `ship()` takes shipped stock out of the lot, its allocation and the ledger;
+`allocate_more()` adds stock to an existing order line (a backorder filled when stock arrives);
+`reallocate()` moves an allocation to other lots by hand, with who and why kept on the
+allocations themselves. Ordering calls them; fulfilment (picking, shipping) adds its verbs here.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,12 +52,25 @@ class Picks:
         return sum(quantity for _lot, quantity in self.by_product.get(product_id, ()))
 
 
-def pick(*, company: Company, lines: list[tuple[Product, int]], today: date) -> Picks:
+class AllocationError(Exception):
+    """A re-allocation that breaks a rule; the message is for the user."""
+
+
+def pick(
+    *,
+    company: Company,
+    lines: list[tuple[Product, int]],
+    today: date,
+    exclude_lot_ids: frozenset = frozenset(),
+    among_lot_ids: frozenset | None = None,
+) -> Picks:
     """Lock the lots of every product in `lines` (by primary key) and take each line's stock
     from the lots that expire first and still have the company's share of shelf life.
 
     Nothing is written: the picks are added to the locked lots' `allocated` in memory, and
-    `hold()` saves them once the order lines exist."""
+    `hold()` saves them once the order lines exist. `exclude_lot_ids` are never taken from (the
+    lot an allocation is being moved away from); when `among_lot_ids` is given, only those lots
+    are (the lots a backorder fill locked first)."""
     first_expiry = {
         product.pk: earliest_sellable_expiry(
             shelf_life_days=product.shelf_life_days,
@@ -82,7 +97,11 @@ def pick(*, company: Company, lines: list[tuple[Product, int]], today: date) -> 
     by_product: dict[int, list[LockedLot]] = defaultdict(list)
     for row in rows:
         lot = LockedLot(*row)
-        if lot.expiry_date >= first_expiry[lot.product_id]:
+        if (
+            lot.expiry_date >= first_expiry[lot.product_id]
+            and lot.pk not in exclude_lot_ids
+            and (among_lot_ids is None or lot.pk in among_lot_ids)
+        ):
             by_product[lot.product_id].append(lot)
     for product, wanted in lines:
         needed, taken = wanted, []
@@ -156,23 +175,25 @@ def put_on_hold(*, lot_id: int, reason: str) -> list[Allocation]:
     allocated from it. Answers the lot's open allocations, which wait to be moved to other lots
     (they are not moved here: which lot takes them is the warehouse's decision). Holding a lot
     already on hold keeps its first reason and time."""
-    lot = Lot.objects.select_for_update().get(pk=lot_id)
-    if lot.held_at is None:
-        lot.held_at = timezone.now()
-        lot.hold_reason = reason
-        lot.save(update_fields=["held_at", "hold_reason"])
-        forget_stock([lot.product_id])
-    return list(Allocation.objects.filter(lot_id=lot_id, released_at__isnull=True).order_by("created_at", "pk"))
+    with transaction.atomic():
+        lot = Lot.objects.select_for_update().get(pk=lot_id)
+        if lot.held_at is None:
+            lot.held_at = timezone.now()
+            lot.hold_reason = reason
+            lot.save(update_fields=["held_at", "hold_reason"])
+            forget_stock([lot.product_id])
+        return list(Allocation.objects.filter(lot_id=lot_id, released_at__isnull=True).order_by("created_at", "pk"))
 
 
 def release_hold(*, lot_id: int) -> None:
     """The lot is fit to sell again."""
-    lot = Lot.objects.select_for_update().get(pk=lot_id)
-    if lot.held_at is not None:
-        lot.held_at = None
-        lot.hold_reason = ""
-        lot.save(update_fields=["held_at", "hold_reason"])
-        forget_stock([lot.product_id])
+    with transaction.atomic():
+        lot = Lot.objects.select_for_update().get(pk=lot_id)
+        if lot.held_at is not None:
+            lot.held_at = None
+            lot.hold_reason = ""
+            lot.save(update_fields=["held_at", "hold_reason"])
+            forget_stock([lot.product_id])
 
 
 # --- Shipping: stock leaves the warehouse (fulfilment's verb) ---------------------------------
@@ -237,3 +258,121 @@ def shorten(*, allocation_id: int, by: int) -> Allocation:
     Lot.objects.filter(pk=lot_id).update(allocated=F("allocated") - by)
     forget_stock(Lot.objects.filter(pk=lot_id).values_list("product_id", flat=True))
     return allocation
+
+
+def lock_lots(product_ids) -> frozenset[int]:
+    """Lock every lot of these products (by primary key) and answer their ids.
+
+    A backorder fill takes from these lots only: a lot whose receipt commits while the fill runs
+    would otherwise become visible half-way through it, and a newer order could take stock that
+    an older one, already passed over, was waiting for. That receipt's own fill follows."""
+    return frozenset(
+        Lot.objects.select_for_update().filter(product_id__in=product_ids).order_by("pk").values_list("pk", flat=True)
+    )
+
+
+def allocate_more(
+    *,
+    company: Company,
+    order_line_id: int,
+    product: Product,
+    quantity: int,
+    today: date,
+    among_lot_ids: frozenset | None = None,
+) -> int:
+    """Allocate up to `quantity` more of `product` to an existing order line, first expiry first
+    within the company's shelf-life rule (`pick`, then `hold`; only from `among_lot_ids` when
+    given); answers how much it got. The caller holds the order line's lock and moves that much
+    from its backorder."""
+    picks = pick(company=company, lines=[(product, quantity)], today=today, among_lot_ids=among_lot_ids)
+    hold(picks, company=company, order_lines={product.pk: order_line_id})
+    got = picks.quantity(product.pk)
+    if got:
+        forget_stock([product.pk])
+    return got
+
+
+@dataclass
+class Reallocation:
+    """What `reallocate()` did: the allocation it released, those that replace it, and how much
+    found no other lot (the caller backorders it)."""
+
+    released: Allocation
+    new: list[Allocation]
+    short: int
+
+
+def reallocate(*, allocation_id: int, to_lot_id: int | None, reason: str, user, today: date) -> Reallocation:
+    """Move an open allocation to `to_lot_id` (all of it), or, when None, to the lots that expire
+    first within the company's shelf-life rule, the allocation's own lot excepted (as much as
+    they have). The old allocation is released with who and why; the new ones name it.
+
+    Locks every lot of the product by primary key before anything else, the order `pick()`
+    and placement share, so a re-allocation never deadlocks with a placement or a receipt's
+    backorder fill."""
+    if not reason.strip():
+        raise AllocationError(_("Give a reason for the re-allocation."))
+    with transaction.atomic():
+        return _reallocate(allocation_id=allocation_id, to_lot_id=to_lot_id, reason=reason, user=user, today=today)
+
+
+def _reallocate(*, allocation_id: int, to_lot_id: int | None, reason: str, user, today: date) -> Reallocation:
+    try:
+        old = (
+            Allocation.objects.select_for_update()
+            .select_related("company")
+            .get(pk=allocation_id, released_at__isnull=True)
+        )
+    except Allocation.DoesNotExist:
+        raise AllocationError(_("This allocation has been released or moved already.")) from None
+    product = Product.objects.get(lots=old.lot_id)
+    lots = {
+        row[0]: LockedLot(*row)
+        for row in Lot.objects.select_for_update()
+        .filter(product=product)
+        .order_by("pk")
+        .values_list("pk", "product_id", "expiry_date", "on_hand", "allocated")
+    }
+    if to_lot_id is None:
+        picks = pick(
+            company=old.company, lines=[(product, old.quantity)], today=today, exclude_lot_ids=frozenset([old.lot_id])
+        )
+        taken = picks.by_product[product.pk]
+    else:
+        taken = [(_chosen_lot(old=old, lot=lots.get(to_lot_id), product=product, today=today), old.quantity)]
+    _save_allocated(lot for lot, _quantity in taken)
+    new = Allocation.objects.bulk_create(
+        Allocation(lot_id=lot.pk, company=old.company, order_line_id=old.order_line_id, quantity=quantity, replaces=old)
+        for lot, quantity in taken
+    )
+    Lot.objects.filter(pk=old.lot_id).update(allocated=F("allocated") - old.quantity)
+    old.released_at = timezone.now()
+    old.released_by = user
+    old.release_reason = reason.strip()
+    old.save(update_fields=["released_at", "released_by", "release_reason"])
+    forget_stock([product.pk])
+    return Reallocation(released=old, new=new, short=old.quantity - sum(quantity for _lot, quantity in taken))
+
+
+def _chosen_lot(*, old: Allocation, lot: LockedLot | None, product: Product, today: date) -> LockedLot:
+    """The lot staff chose, if it may take the whole allocation: the same product, another lot,
+    not on hold, within the company's shelf-life rule, with the free stock. The caller holds its
+    lock; its `allocated` grows in memory."""
+    if lot is None or lot.pk == old.lot_id:
+        raise AllocationError(_("Choose another lot of the same product."))
+    if Lot.objects.filter(pk=lot.pk, held_at__isnull=False).exists():
+        raise AllocationError(_("That lot is on quality hold."))
+    first = earliest_sellable_expiry(
+        shelf_life_days=product.shelf_life_days,
+        min_shelf_life_percent=old.company.min_shelf_life_percent,
+        today=today,
+    )
+    if lot.expiry_date < first:
+        raise AllocationError(_("That lot expires too soon for this customer."))
+    if lot.on_hand - lot.allocated < old.quantity:
+        raise AllocationError(
+            _("That lot has only %(free)s free; the allocation needs %(quantity)s.")
+            % {"free": lot.on_hand - lot.allocated, "quantity": old.quantity}
+        )
+    lot.allocated += old.quantity
+    return lot

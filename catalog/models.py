@@ -399,6 +399,21 @@ class Allocation(models.Model):
     quantity = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
     released_at = models.DateTimeField(null=True, blank=True)
+    # A re-allocation by hand (catalog.allocation.reallocate) releases the allocation with who
+    # and why, and the allocations that take its place name it: allocations do not change what
+    # is on hand, so they are their own ledger rather than stock movements.
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("released by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    release_reason = models.CharField(_("reason"), max_length=200, blank=True)
+    replaces = models.ForeignKey(
+        "self", verbose_name=_("replaces"), on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+    )
 
     class Meta:
         verbose_name = _("allocation")

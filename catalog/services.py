@@ -1,6 +1,7 @@
 """Writes to the catalog's stock ledger.
 
-Verbs: receive_stock, adjust_stock, write_off_stock. Each writes one StockMove and updates the
+Verbs: receive_stock, adjust_stock, write_off_stock. A receipt, once committed, sends
+`catalog.signals.stock_received` (fulfilment fills backorders from it). Each writes one StockMove and updates the
 lot's on-hand quantity and its level at the location in the same transaction, under a row lock
 on the lot, so the ledger, the levels and Lot.on_hand always agree. The database refuses
 negative stock and allocations above what is on hand, whatever the code does.
@@ -14,6 +15,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from .models import Location, Lot, Product, StockLevel, StockMove
+from .signals import stock_received
 from .stock import forget_stock
 
 
@@ -93,6 +95,9 @@ def receive_stock(*, receipts: list[Receipt], user, reference: str = "") -> list
                         user=user,
                     )
                 )
+            product_ids = {receipt.product.pk for receipt in receipts}
+            # After commit, and robust (a failing receiver is logged): the goods stay booked in.
+            transaction.on_commit(lambda: stock_received.send(sender=Lot, product_ids=product_ids), robust=True)
     except IntegrityError as error:
         raise StockError(_("The receipt could not be saved: %(error)s") % {"error": error}) from error
     return moves

@@ -3,10 +3,14 @@
 Saving or deleting a price-list entry by any path (the ORM, the back office, a future API) moves
 the catalog version like saving its list does. Imports write entries with bulk_create, which
 sends no signal, and call forget_catalog() once themselves.
+
+`stock_received` is the one signal catalog offers higher apps: sent once a receipt has committed,
+with the ids of the products it brought in (`product_ids`), so fulfilment fills backorders
+without catalog knowing about orders.
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from accounts.models import Licence
 
@@ -14,6 +18,8 @@ from .models import Assortment, Category, Lot, PriceList, PriceListEntry, Produc
 from .offers import forget_licences
 from .selectors import forget_catalog, forget_category_tree
 from .stock import forget_stock
+
+stock_received = Signal()  # product_ids: set[int]; sent on commit by catalog.services.receive_stock
 
 
 @receiver(post_save, sender=Category, dispatch_uid="catalog.forget_category_tree.save")

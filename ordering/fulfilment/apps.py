@@ -11,3 +11,11 @@ class FulfilmentConfig(AppConfig):
         from . import phrases
 
         phrases.register()
+
+        # --- alloc: backorders filled when stock arrives ---
+        from catalog.signals import stock_received
+
+        from .backorders import stock_received as fill_on_receipt
+
+        stock_received.connect(fill_on_receipt, dispatch_uid="fulfilment.fill_backorders")
+        # --- end alloc ---

@@ -1,6 +1,7 @@
 """Fulfilment's back-office screens: URLs under /backoffice/fulfilment/ ("fulfilment_admin" for
 the warehouse queue and picking, "fulfilment_shipping" for shipping, "fulfilment_documents" for
-delivery notes and printed pick lists, "fulfilment_trace" for traceability and recall), menu
+delivery notes and printed pick lists, "fulfilment_trace" for traceability and recall,
+"fulfilment_allocation" for backorders and quality holds), menu
 items, links on catalog's screens and permission policies. Each part of fulfilment keeps its
 hooks in its own marked block."""
 
@@ -12,6 +13,7 @@ from catalog.backoffice import LOT_LINKS_HOOK, STOCK_MENU_HOOK, VIEW_STOCK
 from kit.backoffice import PermissionMenuItem
 
 from .backoffice import VIEW_PICK_LISTS, trace, urlpatterns
+from .backoffice import allocation as allocation_screens
 from .backoffice import documents as document_screens
 from .backoffice import shipping as shipping_screens
 
@@ -109,3 +111,40 @@ def lot_trace_link(request, lot):
 
 
 # --- End of trace ------------------------------------------------------------------------------
+
+# --- Allocation: backorders and quality holds --------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_allocation_urls():
+    return [
+        path(
+            "fulfilment/allocation/",
+            include((allocation_screens.urlpatterns, "fulfilment_allocation"), namespace="fulfilment_allocation"),
+        )
+    ]
+
+
+@hooks.register(STOCK_MENU_HOOK)
+def backorders_menu_item():
+    return PermissionMenuItem(
+        _("Backorders"),
+        reverse("fulfilment_allocation:backorders"),
+        permission=allocation_screens.VIEW_STOCK,
+        icon_name="time",
+        order=60,
+    )
+
+
+@hooks.register(STOCK_MENU_HOOK)
+def quality_holds_menu_item():
+    return PermissionMenuItem(
+        _("Quality holds"),
+        reverse("fulfilment_allocation:quality_holds"),
+        permission=allocation_screens.VIEW_STOCK,
+        icon_name="warning",
+        order=70,
+    )
+
+
+# --- End of allocation -------------------------------------------------------------------------

@@ -435,6 +435,61 @@ def _held(world, staged):
     return Lot.objects.get(pk=world.lot.pk).held_at is not None
 
 
+# --- alloc: quality holds and re-allocation (ordering.fulfilment) ---
+
+
+def _hold_lot(client, world, staged):
+    return client.post(reverse("fulfilment_allocation:put_on_hold"), {"lot": world.lot.pk, "reason": "Torn packaging"})
+
+
+def _held_lot(world, user):
+    from catalog.allocation import put_on_hold
+
+    put_on_hold(lot_id=world.lot.pk, reason="Failed check")
+
+
+def _release_lot(client, world, staged):
+    return client.post(reverse("fulfilment_allocation:release_hold"), {"lot": world.lot.pk})
+
+
+def _lot_hold(world, staged):
+    return Lot.objects.filter(pk=world.lot.pk).values_list("held_at", flat=True).get()
+
+
+def _order_on_two_lots(world, user):
+    order = world.place()
+    receive_stock(
+        receipts=[
+            Receipt(
+                product=world.product,
+                lot_number="L2",
+                expiry_date=TODAY + timedelta(days=200),
+                quantity=5,
+                location=world.location,
+            )
+        ],
+        user=StaffFactory(),
+    )
+    return Allocation.objects.get(order_line_id=order.lines.get().pk)
+
+
+def _reallocate(client, world, staged):
+    return client.post(
+        reverse("fulfilment_allocation:reallocate"), {"allocation": staged.pk, "to_lot": "", "reason": "Damaged"}
+    )
+
+
+def _allocations_of(world, staged):
+    return sorted(
+        Allocation.objects.filter(order_line_id=staged.order_line_id, released_at__isnull=True).values_list(
+            "lot__number", "quantity"
+        )
+    )
+
+
+# --- end alloc ---
+
+
 def _only(*role_names) -> frozenset[str]:
     return frozenset(role_names)
 
@@ -476,6 +531,13 @@ ACTIONS: dict[str, Action] = {
     "import prices": Action(_only(roles.MANAGER), "catalog.change_pricelist", _import_prices, _prices, _stage_prices),
     # A recall puts the lot on quality hold (and tells its receivers: tests/fulfilment/test_trace.py).
     "recall a lot": Action(_only(roles.WAREHOUSE, roles.MANAGER), "fulfilment.recall_lot", _recall, _held),
+    "put a lot on quality hold": Action(_only(roles.WAREHOUSE), "catalog.change_allocation", _hold_lot, _lot_hold),
+    "release a quality hold": Action(
+        _only(roles.WAREHOUSE), "catalog.change_allocation", _release_lot, _lot_hold, _held_lot
+    ),
+    "re-allocate an order's stock": Action(
+        _only(roles.WAREHOUSE), "catalog.change_allocation", _reallocate, _allocations_of, _order_on_two_lots
+    ),
     "place an order for a customer": Action(
         _only(roles.SALES_REP), "ordering.add_order", _place_for_customer, _orders_of_the_customer, _cart_of_the_actor
     ),

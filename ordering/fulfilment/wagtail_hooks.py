@@ -1,6 +1,7 @@
 """Fulfilment's back-office screens: URLs under /backoffice/fulfilment/ ("fulfilment_admin" for
 the warehouse queue and picking, "fulfilment_shipping" for shipping, "fulfilment_documents" for
-delivery notes and printed pick lists, "fulfilment_trace" for traceability and recall), menu
+delivery notes and printed pick lists, "fulfilment_trace" for traceability and recall,
+"fulfilment_returns" for returns), menu
 items, links on catalog's screens and permission policies. Each part of fulfilment keeps its
 hooks in its own marked block."""
 
@@ -13,6 +14,7 @@ from kit.backoffice import PermissionMenuItem
 
 from .backoffice import VIEW_PICK_LISTS, trace, urlpatterns
 from .backoffice import documents as document_screens
+from .backoffice import returns as return_screens
 from .backoffice import shipping as shipping_screens
 
 # --- Shipping ----------------------------------------------------------------------------------
@@ -109,3 +111,29 @@ def lot_trace_link(request, lot):
 
 
 # --- End of trace ------------------------------------------------------------------------------
+
+# --- Returns -----------------------------------------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_return_urls():
+    return [
+        path(
+            "fulfilment/returns/",
+            include((return_screens.urlpatterns, "fulfilment_returns"), namespace="fulfilment_returns"),
+        )
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def returns_menu_item():
+    return PermissionMenuItem(
+        _("Returns"),
+        reverse("fulfilment_returns:returns"),
+        permission=return_screens.VIEW_RETURNS,
+        icon_name="undo",
+        order=160,
+    )
+
+
+# --- End of returns ----------------------------------------------------------------------------

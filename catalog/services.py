@@ -98,7 +98,9 @@ def receive_stock(*, receipts: list[Receipt], user, reference: str = "") -> list
     return moves
 
 
-def return_to_stock(*, lot: Lot, location: Location, quantity: int, reason: str, user, reference: str = "") -> StockMove:
+def return_to_stock(
+    *, lot: Lot, location: Location, quantity: int, reason: str, user, reference: str = ""
+) -> StockMove:
     """Book goods a customer sent back into their own lot at a location (a "return" move, positive).
 
     The location must keep the product's temperature zone, as for a receipt. The lot's expiry

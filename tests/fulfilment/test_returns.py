@@ -197,7 +197,11 @@ def test_the_order_page_offers_a_return_once_delivered(order, staff_warehouse, f
     assert 'data-testid="request-return"' not in _member_client(buyer).get(url).content.decode()
 
     shipping.confirm_delivery(
-        shipment=shipment, received_by="Chef", delivered_at=None, arrival_temperature=Decimal("-19"), user=staff_warehouse
+        shipment=shipment,
+        received_by="Chef",
+        delivered_at=None,
+        arrival_temperature=Decimal("-19"),
+        user=staff_warehouse,
     )
     page = _member_client(buyer).get(url).content.decode()
     assert reverse("fulfilment:return_new", args=[order.number]) in page
@@ -256,9 +260,7 @@ def test_the_reason_reads_in_the_readers_language(order, delivered, buyer):
     assert 'lang="zh-hans"' in page and "温度超标" in page and ReturnRequest.objects.get().reason == "temperature"
 
 
-def test_the_return_list_runs_the_same_queries_for_one_or_many(
-    order, delivered, buyer, django_assert_max_num_queries
-):
+def test_the_return_list_runs_the_same_queries_for_one_or_many(order, delivered, buyer, django_assert_max_num_queries):
     client = _member_client(buyer)
     _request(order, delivered, buyer, 1)
     client.get(reverse("fulfilment:returns"))  # warm the session and caches
@@ -347,7 +349,9 @@ def test_an_approval_tells_the_requester_to_send_the_goods(
 # --- Receiving -----------------------------------------------------------------------------------
 
 
-def test_restocked_goods_go_back_into_their_lot(order, delivered, buyer, staff_sales_rep, staff_warehouse, freezer_location):
+def test_restocked_goods_go_back_into_their_lot(
+    order, delivered, buyer, staff_sales_rep, staff_warehouse, freezer_location
+):
     return_request = _approved(order, delivered, buyer, staff_sales_rep, quantity=2)
     line = return_request.lines.get()
     before = Lot.objects.get(pk=delivered.lot_id).on_hand
@@ -382,7 +386,9 @@ def test_written_off_goods_come_back_and_leave_the_books(
 
     lot = _ledger_agrees(delivered.lot)
     assert lot.on_hand == before
-    kinds = list(StockMove.objects.filter(lot=lot, reason__contains=return_request.number).values_list("kind", "quantity"))
+    kinds = list(
+        StockMove.objects.filter(lot=lot, reason__contains=return_request.number).values_list("kind", "quantity")
+    )
     assert sorted(kinds) == [("return", 3), ("write_off", -3)]
     assert ReturnLine.objects.get().outcome == "write_off"
 
@@ -431,7 +437,9 @@ def test_the_catalog_verb_keeps_the_temperature_zone(delivered, staff_warehouse)
     _ledger_agrees(delivered.lot)
 
 
-def test_a_received_return_is_closed_once_credited(order, delivered, buyer, staff_sales_rep, staff_warehouse, freezer_location):
+def test_a_received_return_is_closed_once_credited(
+    order, delivered, buyer, staff_sales_rep, staff_warehouse, freezer_location
+):
     return_request = _approved(order, delivered, buyer, staff_sales_rep)
     with pytest.raises(ReturnError):
         returns.close_return(return_request=return_request, user=staff_warehouse)
@@ -467,7 +475,9 @@ def test_the_credit_note_basis_uses_the_snapshot_prices_and_rounds_each_line(
     returns.decide_return(return_request=return_request, approve=True, user=staff_sales_rep)
     returns.receive_return(
         return_request=return_request,
-        outcomes={line.pk: Outcome(outcome="restock", location=freezer_location) for line in return_request.lines.all()},
+        outcomes={
+            line.pk: Outcome(outcome="restock", location=freezer_location) for line in return_request.lines.all()
+        },
         user=staff_warehouse,
     )
 
@@ -518,7 +528,10 @@ def test_the_warehouse_receives_and_sees_no_prices(
     return_request = _approved(order, delivered, buyer, staff_sales_rep)
     line = return_request.lines.get()
     client = _staff_client(staff_warehouse)
-    assert "data-receive-form" in client.get(reverse("fulfilment_returns:return", args=[return_request.pk])).content.decode()
+    assert (
+        "data-receive-form"
+        in client.get(reverse("fulfilment_returns:return", args=[return_request.pk])).content.decode()
+    )
 
     response = client.post(
         reverse("fulfilment_returns:receive", args=[return_request.pk]),

@@ -123,7 +123,11 @@ class ReturnDetailView(ReturnScreenMixin, TemplateView):
 
     @cached_property
     def lines(self):
-        return list(self.return_request.lines.select_related("lot__product", "order_line", "location", "shipment_line__shipment"))
+        return list(
+            self.return_request.lines.select_related(
+                "lot__product", "order_line", "location", "shipment_line__shipment"
+            )
+        )
 
     def get_page_subtitle(self):
         return f"{self.return_request.number} · {self.return_request.company}"
@@ -132,7 +136,9 @@ class ReturnDetailView(ReturnScreenMixin, TemplateView):
         """The decision and receipt forms this user may use on this return now (None otherwise)."""
         user, state = self.request.user, self.return_request.state
         data = self.request.POST if self.request.method == "POST" else None
-        decide = DecisionForm(data) if user.has_perm(DECIDE_RETURNS) and state == ReturnRequest.State.REQUESTED else None
+        decide = (
+            DecisionForm(data) if user.has_perm(DECIDE_RETURNS) and state == ReturnRequest.State.REQUESTED else None
+        )
         receive = (
             ReceiveForm(data, lines=self.lines)
             if user.has_perm(RECEIVE_RETURNS) and state == ReturnRequest.State.APPROVED
@@ -212,7 +218,9 @@ class ReturnPhotoView(PermissionTemplateMixin, View):
 
     def get(self, request, pk):
         return_request = get_object_or_404(_scoped(request.user).exclude(photo=""), pk=pk)
-        response = FileResponse(return_request.photo.open("rb"), content_type=returns.photo_content_type(return_request))
+        response = FileResponse(
+            return_request.photo.open("rb"), content_type=returns.photo_content_type(return_request)
+        )
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "default-src 'none'"
         return response

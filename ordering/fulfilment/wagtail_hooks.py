@@ -131,7 +131,7 @@ def returns_menu_item():
         _("Returns"),
         reverse("fulfilment_returns:returns"),
         permission=return_screens.VIEW_RETURNS,
-        icon_name="undo",
+        icon_name="rotate",
         order=160,
     )
 

@@ -35,7 +35,7 @@ def _scoped(user):
 
 class ReturnScreenMixin(PermissionTemplateMixin):
     permission = VIEW_RETURNS
-    header_icon = "undo"
+    header_icon = "rotate"
 
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [
@@ -50,7 +50,7 @@ class ReturnIndexView(PermissionTemplateMixin, TemplateView):
 
     permission = VIEW_RETURNS
     page_title = _("Returns")
-    header_icon = "undo"
+    header_icon = "rotate"
     template_name = "fulfilment/admin/returns.html"
 
     def get_context_data(self, **kwargs):

@@ -428,6 +428,8 @@ class NotificationKind(models.TextChoices):
     ORDER_SHIPPED = "order_shipped", _("Order shipped")
     APPROVAL_REMINDER = "approval_reminder", _("Approval reminder")
     LOT_RECALL = "lot_recall", _("Lot recall")
+    RETURN_APPROVED = "return_approved", _("Return approved")
+    RETURN_REFUSED = "return_refused", _("Return refused")
 
 
 class Notification(models.Model):

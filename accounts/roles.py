@@ -43,14 +43,18 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     # Orders of their own customers, and placing orders on a customer's behalf (`add_order`).
     + ["ordering.view_order", "ordering.add_order"]
     # Their own customers' shipments (fulfilment.shipping.shipments_for_staff narrows them).
-    + ["fulfilment.view_shipment"],
+    + ["fulfilment.view_shipment"]
+    # Their own customers' returns, which they approve or refuse (fulfilment.returns narrows them).
+    + ["fulfilment.view_returnrequest", "fulfilment.decide_returnrequest"],
     ORDER_APPROVER: _BACK_OFFICE
     + _SEE_COMPANIES
     + _SEE_REGIONS_AND_TIERS
     + ["accounts.view_all_companies"]
     + ["catalog.view_product", "catalog.view_category", "catalog.view_assortment", "catalog.view_pricelist"]
     + ["catalog.view_lot", "catalog.view_warehouse", "catalog.view_location"]
-    + ["ordering.view_order", "ordering.view_approvalrule", "fulfilment.view_shipment"],
+    + ["ordering.view_order", "ordering.view_approvalrule", "fulfilment.view_shipment"]
+    # The sales director decides returns too (for every customer).
+    + ["fulfilment.view_returnrequest", "fulfilment.decide_returnrequest"],
     FINANCE: _BACK_OFFICE
     + _SEE_COMPANIES
     + _SEE_REGIONS_AND_TIERS
@@ -63,7 +67,9 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     + ["catalog.view_lot", "catalog.view_warehouse", "catalog.view_location"]
     # Finance releases credit holds (ordering.services checks `accounts.change_credit_terms`).
     + ["ordering.view_order", "ordering.view_approvalrule"]
-    + ["fulfilment.view_shipment"],
+    + ["fulfilment.view_shipment"]
+    # Finance reads returns (the credit notes they lead to).
+    + ["fulfilment.view_returnrequest"],
     # The warehouse books stock in and out (receipts, adjustments, write-offs are all stock
     # movements: `add_stockmove`), sees products and lots, and keeps its own warehouses and
     # locations; it does not see prices.
@@ -85,7 +91,9 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     # Fulfilment: the warehouse queue and pick lists (create them, confirm picks).
     + ["fulfilment.view_picklist", "fulfilment.add_picklist", "fulfilment.change_pickline"]
     # A recall puts a lot on quality hold and tells its receivers (fulfilment.trace).
-    + ["fulfilment.recall_lot"],
+    + ["fulfilment.recall_lot"]
+    # Returns: the warehouse receives the goods back (into their lot, or written off); no prices.
+    + ["fulfilment.view_returnrequest", "fulfilment.receive_returnrequest"],
     # The manager reads everything and is the catalog manager: products, categories,
     # assortments and price lists (with their entries); stock moves stay with the warehouse.
     MANAGER: _BACK_OFFICE
@@ -106,7 +114,8 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     + ["fulfilment.view_shipment"]
     # The manager reads the warehouse queue and pick lists; picking stays with the warehouse.
     + ["fulfilment.view_picklist"]
-    + ["fulfilment.recall_lot"],
+    + ["fulfilment.recall_lot"]
+    + ["fulfilment.view_returnrequest"],
     CONTENT_EDITOR: _BACK_OFFICE
     + [
         "wagtailimages.add_image",

@@ -1,6 +1,6 @@
 """Writes to the catalog's stock ledger.
 
-Verbs: receive_stock, adjust_stock, write_off_stock. A receipt, once committed, sends
+Verbs: receive_stock, return_to_stock, adjust_stock, write_off_stock. A receipt, once committed, sends
 `catalog.signals.stock_received` (fulfilment fills backorders from it). Each writes one StockMove and updates the
 lot's on-hand quantity and its level at the location in the same transaction, under a row lock
 on the lot, so the ledger, the levels and Lot.on_hand always agree. The database refuses
@@ -101,6 +101,34 @@ def receive_stock(*, receipts: list[Receipt], user, reference: str = "") -> list
     except IntegrityError as error:
         raise StockError(_("The receipt could not be saved: %(error)s") % {"error": error}) from error
     return moves
+
+
+def return_to_stock(
+    *, lot: Lot, location: Location, quantity: int, reason: str, user, reference: str = ""
+) -> StockMove:
+    """Book goods a customer sent back into their own lot at a location (a "return" move, positive).
+
+    The location must keep the product's temperature zone, as for a receipt. The lot's expiry
+    is not checked here: the caller decides whether returned goods are sellable.
+    """
+    if quantity <= 0:
+        raise StockError(_("A returned quantity must be positive."))
+    with transaction.atomic():
+        lot = Lot.objects.select_for_update().select_related("product").get(pk=lot.pk)
+        if location.zone != lot.product.temperature_zone:
+            raise StockError(
+                _("%(sku)s is stored %(zone)s; %(location)s is not.")
+                % {"sku": lot.product.sku, "zone": lot.product.get_temperature_zone_display(), "location": location}
+            )
+        return _move(
+            lot=lot,
+            location=location,
+            quantity=quantity,
+            kind=StockMove.Kind.RETURN,
+            reason=reason,
+            reference=reference,
+            user=user,
+        )
 
 
 def adjust_stock(*, lot: Lot, location: Location, quantity: int, reason: str, user) -> StockMove:

@@ -8,6 +8,7 @@ warehouse, with the temperature at dispatch for chilled and frozen goods and, la
 receiver's confirmation and the temperature on arrival.
 """
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -170,3 +171,105 @@ class LotRecall(models.Model):
 
     def __str__(self):
         return f"{self.lot} ({self.reason})"
+
+
+# --- Returns (helper "returns") ----------------------------------------------------------------
+
+
+class ReturnReason(models.TextChoices):
+    """Why a customer sends goods back: a fixed list, stored as its code, read in the reader's
+    language ("other" needs the customer's words)."""
+
+    DAMAGED = "damaged", _("Damaged")
+    WRONG_PRODUCT = "wrong_product", _("Wrong product")
+    TEMPERATURE = "temperature", _("Temperature breach")
+    SHORT_DATED = "short_dated", _("Expired or short-dated")
+    QUALITY = "quality", _("Quality problem")
+    OTHER = "other", _("Other")
+
+
+def return_photo_path(instance, filename: str) -> str:
+    """Where a return's photo is kept: a random name with the extension of the type found by
+    reading the file (never the uploader's name)."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"return-photos/{uuid.uuid4().hex}.{extension}"
+
+
+class ReturnRequest(models.Model):
+    """A customer's request to send delivered goods back (RMA-000001…): requested, then approved
+    or refused by staff; approved goods are received (each line restocked or written off); a
+    received return is what billing credits, and closed once it has."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+        RECEIVED = "received", _("Received")
+        CLOSED = "closed", _("Closed")
+
+    number = models.CharField(_("return"), max_length=20, unique=True)
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="returns")
+    company = models.ForeignKey(
+        "accounts.Company", verbose_name=_("company"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    state = models.CharField(_("status"), max_length=10, choices=State.choices, default=State.REQUESTED)
+    reason = models.CharField(_("reason"), max_length=20, choices=ReturnReason.choices)
+    # The customer's own words (required for "other"), verbatim.
+    reason_text = models.CharField(_("details"), max_length=500, blank=True)
+    photo = models.FileField(_("photo"), upload_to=return_photo_path, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    # Staff's words on approving or refusing (required to refuse), verbatim.
+    decision_reason = models.CharField(_("decision reason"), max_length=500, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    received_at = models.DateTimeField(_("received"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("return")
+        verbose_name_plural = _("returns")
+        ordering = ["-requested_at", "-pk"]
+        permissions = [
+            ("decide_returnrequest", _("Can approve or refuse a return")),
+            ("receive_returnrequest", _("Can receive returned goods")),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class ReturnLine(models.Model):
+    """What comes back from one shipment line (its lot), at the order line's snapshot price and
+    tax rate; on receipt, restocked into its lot at a location or written off."""
+
+    class Outcome(models.TextChoices):
+        RESTOCK = "restock", _("Back to stock")
+        WRITE_OFF = "write_off", _("Written off")
+
+    request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="lines")
+    shipment_line = models.ForeignKey(ShipmentLine, on_delete=models.PROTECT, related_name="return_lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="+")
+    lot = models.ForeignKey(Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(_("quantity"))
+    # Copied from the order line when the return is requested: what billing credits.
+    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
+    tax_rate = models.DecimalField(_("tax rate (%)"), max_digits=5, decimal_places=2)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
+    location = models.ForeignKey(
+        Location, verbose_name=_("location"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("return line")
+        verbose_name_plural = _("return lines")
+        ordering = ["pk"]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="return_line_quantity_positive")]
+
+    def __str__(self):
+        return f"{self.request} {self.lot} × {self.quantity}"

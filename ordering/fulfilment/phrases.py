@@ -42,6 +42,7 @@ def register() -> None:
     _register_picking()
     _register_shipping()
     _register_recall()
+    _register_returns()
 
 
 # --- Recall (trace) -----------------------------------------------------------------------------
@@ -58,3 +59,29 @@ def _register_recall() -> None:
         notification_code(NotificationKind.LOT_RECALL.value, "body"),
         _("Please stop using and selling %(product)s from lot %(lot)s. Reason: %(reason)s"),
     )
+
+
+# --- Returns (ordering.fulfilment.returns) ------------------------------------------------------
+
+
+def _register_returns() -> None:
+    # params: number (RMA-…), order (its number), reason (staff's words, may be empty)
+    phrases.register(
+        notification_code(NotificationKind.RETURN_APPROVED.value, "title"),
+        _("Return %(number)s approved"),
+    )
+    phrases.register(
+        notification_code(NotificationKind.RETURN_APPROVED.value, "body"),
+        _("Your return for order %(order)s is approved: please send the goods back. %(reason)s"),
+    )
+    phrases.register(
+        notification_code(NotificationKind.RETURN_REFUSED.value, "title"),
+        _("Return %(number)s refused"),
+    )
+    phrases.register(
+        notification_code(NotificationKind.RETURN_REFUSED.value, "body"),
+        _("Your return for order %(order)s was refused. Reason: %(reason)s"),
+    )
+
+
+# --- End of returns -----------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """Fulfilment's back-office screens: URLs under /backoffice/fulfilment/ ("fulfilment_admin" for
 the warehouse queue and picking, "fulfilment_shipping" for shipping, "fulfilment_documents" for
 delivery notes and printed pick lists, "fulfilment_trace" for traceability and recall,
-"fulfilment_allocation" for backorders and quality holds), menu
-items, links on catalog's screens and permission policies. Each part of fulfilment keeps its
+"fulfilment_allocation" for backorders and quality holds, "fulfilment_returns" for returns),
+menu items, links on catalog's screens and permission policies. Each part of fulfilment keeps its
 hooks in its own marked block."""
 
 from django.urls import include, path, reverse
@@ -15,6 +15,7 @@ from kit.backoffice import PermissionMenuItem
 from .backoffice import VIEW_PICK_LISTS, trace, urlpatterns
 from .backoffice import allocation as allocation_screens
 from .backoffice import documents as document_screens
+from .backoffice import returns as return_screens
 from .backoffice import shipping as shipping_screens
 
 # --- Shipping ----------------------------------------------------------------------------------
@@ -121,6 +122,16 @@ def register_allocation_urls():
         path(
             "fulfilment/allocation/",
             include((allocation_screens.urlpatterns, "fulfilment_allocation"), namespace="fulfilment_allocation"),
+
+# --- Returns -----------------------------------------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_return_urls():
+    return [
+        path(
+            "fulfilment/returns/",
+            include((return_screens.urlpatterns, "fulfilment_returns"), namespace="fulfilment_returns"),
         )
     ]
 
@@ -148,3 +159,16 @@ def quality_holds_menu_item():
 
 
 # --- End of allocation -------------------------------------------------------------------------
+
+@hooks.register("register_admin_menu_item")
+def returns_menu_item():
+    return PermissionMenuItem(
+        _("Returns"),
+        reverse("fulfilment_returns:returns"),
+        permission=return_screens.VIEW_RETURNS,
+        icon_name="rotate",
+        order=160,
+    )
+
+
+# --- End of returns ----------------------------------------------------------------------------

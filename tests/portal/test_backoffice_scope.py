@@ -43,7 +43,7 @@ from accounts import roles
 from accounts.models import Company, Invitation, Membership
 from catalog.models import Assortment, Lot, PriceList, PriceListEntry
 from ordering.approval import ApprovalRule, ApprovalStep
-from ordering.fulfilment.models import PickLine, PickList, Shipment, ShipmentLine
+from ordering.fulfilment.models import PickLine, PickList, ReturnLine, ReturnRequest, Shipment, ShipmentLine
 from ordering.models import Cart, CartLine, Order, OrderLine, OrderState
 from tests.factories import (
     AddressFactory,
@@ -347,6 +347,58 @@ def _lot_shipped_to(customer, shared):
     return {"pk": lot.pk}
 
 
+def _png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _return_of(customer, shared):
+    """A return the customer asked for (with a photo), on a line of its delivered order."""
+    existing = ReturnRequest.objects.filter(order=customer.order).first()
+    if existing is not None:
+        return {"pk": existing.pk}
+    shipment = Shipment.objects.get(pk=_shipment(customer, shared)["shipment_id"])
+    product = shared["product"]
+    order_line = OrderLine.objects.create(
+        order=customer.order,
+        product=product,
+        sku=product.sku,
+        name_en=product.name_en,
+        sales_unit="case",
+        quantity=2,
+        allocated_quantity=2,
+        unit_price=Decimal("1.00"),
+        price_source="list",
+        tax_rate=Decimal("0"),
+        line_total=Decimal("2.00"),
+        tax_amount=Decimal("0.00"),
+    )
+    lot = LotFactory(product=product, number=f"RMA-LOT-{customer.order.number}")
+    line = ShipmentLine.objects.create(shipment=shipment, order_line=order_line, lot=lot, quantity=2)
+    return_request = ReturnRequest.objects.create(
+        number=f"RMA-{customer.order.number}",
+        order=customer.order,
+        company=customer.company,
+        requested_by=customer.membership.user,
+        reason="damaged",
+        state=ReturnRequest.State.APPROVED,
+        photo=SimpleUploadedFile("photo.png", _png()),
+    )
+    ReturnLine.objects.create(
+        request=return_request,
+        shipment_line=line,
+        order_line=order_line,
+        lot=lot,
+        quantity=1,
+        unit_price=order_line.unit_price,
+        tax_rate=order_line.tax_rate,
+    )
+    return {"pk": return_request.pk}
+
+
 def _upload_page(kwargs) -> str:
     return reverse("catalog_import:upload", args=[kwargs["kind"]])
 
@@ -415,6 +467,11 @@ CASES: dict[str, Case] = {
     "fulfilment_trace:export": Case(lambda c, s: {**_lot_shipped_to(c, s), "fmt": "xlsx"}, scoped=False),
     "fulfilment_trace:recall": Case(_lot_shipped_to, methods=("get", "post"), scoped=False),
     "fulfilment_trace:order": Case(_pk("order")),
+    # fulfilment: the customer's returns (an approved one: receivable; a broad rep could receive it)
+    "fulfilment_returns:return": Case(_return_of),
+    "fulfilment_returns:decide": Case(_return_of, methods=("get", "post")),
+    "fulfilment_returns:receive": Case(_return_of, methods=("get", "post")),
+    "fulfilment_returns:photo": Case(_return_of),
     # ordering: shared
     **_viewset_cases("approval-rules", _shared_pk("rule"), views=MODEL_VIEWS[:-1], scoped=False),  # no inspect
 }
@@ -465,6 +522,8 @@ def _snapshot(customer: Customer) -> dict:
         "memberships": list(Membership.objects.filter(company=company).values()),
         "invitations": list(Invitation.objects.filter(company=company).values()),
         "shipments": list(Shipment.objects.filter(order__company=company).values()),
+        "returns": list(ReturnRequest.objects.filter(company=company).values()),
+        "return_lines": list(ReturnLine.objects.filter(request__company=company).values()),
     }
 
 

@@ -35,7 +35,7 @@ from catalog.models import Allocation, Lot, PriceList, PriceListEntry, StockLeve
 from catalog.services import Receipt, receive_stock
 from ordering import services
 from ordering.approval import ApprovalRule, ApprovalStep
-from ordering.fulfilment.models import PickLine, PickList
+from ordering.fulfilment.models import PickLine, PickList, ReturnLine, ReturnRequest, Shipment, ShipmentLine
 from ordering.fulfilment.picking import create_pick_list
 from ordering.models import CartLine, Order, OrderEvent, OrderLine, OrderNumberSequence, OrderState
 from ordering.services import Checkout
@@ -490,6 +490,59 @@ def _allocations_of(world, staged):
 # --- end alloc ---
 
 
+def _return(world, user, *, state=ReturnRequest.State.REQUESTED):
+    """A return of one unit of a delivered line of the customer's order (rows: shipping is not
+    the subject here)."""
+    order = world.place()
+    line = order.lines.get()
+    shipment = Shipment.objects.create(
+        number=f"SH-{order.number}",
+        order=order,
+        carrier="Van",
+        shipped_by=world.staff[roles.WAREHOUSE],
+        state=Shipment.State.DELIVERED,
+    )
+    shipped = ShipmentLine.objects.create(shipment=shipment, order_line=line, lot=world.lot, quantity=1)
+    return_request = ReturnRequest.objects.create(
+        number=f"RMA-{order.number}",
+        order=order,
+        company=world.company,
+        requested_by=world.buyer,
+        reason="damaged",
+        state=state,
+    )
+    ReturnLine.objects.create(
+        request=return_request,
+        shipment_line=shipped,
+        order_line=line,
+        lot=world.lot,
+        quantity=1,
+        unit_price=line.unit_price,
+        tax_rate=line.tax_rate,
+    )
+    return return_request
+
+
+def _approved_return(world, user):
+    return _return(world, user, state=ReturnRequest.State.APPROVED)
+
+
+def _approve_return(client, world, return_request):
+    return client.post(reverse("fulfilment_returns:decide", args=[return_request.pk]), {"decision": "approve"})
+
+
+def _return_state(world, return_request):
+    return ReturnRequest.objects.get(pk=return_request.pk).state
+
+
+def _receive_return(client, world, return_request):
+    line = return_request.lines.get()
+    return client.post(
+        reverse("fulfilment_returns:receive", args=[return_request.pk]),
+        {f"outcome-{line.pk}": "restock", f"location-{line.pk}": world.location.pk},
+    )
+
+
 def _only(*role_names) -> frozenset[str]:
     return frozenset(role_names)
 
@@ -547,6 +600,17 @@ ACTIONS: dict[str, Action] = {
     # A short pick puts the shortfall on backorder and takes it off the lot's on-hand.
     "confirm a short pick": Action(
         _only(roles.WAREHOUSE), "fulfilment.change_pickline", _confirm_short_pick, _on_hand, _pick_list_to_confirm
+    ),
+    # Returns: the customer's rep (or the sales director) decides; the warehouse puts the goods back.
+    "approve a return": Action(
+        _only(roles.SALES_REP, roles.ORDER_APPROVER),
+        "fulfilment.decide_returnrequest",
+        _approve_return,
+        _return_state,
+        _return,
+    ),
+    "receive a return into stock": Action(
+        _only(roles.WAREHOUSE), "fulfilment.receive_returnrequest", _receive_return, _on_hand, _approved_return
     ),
 }
 

@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Company, Membership, Notification
 from catalog.models import Assortment, Lot, Product
-from ordering.fulfilment.models import Shipment, ShipmentLine
+from ordering.fulfilment.models import ReturnLine, ReturnRequest, Shipment, ShipmentLine
 from ordering.models import OrderState, SavedList, SavedListLine
 from tests.factories import InvitationFactory, MembershipFactory, ProductFactory, StaffFactory
 
@@ -124,6 +124,40 @@ def _shipment_of_the_companys_order(company, place_order):
     return {"number": shipment.number}
 
 
+def _return_of_the_companys_order(company, place_order):
+    """A return the company asked for, on a delivered shipment of one of its orders."""
+    number = _shipment_of_the_companys_order(company, place_order)["number"]
+    shipment = Shipment.objects.get(number=number)
+    shipment.state = Shipment.State.DELIVERED
+    shipment.save(update_fields=["state"])
+    line = shipment.lines.get()
+    return_request = ReturnRequest.objects.create(
+        number=f"RMA-{shipment.order.number}",
+        order=shipment.order,
+        company=company,
+        requested_by=shipment.order.placed_by,
+        reason="damaged",
+    )
+    ReturnLine.objects.create(
+        request=return_request,
+        shipment_line=line,
+        order_line=line.order_line,
+        lot=line.lot,
+        quantity=1,
+        unit_price=line.order_line.unit_price,
+        tax_rate=line.order_line.tax_rate,
+    )
+    return {"number": return_request.number}
+
+
+def _delivered_order(company, place_order):
+    number = _shipment_of_the_companys_order(company, place_order)["number"]
+    shipment = Shipment.objects.get(number=number)
+    shipment.state = Shipment.State.DELIVERED
+    shipment.save(update_fields=["state"])
+    return {"number": shipment.order.number}
+
+
 CASES: dict[str, Case] = {
     "accounts:switch_company": Case("post", lambda company: {"company_id": company.pk}),
     "accounts:member_edit": Case("get", _membership),
@@ -146,6 +180,8 @@ CASES: dict[str, Case] = {
     "ordering:saved_list_delete": Case("post", _saved_list),
     "ordering:reorder": Case("post", _order_waiting_for_the_approver, fixtures=("place_order",)),
     "fulfilment:delivery_note": Case("get", _shipment_of_the_companys_order, fixtures=("place_order",)),
+    "fulfilment:return_new": Case("get", _delivered_order, fixtures=("place_order",)),
+    "fulfilment:return_detail": Case("get", _return_of_the_companys_order, fixtures=("place_order",)),
 }
 
 

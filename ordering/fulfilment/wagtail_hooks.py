@@ -122,16 +122,6 @@ def register_allocation_urls():
         path(
             "fulfilment/allocation/",
             include((allocation_screens.urlpatterns, "fulfilment_allocation"), namespace="fulfilment_allocation"),
-
-# --- Returns -----------------------------------------------------------------------------------
-
-
-@hooks.register("register_admin_urls")
-def register_return_urls():
-    return [
-        path(
-            "fulfilment/returns/",
-            include((return_screens.urlpatterns, "fulfilment_returns"), namespace="fulfilment_returns"),
         )
     ]
 
@@ -159,6 +149,19 @@ def quality_holds_menu_item():
 
 
 # --- End of allocation -------------------------------------------------------------------------
+
+# --- Returns -----------------------------------------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_return_urls():
+    return [
+        path(
+            "fulfilment/returns/",
+            include((return_screens.urlpatterns, "fulfilment_returns"), namespace="fulfilment_returns"),
+        )
+    ]
+
 
 @hooks.register("register_admin_menu_item")
 def returns_menu_item():

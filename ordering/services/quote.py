@@ -95,6 +95,11 @@ class Quote:
     price_book: PriceBook | None = field(default=None, repr=False)
 
     @property
+    def estimated(self) -> bool:
+        """Some line is charged by weight: the total is an estimate until the goods are weighed."""
+        return any(line.product.catch_weight for line in self.lines)
+
+    @property
     def can_place(self) -> bool:
         return bool(self.lines) and not any(line.problems for line in self.lines)
 

@@ -10,7 +10,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog import catch_weight
@@ -121,11 +123,35 @@ def test_the_cart_and_checkout_quote_the_estimate(salmon, buyer, company, ship_t
         assert "¥48.00 per kg" in html
         assert "about 20.0 kg, about ¥960.00" in html
         assert "the invoice uses the weight we pick" in html
+        assert "Includes goods charged by weight: an estimate until we weigh them" in html
     chinese = _client(buyer, ZH)
     for url in (reverse("ordering:cart"), reverse("ordering:checkout")):
         html = chinese.get(url).content.decode()
         assert "每千克 ¥48.00" in html
         assert "约 20.0 千克，约 ¥960.00" in html
+
+
+def test_estimates_cost_no_query_per_product(make_product, buyer, company):
+    """The catalog and the cart run as many queries for three products charged by weight as for one."""
+    client = _client(buyer)
+    cart = services.cart_for(user=buyer, company=company)
+
+    def product(n):
+        return make_product(price="48.00", catch_weight=True, nominal_weight_kg=Decimal("1.250"), sku=f"SF-40{n}")
+
+    def count(url):
+        client.get(url)  # warm: the caches follow the catalog's version, which new products move
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    services.add_to_cart(cart=cart, product=product(1), quantity=1)
+    one = (count(reverse("catalog:product_list")), count(reverse("ordering:cart")))
+    for n in (2, 3):
+        services.add_to_cart(cart=cart, product=product(n), quantity=2)
+    three = (count(reverse("catalog:product_list")), count(reverse("ordering:cart")))
+    assert three == one
+    assert client.get(reverse("ordering:cart")).content.decode().count('data-testid="catch-estimate"') == 3
 
 
 def test_the_order_line_keeps_the_weights_it_was_priced_with(salmon, place_order):

@@ -7,6 +7,7 @@ views never compute either.
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -117,6 +118,30 @@ class Product(BilingualName):
         default=Decimal("13.00"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
+    # Catch weight (DOMAIN.md): ordered per sales unit, charged per kilogram. The price-list unit
+    # price of such a product is its price per kg; catalog/catch_weight.py does the arithmetic.
+    catch_weight = models.BooleanField(
+        _("charged by weight"),
+        default=False,
+        help_text=_("Ordered per sales unit but charged per kg: the price-list price is the price per kg."),
+    )
+    nominal_weight_kg = models.DecimalField(
+        _("nominal weight (kg)"),
+        max_digits=10,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.001"))],
+        help_text=_("What one sales unit weighs on average; the buyer's estimate is based on it."),
+    )
+    weight_tolerance_percent = models.DecimalField(
+        _("weight tolerance (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_("A picked weight further than this from the nominal weight is flagged."),
+    )
     active = models.BooleanField(_("active"), default=True)
     # SKU, both names and the names' pinyin, lower-cased: what catalog search matches against.
     search_text = models.TextField(editable=False, default="")
@@ -131,6 +156,13 @@ class Product(BilingualName):
             models.CheckConstraint(
                 condition=Q(tax_rate__gte=0) & Q(tax_rate__lte=100), name="product_tax_rate_percent"
             ),
+            models.CheckConstraint(
+                condition=Q(catch_weight=False) | Q(nominal_weight_kg__gt=0), name="product_catch_weight_nominal"
+            ),
+            models.CheckConstraint(
+                condition=Q(weight_tolerance_percent__gte=0) & Q(weight_tolerance_percent__lte=100),
+                name="product_weight_tolerance_percent",
+            ),
         ]
         indexes = [
             models.Index(fields=["active", "category"]),
@@ -144,6 +176,13 @@ class Product(BilingualName):
 
         self.search_text = search_text_for(self)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.catch_weight and not self.nominal_weight_kg:
+            raise ValidationError(
+                {"nominal_weight_kg": _("A product charged by weight needs its nominal weight per sales unit.")}
+            )
 
     @property
     def is_restricted(self) -> bool:

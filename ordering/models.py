@@ -6,6 +6,7 @@ changes only through ordering.states, which records each change as an OrderEvent
 """
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -15,6 +16,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CURRENCY_CHOICES, Address, Company
+from catalog import catch_weight
 from catalog.models import Product
 from catalog.pricing import price_list_label
 from kit.languages import in_active_language
@@ -181,6 +183,15 @@ class OrderLine(models.Model):
     tax_rate = models.DecimalField(_("tax rate (%)"), max_digits=5, decimal_places=2)
     line_total = models.DecimalField(_("line total"), max_digits=14, decimal_places=2)
     tax_amount = models.DecimalField(_("tax"), max_digits=14, decimal_places=2)
+    # Catch weight, as the product was when ordered: `unit_price` is then the price per kg and
+    # `line_total` the estimate (quantity × nominal kg × price per kg; catalog.catch_weight).
+    catch_weight = models.BooleanField(_("charged by weight"), default=False)
+    nominal_weight_kg = models.DecimalField(
+        _("nominal weight (kg)"), max_digits=10, decimal_places=3, null=True, blank=True
+    )
+    weight_tolerance_percent = models.DecimalField(
+        _("weight tolerance (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("order line")
@@ -196,6 +207,13 @@ class OrderLine(models.Model):
 
     def __str__(self):
         return f"{self.sku} × {self.quantity}"
+
+    @property
+    def estimated_weight_kg(self) -> Decimal | None:
+        """What the ordered quantity should weigh, for a line charged by weight."""
+        if not self.catch_weight:
+            return None
+        return catch_weight.estimated_weight_kg(nominal_weight_kg=self.nominal_weight_kg, quantity=self.quantity)
 
     @property
     def price_list_label(self) -> str:

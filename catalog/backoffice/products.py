@@ -119,6 +119,15 @@ class ProductForm(WagtailAdminModelForm):
             field = self.fields["category"]
             field.queryset = Category.objects.order_by("path")
             field.label_from_instance = indented_name
+        if "weight_tolerance_percent" in self.fields:
+            # Only products charged by weight use it: left empty, it keeps the model's default.
+            self.fields["weight_tolerance_percent"].required = False
+
+    def clean_weight_tolerance_percent(self):
+        value = self.cleaned_data.get("weight_tolerance_percent")
+        if value is None:
+            return Product._meta.get_field("weight_tolerance_percent").default
+        return value
 
     def clean(self):
         cleaned_data = super().clean()
@@ -154,6 +163,17 @@ product_panels = [
         ],
         heading=_("Selling"),
         help_text=_("Quantities are counted in sales units: a minimum of 2 and a multiple of 2 means 2, 4, 6 cases…"),
+    ),
+    MultiFieldPanel(
+        [
+            FieldPanel("catch_weight"),
+            FieldRowPanel([FieldPanel("nominal_weight_kg"), FieldPanel("weight_tolerance_percent")]),
+        ],
+        heading=_("Charged by weight"),
+        help_text=_(
+            "Frozen meat and seafood: ordered per sales unit, charged per kg. Its price-list prices are "
+            "prices per kg; the buyer sees an estimate and the invoice uses the weight picked."
+        ),
     ),
     MultiFieldPanel(
         [FieldPanel("temperature_zone"), FieldPanel("shelf_life_days"), FieldPanel("lot_tracked")],
@@ -222,6 +242,9 @@ class ProductIndexView(CsvForExcelMixin, generic.IndexView):
             "lot_tracked": item.lot_tracked,
             "allow_backorder": item.allow_backorder,
             "tax_rate": item.tax_rate,
+            "catch_weight": item.catch_weight,
+            "nominal_weight_kg": item.nominal_weight_kg,
+            "weight_tolerance_percent": item.weight_tolerance_percent,
             "active": item.active,
         }
 
@@ -295,6 +318,9 @@ class ProductViewSet(ModelViewSet):
         "lot_tracked",
         "allow_backorder",
         "tax_rate",
+        "catch_weight",
+        "nominal_weight_kg",
+        "weight_tolerance_percent",
         "active",
     ]
     list_export = [
@@ -314,6 +340,9 @@ class ProductViewSet(ModelViewSet):
         "lot_tracked",
         "allow_backorder",
         "tax_rate",
+        "catch_weight",
+        "nominal_weight_kg",
+        "weight_tolerance_percent",
         "active",
     ]
     export_headings = {
@@ -333,6 +362,9 @@ class ProductViewSet(ModelViewSet):
         "lot_tracked": _("Lot-tracked"),
         "allow_backorder": _("Backorders allowed"),
         "tax_rate": _("Tax rate (%)"),
+        "catch_weight": _("Charged by weight"),
+        "nominal_weight_kg": _("Nominal weight (kg)"),
+        "weight_tolerance_percent": _("Weight tolerance (%)"),
         "active": _("Active"),
     }
     export_filename = "products"

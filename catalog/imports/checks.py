@@ -198,6 +198,9 @@ _PRODUCT_PARSERS = {
     "lot_tracked": (_boolean, {}),
     "allow_backorder": (_boolean, {}),
     "tax_rate": (_amount, {"places": 2, "max_digits": 5, "maximum": Decimal("100")}),
+    "catch_weight": (_boolean, {}),
+    "nominal_weight_kg": (_amount, {"places": 3, "max_digits": 10}),
+    "weight_tolerance_percent": (_amount, {"places": 2, "max_digits": 5, "maximum": Decimal("100")}),
     "active": (_boolean, {}),
     "description": (_text, {}),
     "description_zh": (_text, {}),
@@ -243,6 +246,7 @@ def _check_products(table: Table, options: ImportOptions, preview: Preview, *, l
             else:
                 values["category"] = category
         product = existing.get(sku) if sku else None
+        _check_catch_weight(row, values, product)
         if sku and product is None:
             # An empty cell keeps an existing product's value; a new product needs these two.
             if "name_en" not in values and not row.failed("name_en"):
@@ -266,6 +270,17 @@ def _check_products(table: Table, options: ImportOptions, preview: Preview, *, l
         else:
             _sample(preview, number, "unchanged", cells)
     return plan
+
+
+def _check_catch_weight(row: _Row, values: dict, product: Product | None) -> None:
+    """A product charged by weight needs a nominal weight above 0, from the row or kept from before."""
+    nominal = values.get("nominal_weight_kg", product.nominal_weight_kg if product else None)
+    if "nominal_weight_kg" in values and not nominal:
+        row.fail("nominal_weight_kg", _("must be more than 0 kg"))
+        return
+    charged_by_weight = values.get("catch_weight", product.catch_weight if product else False)
+    if charged_by_weight and not nominal and not row.failed("nominal_weight_kg"):
+        row.fail("nominal_weight_kg", _("is empty; a product charged by weight needs its nominal weight per unit"))
 
 
 @dataclass

@@ -7,6 +7,7 @@ from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from catalog import catch_weight
 from catalog.models import SalesUnit
 from catalog.selectors import first_orderable_quantity
 from kit.money import format_money
@@ -44,6 +45,30 @@ def unit_count(quantity: int, unit: str) -> str:
         case _:
             text = "%(count)s " + str(unit)
     return text % {"count": n}
+
+
+@register.filter
+def kg(weight: Decimal | None) -> str:
+    """A weight to the gram with its unit: "10.25 kg" (catalog.catch_weight.format_kg)."""
+    if weight is None:
+        return ""
+    return _("%(weight)s kg") % {"weight": catch_weight.format_kg(weight)}
+
+
+@register.simple_tag
+def catch_estimate(product, quantity, price_per_kg: Decimal, currency: str) -> str:
+    """What `quantity` units of a product charged by weight should weigh and cost:
+    "about 10.0 kg, about ¥480.00". Empty for a product sold by the unit."""
+    if not getattr(product, "catch_weight", False) or price_per_kg is None or not quantity:
+        return ""
+    nominal = product.nominal_weight_kg
+    return _("about %(weight)s, about %(amount)s") % {
+        "weight": kg(catch_weight.estimated_weight_kg(nominal_weight_kg=nominal, quantity=int(quantity))),
+        "amount": format_money(
+            catch_weight.estimated_amount(nominal_weight_kg=nominal, quantity=int(quantity), price_per_kg=price_per_kg),
+            currency,
+        ),
+    }
 
 
 @register.filter

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from catalog import catch_weight
 from catalog.models import Location, Lot, TemperatureZone, Warehouse
 from ordering.models import Order, OrderLine
 
@@ -46,6 +47,26 @@ class PickList(models.Model):
 
     def __str__(self):
         return self.number
+
+
+# --- Catch weight (helper "catch") --------------------------------------------------------------
+
+
+def _expected_kg(order_line: OrderLine, quantity: int) -> Decimal | None:
+    """What `quantity` units of a line charged by weight should weigh (its nominal weight)."""
+    if not order_line.catch_weight or not quantity:
+        return None
+    return catch_weight.estimated_weight_kg(nominal_weight_kg=order_line.nominal_weight_kg, quantity=quantity)
+
+
+def _weight_flagged(order_line: OrderLine, quantity: int, weight_kg: Decimal | None) -> bool:
+    """A weighed quantity further from its nominal weight than the product's tolerance (as ordered)."""
+    expected = _expected_kg(order_line, quantity)
+    if expected is None or weight_kg is None:
+        return False
+    return catch_weight.out_of_tolerance(
+        weight_kg=weight_kg, expected_kg=expected, tolerance_percent=order_line.weight_tolerance_percent or Decimal("0")
+    )
 
 
 class PickLine(models.Model):
@@ -92,6 +113,16 @@ class PickLine(models.Model):
     @property
     def confirmed(self) -> bool:
         return self.picked_at is not None
+
+    @property
+    def expected_weight_kg(self) -> Decimal | None:
+        """Catch weight: what the quantity to take should weigh (picked, once confirmed)."""
+        return _expected_kg(self.order_line, self.picked_quantity if self.confirmed else self.quantity)
+
+    @property
+    def weight_flagged(self) -> bool:
+        """Catch weight: the weight recorded lies outside the product's tolerance (accepted, flagged)."""
+        return _weight_flagged(self.order_line, self.picked_quantity, self.actual_weight_kg)
 
 
 class Shipment(models.Model):
@@ -142,6 +173,29 @@ class ShipmentLine(models.Model):
 
     def __str__(self):
         return f"{self.shipment} {self.lot} × {self.quantity}"
+
+    @property
+    def estimated_weight_kg(self) -> Decimal | None:
+        """Catch weight: what the shipped quantity should have weighed (the buyer's estimate)."""
+        return _expected_kg(self.order_line, self.quantity)
+
+    @property
+    def weighed_amount(self) -> Decimal | None:
+        """Catch weight: actual kg × the price per kg ordered; what the invoice uses."""
+        if not self.order_line.catch_weight or self.weight_kg is None:
+            return None
+        return catch_weight.weighed_amount(weight_kg=self.weight_kg, price_per_kg=self.order_line.unit_price)
+
+    @property
+    def estimated_amount(self) -> Decimal | None:
+        expected = self.estimated_weight_kg
+        if expected is None:
+            return None
+        return catch_weight.weighed_amount(weight_kg=expected, price_per_kg=self.order_line.unit_price)
+
+    @property
+    def weight_flagged(self) -> bool:
+        return _weight_flagged(self.order_line, self.quantity, self.weight_kg)
 
 
 # Temperatures a reading must stay within, per zone (°C): frozen at or below −18, chilled 0 to 4.

@@ -14,8 +14,9 @@ Verbs (keyword-only, one transaction each):
   typed must be the allocated one, neither expired nor on quality hold. Fewer than allocated is
   a short pick: the shortfall goes back on backorder on the order line, the allocation shrinks
   (catalog.allocation.shorten) and the lot's on-hand is corrected by an adjustment with the
-  reason "short pick" (catalog.services.adjust_stock): the goods are not there. When every pick
-  is confirmed, the list is done.
+  reason "short pick" (catalog.services.adjust_stock): the goods are not there. A line charged
+  by weight needs the weight picked; a weight outside the product's tolerance is accepted and
+  flagged (`PickLine.weight_flagged`). When every pick is confirmed, the list is done.
 
 Locks, always in this order: the pick list, its pick, then the lot (inside catalog's verbs);
 `create_pick_list` and `start_picking` lock the orders by primary key. Stock changes only
@@ -33,6 +34,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from catalog import allocation as stock_allocation
+from catalog import catch_weight
 from catalog.models import Allocation, StockLevel, Warehouse
 from catalog.services import StockError, adjust_stock
 from kit import phrases as kit_phrases
@@ -240,6 +242,29 @@ def _check(line: PickLine, *, lot_number: str, quantity: int, weight_kg: Decimal
         raise PickingError(_("A weight must be more than 0 kg."))
     if weight_kg is not None and quantity == 0:
         raise PickingError(_("Nothing was picked, so there is nothing to weigh."))
+    _check_weight(line, quantity=quantity, weight_kg=weight_kg)
+
+
+def _check_weight(line: PickLine, *, quantity: int, weight_kg: Decimal | None) -> None:
+    """Catch weight (helper "catch"): a line charged by weight (as ordered) is confirmed only with
+    the weight picked; one outside the product's tolerance is accepted and flagged on the pick
+    (`PickLine.weight_flagged`) and the shipment line."""
+    if line.order_line.catch_weight and quantity and weight_kg is None:
+        raise PickingError(
+            _(
+                "%(sku)s is charged by weight: weigh the %(quantity)s picked and enter the weight "
+                "in kg (about %(weight)s kg)."
+            )
+            % {
+                "sku": line.order_line.sku,
+                "quantity": quantity,
+                "weight": catch_weight.format_kg(
+                    catch_weight.estimated_weight_kg(
+                        nominal_weight_kg=line.order_line.nominal_weight_kg, quantity=quantity
+                    )
+                ),
+            }
+        )
 
 
 def _short_pick(line: PickLine, *, shortfall: int, pick_list: PickList, user) -> None:

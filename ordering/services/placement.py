@@ -185,6 +185,9 @@ def _write_lines(*, order: Order, quote: Quote, picks: allocation.Picks) -> None
             tax_rate=line.product.tax_rate,
             line_total=line.line_total,
             tax_amount=line.tax_amount,
+            catch_weight=line.product.catch_weight,
+            nominal_weight_kg=line.product.nominal_weight_kg if line.product.catch_weight else None,
+            weight_tolerance_percent=line.product.weight_tolerance_percent if line.product.catch_weight else None,
         )
         for line in quote.lines
     )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.credit import account_for_reading
 from accounts.models import Company, CreditAccount
+from catalog import catch_weight
 from catalog.models import Product
 from catalog.offers import offers_for
 from catalog.pricing import Price, PriceBook, price_book
@@ -31,6 +32,15 @@ class QuoteLine:
     tax_amount: Decimal = Decimal("0.00")
     problems: list[str] = field(default_factory=list)
     price_changed_from: Decimal | None = None
+
+    @property
+    def estimated_weight_kg(self) -> Decimal | None:
+        """For a product charged by weight: what the line should weigh (its total is an estimate)."""
+        if not self.product.catch_weight:
+            return None
+        return catch_weight.estimated_weight_kg(
+            nominal_weight_kg=self.product.nominal_weight_kg, quantity=self.quantity
+        )
 
     @property
     def availability_words(self) -> str:
@@ -85,6 +95,11 @@ class Quote:
     price_book: PriceBook | None = field(default=None, repr=False)
 
     @property
+    def estimated(self) -> bool:
+        """Some line is charged by weight: the total is an estimate until the goods are weighed."""
+        return any(line.product.catch_weight for line in self.lines)
+
+    @property
     def can_place(self) -> bool:
         return bool(self.lines) and not any(line.problems for line in self.lines)
 
@@ -119,7 +134,10 @@ def _quote(
             backorder=offer.backorder,
         )
         if offer.price is not None:
-            line.line_total = money(offer.price.unit_price * offer.quantity)
+            # Charged by weight: the estimate (catalog.catch_weight); credit and approval use it.
+            line.line_total = catch_weight.line_amount(
+                product=offer.product, unit_price=offer.price.unit_price, quantity=offer.quantity
+            )
             line.tax_amount = money(line.line_total * offer.product.tax_rate / 100)
             if seen_price is not None and seen_price != offer.price.unit_price:
                 line.price_changed_from = seen_price

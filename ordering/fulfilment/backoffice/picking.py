@@ -109,7 +109,7 @@ class ConfirmPickView(PickListView):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                confirm_pick(
+                confirmed = confirm_pick(
                     pick_line=line,
                     lot_number=data["lot_number"],
                     quantity=data["quantity"],
@@ -122,11 +122,10 @@ class ConfirmPickView(PickListView):
                 data[form.add_prefix("lot_number")] = ""
                 form = ConfirmPickForm(data, line=line)
                 return self.render_to_response(self.get_context_data(posted=(line, form, str(error))), status=400)
-            messages.success(
-                request,
-                _("Picked %(quantity)s × %(sku)s, lot %(lot)s.")
-                % {"quantity": data["quantity"], "sku": line.order_line.sku, "lot": line.lot.number},
-            )
+            done = {"quantity": data["quantity"], "sku": line.order_line.sku, "lot": line.lot.number}
+            messages.success(request, _("Picked %(quantity)s × %(sku)s, lot %(lot)s.") % done)
+            if confirmed.weight_flagged:
+                messages.warning(request, _("The weight of %(sku)s is outside its tolerance: it is flagged.") % done)
             return redirect(reverse("fulfilment_admin:pick_list", args=[pk]))
         error = " ".join(str(message) for errors in form.errors.values() for message in errors)
         return self.render_to_response(self.get_context_data(posted=(line, form, error)), status=400)

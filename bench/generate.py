@@ -13,7 +13,8 @@ a tenth of that and small a hundredth. Big tables are loaded with COPY, the rest
 bulk_create; stock is consistent with the ledger (one receipt move and one level per lot,
 allocated ≤ on hand, one allocation row per allocated lot). Staff with roles and orders for the
 back office's lists come from bench/generate_backoffice.py (a quarter of the companies have 100
-orders each: 50,000 at large scale).
+orders each: 50,000 at large scale); the warehouse's pick lists, shipments, a lot shipped to 500
+customers and a 40-line delivery note from bench/generate_fulfilment.py.
 """
 
 import argparse
@@ -639,10 +640,19 @@ class Generator:
             created = timezone.make_aware(datetime.combine(received, dt_time(8, 0)), tz)
             number = f"L{n:07d}"
             receipt_day[(product.pk, number)] = created
-            lot_rows.append((product.pk, number, produced, expiry, on_hand, allocated, created))
+            lot_rows.append((product.pk, number, produced, expiry, on_hand, allocated, created, ""))
         self.counts["lots"] = copy_rows(
             Lot,
-            ["product_id", "number", "production_date", "expiry_date", "on_hand", "allocated", "created_at"],
+            [
+                "product_id",
+                "number",
+                "production_date",
+                "expiry_date",
+                "on_hand",
+                "allocated",
+                "created_at",
+                "hold_reason",
+            ],  # fmt: skip
             lot_rows,
         )
         zone_of = {p.pk: p.temperature_zone for p in self.products}
@@ -698,6 +708,11 @@ class Generator:
 
         backoffice(self)
 
+    def fulfilment(self):
+        from bench.generate_fulfilment import fulfilment
+
+        fulfilment(self)
+
     def run(self) -> None:
         from django.db import transaction
 
@@ -711,6 +726,7 @@ class Generator:
             ("price lists", self.price_lists),
             ("lots and ledger", self.lots),
             ("back-office orders", self.backoffice),
+            ("fulfilment", self.fulfilment),
         ]
         with transaction.atomic():
             for label, step in steps:

@@ -127,7 +127,7 @@ def orders(generator) -> None:
             for product, quantity, price, total, tax in lines:
                 yield (
                     order_id, product.pk, product.sku, product.name_en, product.name_zh, product.sales_unit,
-                    quantity, quantity, 0, price, "default", None, "", product.tax_rate, total, tax,
+                    quantity, quantity, 0, price, "default", None, "", "", product.tax_rate, total, tax,
                 )  # fmt: skip
 
     generator.counts["order lines"] = copy_rows(
@@ -135,7 +135,7 @@ def orders(generator) -> None:
         [
             "order_id", "product_id", "sku", "name_en", "name_zh", "sales_unit", "quantity",
             "allocated_quantity", "backorder_quantity", "unit_price", "price_source", "price_list_id",
-            "price_list_name", "tax_rate", "line_total", "tax_amount",
+            "price_list_name", "price_list_name_zh", "tax_rate", "line_total", "tax_amount",
         ],
         line_rows(),
     )  # fmt: skip
@@ -168,7 +168,9 @@ def orders(generator) -> None:
         elif state != "submitted":
             events.append((order_id, placed_at + timedelta(minutes=1), None, "submitted", state, ""))
     generator.counts["order events"] = copy_rows(
-        OrderEvent, ["order_id", "at", "actor_id", "from_state", "to_state", "reason"], events
+        OrderEvent,
+        ["order_id", "at", "actor_id", "from_state", "to_state", "reason", "phrase"],
+        (event + ("{}",) for event in events),
     )
     generator.counts["approval steps"] = copy_rows(
         ApprovalStep,

@@ -50,6 +50,7 @@ EXPECTED_PRODUCTS = {"small": 200, "medium": 2_000, "large": 20_000}
 CATALOG_SCENARIOS = ("catalog", "deep", "search", "detail")
 ALL_SCENARIOS = ("home", *CATALOG_SCENARIOS)
 BACKOFFICE = "backoffice"  # the back office's lists: bench/scenarios_backoffice.py
+FULFILMENT = "fulfilment"  # the warehouse queue, a delivery note, a lot's trace: bench/scenarios_fulfilment.py
 TARGET_P50_RATIO = 10  # catalog p50 ≤ 10 × floor p50 at 2 connections
 TARGET_P99_RATIO = 25  # catalog p99 ≤ 25 × floor p50 at 8 connections
 TARGET_QUERIES = 8
@@ -671,7 +672,7 @@ def parse_args(argv):
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
                         help="gunicorn sync workers (default 2 × cores + 1)")  # fmt: skip
     parser.add_argument("--scenarios", default="",
-                        help=f"comma-separated subset of {', '.join(ALL_SCENARIOS)}; or {BACKOFFICE}")  # fmt: skip
+                        help=f"subset of {', '.join(ALL_SCENARIOS)}; or {BACKOFFICE}; or {FULFILMENT}")  # fmt: skip
     parser.add_argument("--search", default="chicken", help="the catalog search term (default chicken)")
     parser.add_argument("--deep-page", type=int, help="the deep page (default: the last full page)")
     parser.add_argument("--label", default="", help="suffix of the results files, for what-if runs")
@@ -702,6 +703,11 @@ def main(argv=None) -> None:
         from bench.scenarios_backoffice import main as backoffice_main
 
         backoffice_main(args)
+        return
+    if FULFILMENT in args.scenarios:
+        from bench.scenarios_fulfilment import main as fulfilment_main
+
+        fulfilment_main(args)
         return
 
     company, user, contract = bench_company_and_buyer()

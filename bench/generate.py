@@ -320,10 +320,24 @@ def copy_rows(model, columns: list[str], rows) -> int:
     from django.db import connection
 
     table = model._meta.db_table
+    # Columns the caller does not name but the table requires get the model's default (or "" for
+    # a blank text field), so a new NOT NULL field does not break the generator (a JSON default
+    # is left out: such columns must be named).
+    named = set(columns)
+    defaults = [
+        field
+        for field in model._meta.concrete_fields
+        if field.column not in named
+        and not field.primary_key
+        and not field.null
+        and (field.has_default() or (field.blank and field.empty_strings_allowed))
+        and field.get_internal_type() != "JSONField"
+    ]
+    all_columns = [*columns, *(field.column for field in defaults)]
     count = 0
-    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(all_columns)}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row(row)
+            copy.write_row((*row, *(field.get_default() for field in defaults)))
             count += 1
     return count
 

@@ -39,9 +39,10 @@ closing goes through ordering.states.transition by no one (the system).
 Orders are placed in date order with today's prices and stock rules, then backdated: the
 placement time, the event times, the approval steps' due and decision times, the allocations'
 and stock moves' times, the pick lists', picks' and shipments' times are set to the historic
-ones with queryset updates, which is fine for demo data. A history order takes each step only once its time has come (placed on Friday at
-11:00, picked on Saturday at 04:30, shipped, delivered by mid-morning, closed a week later), so
-last week's orders are still delivered and today's only confirmed. place_order numbers by the
+ones with queryset updates, which is fine for demo data. A history order takes each step only
+once its time has come (placed on Friday at 11:00, picked on Saturday at 04:30, shipped,
+delivered by mid-morning, closed a week later), so last week's orders are still delivered and
+today's only confirmed. place_order numbers by the
 current year, so afterwards the orders placed last year are renumbered into last year's
 sequence (gapless per year, in date order, as if placed on the day).
 
@@ -1146,7 +1147,8 @@ def _fulfilment_summary(recall) -> str:
             f"{recall.notified} people at its customers told"
         )
     return (
-        line + ". See the back office's Warehouse queue, Shipments and Expiring lots (returns are not in the demo yet)."
+        line + ". See the back office's Warehouse queue, Shipments, and Expiring lots and their orders"
+        " (returns are not in the demo yet)."
     )
 
 

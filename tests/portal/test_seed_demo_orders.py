@@ -77,8 +77,16 @@ def seeded(django_db_setup, django_db_blocker):
             output = seed()
         # Notifications queued for after commit (cache invalidations are queued there too).
         notifications = [call for _ids, call, _robust in connection.run_on_commit if "_notify" in call.__qualname__]
+        # What the ship service queues for after commit: "shipped" and the delivery note's task.
+        shipping = [call for _ids, call, _robust in connection.run_on_commit if call.__qualname__.startswith("ship.")]
         told = list(DBTaskResult.objects.values_list("args_kwargs__kwargs__order_id", flat=True))
-        yield {"output": output, "queued_after_commit": len(notifications), "told": told, "now": timezone.now()}
+        yield {
+            "output": output,
+            "queued_after_commit": len(notifications),
+            "shipping_after_commit": len(shipping),
+            "told": told,
+            "now": timezone.now(),
+        }
         transaction.set_rollback(True)
 
 
@@ -332,6 +340,10 @@ def test_history_tells_no_one(seeded):
     assert 0 < len(seeded["told"]) <= 6 * len(SCENARIOS)
     rhythm = {order.pk for company in Company.objects.all() for order in history(company)}
     assert rhythm and not rhythm & set(seeded["told"])
+    # A year of shipments tells no one and queues no delivery notes: only today's shipped and
+    # partly shipped orders' shipments do (two callbacks each).
+    recent = Shipment.objects.exclude(order__in=rhythm).count()
+    assert recent == 2 and seeded["shipping_after_commit"] == 2 * recent
 
 
 def test_running_twice_creates_nothing(seeded):

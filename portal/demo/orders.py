@@ -1115,7 +1115,7 @@ def seed_orders(report) -> None:
         seeder.number_by_year()
         _put_carts_back(saved_carts)
         recall = recall_demo_lot(seeder.manager)
-        render_recent_notes()
+        notes_missing = render_recent_notes()
         for model in (PickList, Shipment, LotRecall):
             report.created[str(model._meta.verbose_name_plural)] += model.objects.count() - before[model]
     if plan:
@@ -1130,6 +1130,8 @@ def seed_orders(report) -> None:
         line += f"; {len(skipped)} companies already had orders and kept them"
     report.notes.append(line + ".")
     report.notes.append(_fulfilment_summary(recall))
+    if notes_missing:
+        report.notes.append(f"Delivery notes: none rendered ({notes_missing}); each is rendered at its first download.")
 
 
 def _fulfilment_summary(recall) -> str:

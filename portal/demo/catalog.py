@@ -37,7 +37,7 @@ from catalog.models import (
     Warehouse,
 )
 from catalog.search import search_text_for
-from catalog.services import Receipt, receive_stock, write_off_stock
+from catalog.services import Receipt, receive_stock
 from catalog.stock import lots_expiring
 
 from . import data
@@ -575,6 +575,9 @@ WAREHOUSES = [
 ]
 ZONE_LOCATION_PREFIX = {FROZEN: "F", CHILLED: "C", AMBIENT: "A"}
 
+# The recalled lot is the recalled product's history lot (portal.demo.orders): it reaches the
+# customers that order the product through shipments, and is recalled once the history is written
+# (portal.demo.fulfilment.recall_demo_lot).
 RECALLED_PRODUCT = "Frozen shrimp dumplings 1 kg"
 RECALLED_LOT = "2405-SD-118"
 
@@ -1023,9 +1026,6 @@ def _seed_stock(report, rows, products, categories, user, today) -> None:
         rng = random.Random(f"tradecounter-demo-stock-{row.sku}")
         story = _stock_story(position)
         lots = _plan_lots(row, story, categories[row.category_slug].expiry_warning_days, rng)
-        if row.fields["name_en"] == RECALLED_PRODUCT:
-            # The recalled lot is booked in and written off again, so it is on file but not for sale.
-            lots.append(_PlannedLot("sh1", row.fields["shelf_life_days"] // 2, 40, RECALLED_LOT))
         shelf = row.fields["shelf_life_days"]
         numbers = set()
         for planned in lots:
@@ -1049,15 +1049,6 @@ def _seed_stock(report, rows, products, categories, user, today) -> None:
 
     for number, ((warehouse_code, _category), receipts) in enumerate(notes.items(), start=1):
         receive_stock(receipts=receipts, user=user, reference=f"GRN-{warehouse_code.upper()}-{number:04d}")
-    for receipt in (receipt for receipts in notes.values() for receipt in receipts):
-        if receipt.lot_number == RECALLED_LOT:
-            write_off_stock(
-                lot=Lot.objects.get(product=receipt.product, number=RECALLED_LOT),
-                location=receipt.location,
-                quantity=receipt.quantity,
-                reason=f"Producer recall of lot {RECALLED_LOT}: quarantined for return to the producer",
-                user=user,
-            )
 
     after = _stock_counts()
     for model, count in after.items():

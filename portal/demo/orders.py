@@ -18,8 +18,10 @@ On top of the rhythm a few recent ad-hoc orders (SCENARIOS) put something in eve
 awaiting the customer's approver (a buyer over her spending limit), awaiting the sales director
 (the approval rules seeded here: "Orders of ¥20,000 or more" and "First order of a new
 customer"), on credit hold (a prepaid customer waiting to pay by card, and the farm near its
-credit limit), confirmed, being picked, partly shipped, shipped, rejected (by a customer's
-approver, by the director and by finance, each with a reason) and cancelled (with a reason).
+credit limit), confirmed (one of them, the farm's, holding a short-dated lot), being picked
+(half its picks confirmed), partly shipped (picked short on two lines), shipped, rejected (by a
+customer's approver, by the director and by finance, each with a reason) and cancelled (with a
+reason).
 
 How an order is made
 --------------------
@@ -29,16 +31,18 @@ total, place_order places it with that total and a deterministic idempotency key
 company's tax number and the date), and the decisions are taken by whoever's job they are
 (decide_customer_approval, release_credit_hold, decide_staff_approval, cancel_order). Prices
 and their sources, allocations, approval steps, credit and events are what the services make
-of it. The warehouse's steps have no service yet (fulfilment is a later issue), so picking →
-shipped (or partly shipped) → delivered → closed go through ordering.states.transition, by the
-warehouse user, or by no one (the system) for delivery and closing.
+of it. The warehouse's steps are fulfilment's verbs, by the warehouse user (portal.demo.fulfilment:
+a pick list, picking started, every pick confirmed, shipped with a carrier and temperatures), the
+delivery is signed for by the customer's receiver (confirm_delivery, by no staff user), and
+closing goes through ordering.states.transition by no one (the system).
 
 Orders are placed in date order with today's prices and stock rules, then backdated: the
 placement time, the event times, the approval steps' due and decision times, the allocations'
-and stock moves' times are set to the historic ones with queryset updates, which is fine for
-demo data. A history order takes each step only once its time has come (placed on Friday at
-11:00, picked on Saturday at 04:30, shipped, delivered by mid-morning, closed a week later), so
-last week's orders are still delivered and today's only confirmed. place_order numbers by the
+and stock moves' times, the pick lists', picks' and shipments' times are set to the historic
+ones with queryset updates, which is fine for demo data. A history order takes each step only
+once its time has come (placed on Friday at 11:00, picked on Saturday at 04:30, shipped,
+delivered by mid-morning, closed a week later), so last week's orders are still delivered and
+today's only confirmed. place_order numbers by the
 current year, so afterwards the orders placed last year are renumbered into last year's
 sequence (gapless per year, in date order, as if placed on the day).
 
@@ -50,17 +54,16 @@ with exactly what the planned orders take of it. Its expiry is the first that th
 shelf-life rule among the demo companies accepts, outside the expiry warning; a product with a
 demo lot that would come before it in FEFO for some company (expiring between what that company
 accepts and the history lot's expiry) is left out of that company's usual products, so every
-allocation lands on a history lot (checked after each placement: a miss stops the seed). When an
-order ships, its allocation is released with catalog.allocation.release (until fulfilment
-ships for real, the only way to let stock go without cancelling); at the end each history lot's
-shipped quantity is written off in one move dated at its last shipment, with the reason
-"Shipped (demo history)" (catalog.services.write_off_stock; a move per shipment made the seed
-much slower), and what cancelled and rejected orders gave back is written off as sold elsewhere.
-A history lot thus ends with on hand = allocated = what open orders (waiting for a decision,
-confirmed, being picked, partly shipped) still hold: availability stays as portal.demo.catalog
-seeded it, every lot's moves add up to its on hand and its allocated quantity to its unreleased
-allocations. A partly shipped order keeps its whole allocation: fulfilment will record what went
-on the truck; a shipped one has released it.
+allocation lands on a history lot (checked after each placement: a miss stops the seed; the
+farm's short-dated order alone takes a demo lot, on purpose). All history lots lie in the
+Shanghai cold store, so each order is picked on one list. The recalled product's history lot
+is the recalled lot (portal.demo.catalog.RECALLED_LOT), recalled once the history is written.
+Goods leave through fulfilment's shipments (catalog.allocation.ship: one shipment move per
+pick); at the end what cancelled and rejected orders gave back is written off as sold
+elsewhere. A history lot thus ends with on hand = allocated = what open orders (waiting for a
+decision, confirmed, being picked) still hold: availability stays as portal.demo.catalog seeded
+it, every lot's moves add up to its on hand and its allocated quantity to its unreleased
+allocations.
 
 Credit
 ------
@@ -98,12 +101,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts import credit, roles
 from accounts.models import Address, Company, Membership, User
-from catalog import allocation
 from catalog.models import Allocation, Location, Lot, Product, StockMove
 from catalog.offers import licence_refusal, licences_on_file, snap_quantity
 from catalog.pricing import PriceBook, price_book
@@ -112,15 +114,17 @@ from catalog.services import Receipt, receive_stock, write_off_stock
 from catalog.stock import earliest_sellable_expiry
 from ordering import services, states
 from ordering.approval import ApprovalRule, ApprovalStep
+from ordering.fulfilment.models import LotRecall, PickList, Shipment
 from ordering.models import Cart, CartLine, Order, OrderEvent, OrderNumberSequence, OrderState
 
 from . import data
+from .catalog import RECALLED_LOT, RECALLED_PRODUCT
+from .fulfilment import HISTORY_WAREHOUSE, DemoWarehouse, recall_demo_lot, render_recent_notes
 from .people import company_by_key
 
 S = OrderState
 APPROVED_NOT_INVOICED = {S.APPROVED, S.PICKING, S.PARTLY_SHIPPED, S.SHIPPED}
 HISTORY_LOT_PREFIX = "HIST-"
-SHIPPED_REASON = "Shipped (demo history)"
 SOLD_ELSEWHERE_REASON = "Demo history: given back by cancelled or rejected orders, sold elsewhere"
 CENT = Decimal("0.01")
 KEY_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://tradecounter.example/demo/orders")
@@ -365,6 +369,7 @@ class Scenario:
     prefer: tuple[str, ...] = ()
     notes: str = ""
     delivery_days: int = 1
+    short_dated: bool = False  # the basket is a short-dated demo lot (not a history lot)
 
 
 # fmt: off
@@ -382,6 +387,8 @@ SCENARIOS = [
     Scenario("jade-prepay", "jadegarden", 0, "09:10", "shared", S.CREDIT_HOLD, total=4500),
     Scenario("xiguan-topup", "xiguan", 0, "12:40", "buyer", S.APPROVED, total=6000, prefer=("shrimp dumplings",),
              notes="Top-up: we ran out of har gow."),
+    Scenario("farm-short-dated", "greenfields", 1, "14:10", "admin", S.APPROVED, short_dated=True,
+             notes="For the staff canteen this week: short-dated is fine, it will be eaten by Friday."),
     Scenario("canton-picking", "canton", 1, "13:50", "buyer", S.PICKING),
     Scenario("szbay-partly", "szbayhotel", 1, "10:05", "buyer", S.PARTLY_SHIPPED),
     Scenario("xiguan-shipped", "xiguan", 1, "16:20", "buyer", S.SHIPPED),
@@ -418,6 +425,7 @@ class Planned:
     notes: str = ""
     delivery_days: int = 1
     key: uuid.UUID | None = None
+    short_dated: bool = False
 
 
 def order_key(company: Company, day: date, label: str = "") -> uuid.UUID:
@@ -630,7 +638,10 @@ def _plan_scenario(customer: Customer, scenario: Scenario, now: datetime) -> Pla
     if at > now - timedelta(minutes=30):
         at -= timedelta(days=1)
     rng = random.Random(f"demo-scenario-{scenario.label}")
-    lines = _basket(customer, rng, timezone.localdate(at), prefer=scenario.prefer)
+    if scenario.short_dated:
+        lines = _short_dated_lines(customer, timezone.localdate(now))
+    else:
+        lines = _basket(customer, rng, timezone.localdate(at), prefer=scenario.prefer)
     if scenario.total:
         lines = _aim(customer, lines, scenario.total)
     return Planned(
@@ -647,7 +658,40 @@ def _plan_scenario(customer: Customer, scenario: Scenario, now: datetime) -> Pla
         notes=scenario.notes,
         delivery_days=scenario.delivery_days,
         key=order_key(customer.company, timezone.localdate(at), scenario.label),
+        short_dated=scenario.short_dated,
     )
+
+
+def _short_dated_lines(customer: Customer, today: date) -> list[tuple[Product, int]]:
+    """A few order steps of the first product the company may order that has a short-dated demo
+    lot (inside its category's expiry warning, not yet expiring tomorrow) with free stock; FEFO
+    then allocates that lot. Empty when there is none."""
+    lots = (
+        Lot.objects.filter(
+            product__in=visible_products(customer.company).values("pk"),
+            product__active=True,
+            expiry_date__gte=today + timedelta(days=2),
+            held_at__isnull=True,
+            on_hand__gt=F("allocated"),
+        )
+        .exclude(number__startswith=HISTORY_LOT_PREFIX)
+        .select_related("product__category")
+        .order_by("expiry_date", "product__sku", "pk")
+    )
+    licences = licences_on_file(customer.company)
+    for lot in lots:
+        product = lot.product
+        step = _order_step(product)
+        quantity = min((lot.on_hand - lot.allocated) // step, 3) * step
+        if (
+            lot.expiry_date > today + timedelta(days=product.category.expiry_warning_days)
+            or not quantity
+            or licence_refusal(product.category, licences, today)
+            or price_book(company=customer.company, product_ids=[product.pk]).price(product.pk, quantity) is None
+        ):
+            continue
+        return [(product, quantity)]
+    return []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -684,13 +728,13 @@ class _Seeder:
         self.director = User.objects.get(email=staff["director"])
         self.finance = User.objects.get(email=staff["finance"])
         self.warehouse = User.objects.get(email=staff["warehouse"])
+        self.manager = User.objects.get(email=staff["manager"])
         self.history_lots: dict[int, Lot] = {}  # product id -> its history lot
         # The strictest shelf-life rule of the demo companies: history lots satisfy them all.
         self.percent = max(company_by_key(key).min_shelf_life_percent for key in PROFILES)
         self.locations: dict[int, Location] = {}
         self.placed: list[tuple[Order, datetime]] = []
-        self.shipped: Counter = Counter()  # history lot id -> quantity shipped from it
-        self.last_shipped: dict[int, datetime] = {}
+        self.store = DemoWarehouse(self.warehouse)  # picks, ships and delivers (portal.demo.fulfilment)
 
     # -- the world -----------------------------------------------------------------------------
 
@@ -762,28 +806,28 @@ class _Seeder:
     def receive_history_stock(self, customers: dict[str, Customer], plan: list[Planned]) -> None:
         """One history lot per product, HIST-<sku>, with exactly what the plan takes of it."""
         wanted: dict[Product, int] = Counter()
-        region: dict[Product, str] = {}
         for planned in plan:
+            if planned.short_dated:
+                continue  # takes today's short-dated demo lot, not a history lot
             for product, quantity in planned.lines:
                 wanted[product] += quantity
-                region.setdefault(product, customers[planned.company_key].company.region.code)
         existing = {
             (product_id, number): expiry
-            for product_id, number, expiry in Lot.objects.filter(number__startswith=HISTORY_LOT_PREFIX).values_list(
-                "product_id", "number", "expiry_date"
-            )
+            for product_id, number, expiry in Lot.objects.filter(
+                Q(number__startswith=HISTORY_LOT_PREFIX) | Q(number=RECALLED_LOT)
+            ).values_list("product_id", "number", "expiry_date")
         }
-        warehouses = {"east": "sh1", "south": "gz1"}
         first_location = {}
         for location in Location.objects.select_related("warehouse").order_by("code"):
             first_location.setdefault((location.warehouse.code, location.zone), location)
         receipts = []
         for product, quantity in sorted(wanted.items(), key=lambda item: item[0].sku):
             expiry = history_expiry(product, self.today, self.percent)
-            number = f"{HISTORY_LOT_PREFIX}{product.sku}"
+            # The recalled product's history lot is the lot recalled at the end (recall_demo_lot).
+            number = RECALLED_LOT if product.name_en == RECALLED_PRODUCT else f"{HISTORY_LOT_PREFIX}{product.sku}"
             if existing.get((product.pk, number), expiry) != expiry:  # seeded on another day
                 number = f"{number}-{expiry:%y%m%d}"
-            location = first_location[(warehouses.get(region[product], "sh1"), product.temperature_zone)]
+            location = first_location[(HISTORY_WAREHOUSE, product.temperature_zone)]
             receipts.append(
                 Receipt(product=product, lot_number=number, expiry_date=expiry, quantity=quantity, location=location)
             )
@@ -800,34 +844,11 @@ class _Seeder:
         self.report.created[str(Lot._meta.verbose_name_plural)] += Lot.objects.count() - lots_before
         self.report.created[str(StockMove._meta.verbose_name_plural)] += len(moves)
 
-    def ship(self, order: Order, line_ids, at: datetime) -> None:
-        """Release the order's allocations as shipped; the goods leave the history lots' books in
-        book_out_history_lots()."""
-        for lot_id, quantity in Allocation.objects.filter(
-            order_line_id__in=line_ids, released_at__isnull=True
-        ).values_list("lot_id", "quantity"):
-            self.shipped[lot_id] += quantity
-            self.last_shipped[lot_id] = max(at, self.last_shipped.get(lot_id, at))
-        # Fulfilment (a later issue) will ship for real; until then this is how stock is let go.
-        allocation.release(order.lines.values("pk"))
-
     def book_out_history_lots(self) -> None:
-        """Write off what history orders shipped from each lot (one move per lot: one per shipment
-        made the seed several times slower), then what cancelled and rejected orders gave back."""
-        lots = {lot.pk: lot for lot in self.history_lots.values()}
-        for lot_id, quantity in sorted(self.shipped.items()):
-            started = timezone.now()
-            write_off_stock(
-                lot=lots[lot_id],
-                location=self.locations[lot_id],
-                quantity=quantity,
-                reason=SHIPPED_REASON,
-                user=self.warehouse,
-            )
-            StockMove.objects.filter(lot_id=lot_id, created_at__gte=started).update(
-                created_at=self.last_shipped[lot_id]
-            )
-        for lot in Lot.objects.filter(pk__in=list(lots), on_hand__gt=F("allocated")):
+        """What cancelled and rejected orders gave back to the history lots is written off as sold
+        elsewhere (what shipped left through fulfilment's shipments)."""
+        history = [lot.pk for lot in self.history_lots.values()]
+        for lot in Lot.objects.filter(pk__in=history, on_hand__gt=F("allocated")):
             write_off_stock(
                 lot=lot,
                 location=self.locations[lot.pk],
@@ -970,7 +991,8 @@ class _Story:
             due_at=F("due_at") - (started - planned.at)
         )
         Allocation.objects.filter(order_line_id__in=self.line_ids).update(created_at=planned.at)
-        seeder.check_history_lots(order, self.line_ids)
+        if not planned.short_dated:
+            seeder.check_history_lots(order, self.line_ids)
         seeder.placed.append((order, planned.at))
         while order.state != planned.target:
             moved = self.move_on(order)
@@ -1027,23 +1049,23 @@ class _Story:
                 picking = _local(self.delivery, 4 * 60 + rng.randint(0, 60)) - self.at
                 if not self.later(max(10, int(picking.total_seconds() // 60))):
                     return None
-                self.step(order, S.PICKING, seeder.warehouse)
+                # The order being picked today has half its picks confirmed.
+                share = 0.5 if self.planned.target == S.PICKING else 0.0
+                with _dated(order, self.at, decision=False):
+                    order = seeder.store.start_picking(order, self.at, confirm_share=share)
         elif state == S.PICKING:
             if not self.later(rng.randint(40, 90)):
                 return None
-            if self.planned.target == S.PARTLY_SHIPPED:
-                # Walked without stock movement: fulfilment will record what went on the truck.
-                count = len(self.line_ids)
-                reason = f"Shipped {count - 2} of {count} lines on the morning run; the rest follows tomorrow."
-                self.step(order, S.PARTLY_SHIPPED, seeder.warehouse, reason)
-            else:
-                with _dated(order, self.at, releases=self.line_ids, decision=False):
-                    seeder.ship(order, self.line_ids, self.at)
-                self.step(order, S.SHIPPED, seeder.warehouse, "Loaded on the morning delivery run.")
+            # The partly shipped order of today was picked short on two lines.
+            short = 2 if self.planned.target == S.PARTLY_SHIPPED else 0
+            with _dated(order, self.at, releases=self.line_ids, decision=False):
+                seeder.store.pick_and_ship(order, self.at, rng, short=short, quiet=self.planned.history)
+            order = Order.objects.get(pk=order.pk)
         elif state == S.SHIPPED:
             if not self.later(rng.randint(60, 240)):
                 return None
-            self.step(order, S.DELIVERED, None, f"Delivered to {self.planned.ship_to.label} and signed for.")
+            with _dated(order, self.at, decision=False):
+                order = seeder.store.deliver(order, self.at, rng)
             # Delivered orders would be invoiced and, in this history, paid by now. Billing (a later
             # issue) will issue the invoices; until then the history says both through the one
             # writer of credit exposure.
@@ -1071,15 +1093,17 @@ def seed_orders(report) -> None:
     started = time.monotonic()
     with transaction.atomic():
         seeder = _Seeder(report, timezone.now())
+        before = {model: model.objects.count() for model in (PickList, Shipment, LotRecall)}
         seeder.seed_rules()
         customers, skipped = seeder.customers()
         by_key = {customer.key: customer for customer in customers}
         plan = [planned for customer in customers for planned in _plan_history(customer, seeder.now)]
-        plan += [
+        scenarios = [
             _plan_scenario(by_key[scenario.company], scenario, seeder.now)
             for scenario in SCENARIOS
             if scenario.company in by_key
         ]
+        plan += [planned for planned in scenarios if planned.lines]
         plan.sort(key=lambda planned: planned.at)
         saved_carts = _set_carts_aside(customers)
         seeder.receive_history_stock(by_key, plan)
@@ -1090,6 +1114,10 @@ def seed_orders(report) -> None:
         seeder.book_out_history_lots()
         seeder.number_by_year()
         _put_carts_back(saved_carts)
+        recall = recall_demo_lot(seeder.manager)
+        notes_missing = render_recent_notes()
+        for model in (PickList, Shipment, LotRecall):
+            report.created[str(model._meta.verbose_name_plural)] += model.objects.count() - before[model]
     if plan:
         report.created[str(Order._meta.verbose_name_plural)] += len(plan)
     if skipped and not plan:
@@ -1101,6 +1129,29 @@ def seed_orders(report) -> None:
     if skipped:
         line += f"; {len(skipped)} companies already had orders and kept them"
     report.notes.append(line + ".")
+    report.notes.append(_fulfilment_summary(recall))
+    if notes_missing:
+        report.notes.append(f"Delivery notes: none rendered ({notes_missing}); each is rendered at its first download.")
+
+
+def _fulfilment_summary(recall) -> str:
+    """What the warehouse did in the history, and where staff look at it."""
+    shipments = Shipment.objects.all()
+    flagged = shipments.filter(temperature_flagged=True).count()
+    line = (
+        f"Fulfilment: {PickList.objects.count()} pick lists, {shipments.count()} shipments "
+        f"({shipments.filter(state=Shipment.State.DELIVERED).count()} delivered, {flagged} with a temperature "
+        f"out of range), delivery notes for the {shipments.exclude(delivery_note='').count()} most recent"
+    )
+    if recall is not None:
+        line += (
+            f"; lot {recall.lot.number} ({recall.lot.product.name_en}) recalled, "
+            f"{recall.notified} people at its customers told"
+        )
+    return (
+        line + ". See the back office's Warehouse queue, Shipments, and Expiring lots and their orders"
+        " (returns are not in the demo yet)."
+    )
 
 
 def _in_state_order(counter: Counter):

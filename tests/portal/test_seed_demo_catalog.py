@@ -194,10 +194,12 @@ def test_stock_has_lots_near_expiry_expired_out_and_a_ledger_that_agrees(output,
         Lot.objects.count()
     )
 
-    # The recalled lot is on file for traceability but none of it is for sale.
+    # The recalled lot reached customers in the order history and was recalled: on quality hold,
+    # none of it for sale (what is left is held by orders waiting to be re-allocated).
     recalled = Lot.objects.get(number=RECALLED_LOT, product__name_en="Frozen shrimp dumplings 1 kg")
-    assert recalled.on_hand == 0
-    assert recalled.moves.filter(kind=StockMove.Kind.WRITE_OFF).exists()
+    assert recalled.held_at is not None
+    assert recalled.on_hand == recalled.allocated
+    assert recalled.moves.filter(kind=StockMove.Kind.SHIPMENT).exists()
 
     bayside = demo.company_by_key("bayside")
     wings = Product.objects.get(name_en="Frozen chicken wings, mid joint 1 kg")

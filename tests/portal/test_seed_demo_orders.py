@@ -11,26 +11,30 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.test import override_settings
 from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
 from accounts import roles
-from accounts.models import Company, CreditAccount, Membership
+from accounts.models import Company, CreditAccount, Membership, Notification, NotificationKind
 from catalog.models import Allocation, Lot, PriceList, StockMove
+from catalog.stock import lots_expiring
 from kit import phrases
 from ordering.approval import ApprovalRule, ApprovalStep
+from ordering.fulfilment.models import LotRecall, PickLine, PickList, Shipment, ShipmentLine
+from ordering.fulfilment.trace import orders_holding_lots, receivers_of_lot
 from ordering.models import Order, OrderEvent, OrderLine, OrderNumberSequence, OrderState
 from ordering.states import TRANSITIONS
 from portal import demo
+from portal.demo.catalog import RECALLED_LOT
+from portal.demo.fulfilment import RECENT_NOTES, WARM_ARRIVAL_EVERY
 from portal.demo.orders import (
     APPROVED_NOT_INVOICED,
     HISTORY_LOT_PREFIX,
     PROFILES,
     SCENARIOS,
-    SHIPPED_REASON,
     WEEKLY,
     cold_store_closed,
     in_school_term,
@@ -73,9 +77,27 @@ def seeded(django_db_setup, django_db_blocker):
             output = seed()
         # Notifications queued for after commit (cache invalidations are queued there too).
         notifications = [call for _ids, call, _robust in connection.run_on_commit if "_notify" in call.__qualname__]
+        # What the ship service queues for after commit: "shipped" and the delivery note's task.
+        shipping = [call for _ids, call, _robust in connection.run_on_commit if call.__qualname__.startswith("ship.")]
         told = list(DBTaskResult.objects.values_list("args_kwargs__kwargs__order_id", flat=True))
-        yield {"output": output, "queued_after_commit": len(notifications), "told": told, "now": timezone.now()}
+        yield {
+            "output": output,
+            "queued_after_commit": len(notifications),
+            "shipping_after_commit": len(shipping),
+            "told": told,
+            "now": timezone.now(),
+        }
         transaction.set_rollback(True)
+
+
+def order_by_label(label: str) -> Order:
+    scenario = next(scenario for scenario in SCENARIOS if scenario.label == label)
+    company = demo.company_by_key(scenario.company)
+    return next(
+        order
+        for order in company.orders.all()
+        if order.idempotency_key == order_key(company, local_day(order.placed_at), label)
+    )
 
 
 def local_day(moment):
@@ -211,7 +233,8 @@ def test_lines_carry_prices_and_sources_from_the_services(seeded):
     lines = OrderLine.objects.select_related("order")
     assert not lines.exclude(price_source__in=PriceList.Kind.values).exists()
     assert not lines.filter(price_list_id__isnull=True).exists()
-    assert not lines.exclude(allocated_quantity=F("quantity")).exists()
+    # Only the partly shipped order, picked short, has lines on backorder.
+    assert set(lines.filter(backorder_quantity__gt=0).values_list("order__state", flat=True)) == {S.PARTLY_SHIPPED}
     assert lines.filter(order__company=demo.company_by_key("bayside"), price_source=PriceList.Kind.CONTRACT).exists()
     assert lines.filter(price_source=PriceList.Kind.TIER).exists()
     for order in Order.objects.all()[:50]:
@@ -231,13 +254,21 @@ def test_stock_ledger_adds_up_for_every_lot(seeded):
     }
     assert [lot.number for lot in Lot.objects.all() if lot.allocated != held.get(lot.pk, 0)] == []
 
-    # History came from history lots only: today's demo stock is as the catalog seeded it.
-    history_lots = Lot.objects.filter(number__startswith=HISTORY_LOT_PREFIX)
+    # History came from history lots only (the recalled lot is one), but for the order that took
+    # a short-dated lot: today's demo stock is as the catalog seeded it.
+    history_lots = Lot.objects.filter(Q(number__startswith=HISTORY_LOT_PREFIX) | Q(number=RECALLED_LOT))
     assert history_lots.exists()
-    assert not Allocation.objects.exclude(lot__in=history_lots).exists()
+    short_dated = order_by_label("farm-short-dated")
+    stray = Allocation.objects.exclude(lot__in=history_lots)
+    assert set(stray.values_list("order_line_id", flat=True)) == set(short_dated.lines.values_list("pk", flat=True))
     assert not history_lots.exclude(on_hand=F("allocated")).exists()  # nothing extra for sale
-    assert StockMove.objects.filter(lot__in=history_lots, reason=SHIPPED_REASON).exists()
-    # Open orders hold their stock; shipped, delivered, closed, rejected and cancelled ones do not.
+    # Goods left the history lots through shipments, one move per pick, dated with the shipment.
+    moves = StockMove.objects.filter(lot__in=history_lots, kind=StockMove.Kind.SHIPMENT)
+    assert moves.count() == PickLine.objects.filter(shipment__isnull=False).count()
+    shipped_at = dict(Shipment.objects.values_list("number", "shipped_at"))
+    assert all(shipped_at[reference] == at for reference, at in moves.values_list("reference", "created_at"))
+    # Open orders hold their stock; shipped (even partly), delivered, closed, rejected and
+    # cancelled ones do not (the partly shipped order's shortfall is on backorder).
     for order in Order.objects.prefetch_related("lines"):
         line_ids = [line.pk for line in order.lines.all()]
         open_allocations = Allocation.objects.filter(order_line_id__in=line_ids, released_at__isnull=True)
@@ -247,7 +278,7 @@ def test_stock_ledger_adds_up_for_every_lot(seeded):
             S.AWAITING_APPROVAL,
             S.CREDIT_HOLD,
         }
-        assert open_allocations.exists() == (holds and order.state != S.SHIPPED), order.number
+        assert open_allocations.exists() == (holds and order.state not in (S.SHIPPED, S.PARTLY_SHIPPED)), order.number
 
 
 def test_credit_exposure_counts_confirmed_orders_not_yet_invoiced(seeded):
@@ -309,10 +340,15 @@ def test_history_tells_no_one(seeded):
     assert 0 < len(seeded["told"]) <= 6 * len(SCENARIOS)
     rhythm = {order.pk for company in Company.objects.all() for order in history(company)}
     assert rhythm and not rhythm & set(seeded["told"])
+    # A year of shipments tells no one and queues no delivery notes: only today's shipped and
+    # partly shipped orders' shipments do (two callbacks each).
+    recent = Shipment.objects.exclude(order__in=rhythm).count()
+    assert recent == 2 and seeded["shipping_after_commit"] == 2 * recent
 
 
 def test_running_twice_creates_nothing(seeded):
     models = [Order, OrderLine, OrderEvent, ApprovalRule, ApprovalStep, Lot, StockMove, Allocation]
+    models += [PickList, PickLine, Shipment, LotRecall, Notification]
     before = {model.__name__: model.objects.count() for model in models}
     exposure = list(CreditAccount.objects.order_by("pk").values_list("pk", "approved_uninvoiced"))
     second = seed()
@@ -320,3 +356,74 @@ def test_running_twice_creates_nothing(seeded):
     assert list(CreditAccount.objects.order_by("pk").values_list("pk", "approved_uninvoiced")) == exposure
     assert "0 rows created" in second
     assert "already had orders" in second
+
+
+def test_the_warehouse_picked_shipped_and_delivered_through_fulfilment(seeded):
+    now = seeded["now"]
+    # Every order that left the warehouse did so in shipments of what was picked, at the time of
+    # its event; nothing shipped that was not ordered.
+    left = Order.objects.filter(state__in=[S.PARTLY_SHIPPED, S.SHIPPED, S.DELIVERED, S.CLOSED])
+    assert left.count() > 300
+    assert not left.filter(shipments__isnull=True).exists()
+    assert (
+        not Order.objects.exclude(state__in=[S.PICKING, S.PARTLY_SHIPPED, S.SHIPPED, S.DELIVERED, S.CLOSED])
+        .filter(pick_lists__isnull=False)
+        .exists()
+    )
+    shipped = ShipmentLine.objects.values("order_line_id").annotate(quantity=Sum("quantity"))
+    full = {row["order_line_id"]: row["quantity"] for row in shipped}
+    for line in OrderLine.objects.filter(order__state__in=[S.SHIPPED, S.DELIVERED, S.CLOSED]):
+        assert full.get(line.pk) == line.quantity, line.order_id
+    for shipment in Shipment.objects.select_related("order")[:60]:
+        event = shipment.order.events.get(to_state__in=[S.SHIPPED, S.PARTLY_SHIPPED])
+        assert shipment.shipped_at == event.at <= now
+        assert shipment.shipped_by.email.startswith("warehouse@") and shipment.carrier
+    assert not PickList.objects.filter(started_at__gt=now).exists()
+    assert not PickLine.objects.filter(picked_at__gt=now).exists()
+
+    # Delivered and closed orders were signed for at their delivery time, temperatures taken;
+    # a couple arrived too warm and are flagged.
+    delivered = Shipment.objects.filter(order__state__in=[S.DELIVERED, S.CLOSED])
+    assert delivered.count() == delivered.filter(state=Shipment.State.DELIVERED).count() > 0
+    for shipment in delivered.select_related("order")[:60]:
+        assert shipment.delivered_at == shipment.order.events.get(to_state=S.DELIVERED).at
+        assert shipment.shipped_at <= shipment.delivered_at and shipment.received_by
+    cold = delivered.exclude(arrival_temperature__isnull=True).count()
+    flagged = Shipment.objects.filter(temperature_flagged=True).count()
+    assert flagged == cold // WARM_ARRIVAL_EVERY >= 1
+
+    # The partly shipped order was picked short on two lines: that is on backorder, the rest left.
+    partly = order_by_label("szbay-partly")
+    assert partly.state == S.PARTLY_SHIPPED
+    assert PickLine.objects.filter(order_line__order=partly, shortfall__gt=0).count() == 2
+    assert partly.shipments.count() == 1
+    # The order being picked has part of its list confirmed.
+    being_picked = order_by_label("canton-picking").pick_lists.get()
+    assert being_picked.state == PickList.State.PICKING
+    assert 0 < being_picked.lines.filter(picked_at__isnull=False).count() < being_picked.lines.count()
+
+    # The most recent shipments have their delivery notes.
+    recent = list(Shipment.objects.order_by("-shipped_at", "-pk")[:RECENT_NOTES])
+    assert all(shipment.delivery_note for shipment in recent)
+
+
+def test_a_short_dated_lot_and_a_recall_to_look_at(seeded):
+    # An order holds a short-dated lot: "Expiring lots and their orders" lists it.
+    short_dated = order_by_label("farm-short-dated")
+    assert short_dated.state == S.APPROVED
+    lots = lots_expiring(today=timezone.localdate())
+    holding = orders_holding_lots([lot.pk for lot in lots])
+    assert short_dated.pk in {row.order.pk for rows in holding.values() for row in rows}
+
+    # The recalled lot reached several customers through shipments, is on quality hold, and the
+    # people who ordered it and their companies' admins were told, once each.
+    lot = Lot.objects.get(number=RECALLED_LOT)
+    recall = LotRecall.objects.get(lot=lot)
+    lot.refresh_from_db()
+    assert lot.held_at is not None and recall.recalled_by.email.startswith("manager@")
+    companies = set(ShipmentLine.objects.filter(lot=lot).values_list("shipment__order__company", flat=True))
+    assert len(companies) >= 2
+    assert receivers_of_lot(lot)
+    told = Notification.objects.filter(kind=NotificationKind.LOT_RECALL)
+    assert told.count() == recall.notified >= len(companies)
+    assert set(told.values_list("company", flat=True)) == companies

@@ -118,8 +118,11 @@ def _nothing_left_to_ship(order: Order) -> bool:
 # --- Shipping ------------------------------------------------------------------------------------
 
 
-def ship(*, order: Order, carrier: str, dispatch_temperature: Decimal | None, user) -> Shipment:
-    """Ship every confirmed, not yet shipped pick of `order` (see the module's docstring)."""
+def ship(*, order: Order, carrier: str, dispatch_temperature: Decimal | None, user, notify: bool = True) -> Shipment:
+    """Ship every confirmed, not yet shipped pick of `order` (see the module's docstring).
+
+    `notify=False` writes history (the demo's past shipments): nobody is told and no delivery
+    note is rendered after commit (it renders at its first download)."""
     carrier = (carrier or "").strip()
     if not carrier:
         raise ShippingError(_("Say which carrier or vehicle takes the goods."))
@@ -170,9 +173,10 @@ def ship(*, order: Order, carrier: str, dispatch_temperature: Decimal | None, us
             actor=user,
             phrase=kit_phrases.phrase(phrases.SHIPPED, shipment=shipment.number, carrier=carrier),
         )
-        transaction.on_commit(lambda: send_shipped_notification.enqueue(shipment_id=shipment.pk), robust=True)
-        # The delivery note is rendered once, in the background, as the shipment leaves.
-        transaction.on_commit(lambda: render_delivery_note.enqueue(shipment_id=shipment.pk), robust=True)
+        if notify:
+            transaction.on_commit(lambda: send_shipped_notification.enqueue(shipment_id=shipment.pk), robust=True)
+            # The delivery note is rendered once, in the background, as the shipment leaves.
+            transaction.on_commit(lambda: render_delivery_note.enqueue(shipment_id=shipment.pk), robust=True)
     return shipment
 
 

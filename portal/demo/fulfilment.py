@@ -35,7 +35,6 @@ belongs here once they exist.
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import connection
 from django.utils import timezone
 
 from catalog.models import Allocation, Lot, StockMove, TemperatureZone, Warehouse
@@ -54,16 +53,6 @@ RECALL_REASON = (
     "Producer recall of lot {lot}: possible undercooked filling. Stop using it, keep it frozen and set it aside; "
     "our driver collects it with your next delivery."
 )
-
-
-def _drop_after_commit(start: int, prefix: str) -> None:
-    """Forget the after-commit callbacks queued since `start` by the function named `prefix`
-    (its lambdas' qualified names start with it): a year of history sends nothing."""
-    kept = connection.run_on_commit[:start]
-    for entry in connection.run_on_commit[start:]:
-        if not getattr(entry[1], "__qualname__", "").startswith(prefix):
-            kept.append(entry)
-    connection.run_on_commit[:] = kept
 
 
 class DemoWarehouse:
@@ -102,12 +91,13 @@ class DemoWarehouse:
         PickList.objects.filter(pk=pick_list.pk).update(completed_at=at)
         self._date_picks(pick_list, started, at)
         zone = shipping.coldest_zone(pick.zone for pick in picks)
-        queued = len(connection.run_on_commit)
         shipment = shipping.ship(
-            order=order, carrier=rng.choice(CARRIERS), dispatch_temperature=self._reading(zone, rng), user=self.user
+            order=order,
+            carrier=rng.choice(CARRIERS),
+            dispatch_temperature=self._reading(zone, rng),
+            user=self.user,
+            notify=not quiet,
         )
-        if quiet:
-            _drop_after_commit(queued, "ship.")
         Shipment.objects.filter(pk=shipment.pk).update(shipped_at=at)
         StockMove.objects.filter(reference=shipment.number, created_at__gte=started).update(created_at=at)
         return Shipment.objects.get(pk=shipment.pk)

@@ -488,3 +488,20 @@ def test_two_ships_of_the_same_order_at_once_ship_once(order, warehouse_user):
     assert Shipment.objects.count() == 1
     lot = _ledger_agrees(Lot.objects.get())
     assert lot.on_hand == 14
+
+
+def test_history_ships_without_telling_anyone_or_rendering_a_note(
+    order, warehouse_user, django_capture_on_commit_callbacks
+):
+    _picking(order, warehouse_user)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        shipment = shipping.ship(
+            order=order, carrier="Van 1", dispatch_temperature=Decimal("-20"), user=warehouse_user, notify=False
+        )
+
+    # Only the cache's own after-commit forgetting is queued: no notice, no rendering.
+    assert [callback.__qualname__ for callback in callbacks] == ["forget_now_and_on_commit.<locals>.<lambda>"]
+    assert not Notification.objects.filter(user=order.placed_by, kind=NotificationKind.ORDER_SHIPPED).exists()
+    shipment.refresh_from_db()
+    assert not shipment.delivery_note

@@ -146,7 +146,8 @@ class TimelineEntry:
     at: datetime
     text: str
     tone: str  # colour of the step's marker: "primary", "success", "warning", "danger", "secondary"
-    detail: str = ""
+    detail: str = ""  # a person's own words, quoted
+    note: str = ""  # the system's words (a shipment's carrier), plain
 
 
 def _person(event: OrderEvent) -> str:
@@ -181,8 +182,8 @@ def timeline(order: Order, events: list[OrderEvent]) -> list[TimelineEntry]:
         # The system's reason (a rule, a hold) and the person's own words are kept apart.
         reason, comment = phrases.render(event.phrase), event.reason
 
-        def add(text: str, tone: str, detail: str = "", at=event.at) -> None:
-            entries.append(TimelineEntry(at=at, text=text, tone=tone, detail=detail))
+        def add(text: str, tone: str, detail: str = "", note: str = "", at=event.at) -> None:
+            entries.append(TimelineEntry(at=at, text=text, tone=tone, detail=detail, note=note))
 
         if not source:
             if order.placed_for_customer_by_id and event.actor_id == order.placed_for_customer_by_id:
@@ -227,7 +228,7 @@ def timeline(order: Order, events: list[OrderEvent]) -> list[TimelineEntry]:
                 "secondary",
             )
         elif target in LATER_STEPS:
-            add(str(LATER_STEPS[target][0]), LATER_STEPS[target][1], detail=comment or reason)
+            add(str(LATER_STEPS[target][0]), LATER_STEPS[target][1], detail=comment, note=reason)
     return entries
 
 

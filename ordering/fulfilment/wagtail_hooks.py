@@ -131,7 +131,7 @@ def backorders_menu_item():
     return PermissionMenuItem(
         _("Backorders"),
         reverse("fulfilment_allocation:backorders"),
-        permission=allocation_screens.VIEW_STOCK,
+        permission=VIEW_STOCK,
         icon_name="time",
         order=60,
     )
@@ -142,7 +142,7 @@ def quality_holds_menu_item():
     return PermissionMenuItem(
         _("Quality holds"),
         reverse("fulfilment_allocation:quality_holds"),
-        permission=allocation_screens.VIEW_STOCK,
+        permission=VIEW_STOCK,
         icon_name="warning",
         order=70,
     )

@@ -360,6 +360,9 @@ def test_the_customer_sees_lots_expiry_and_temperatures(order, warehouse_user, b
     assert "-20.0 °C" in page and "-19.5 °C" in page
     assert "received by Chef Wang" in page
     assert "Van 1" in page
+    # The timeline says how it left in plain words: quotes are kept for what people wrote.
+    assert f'data-testid="timeline-note">Shipment {shipment.number} left the warehouse with Van 1.</p>' in page
+    assert "“Shipment" not in page
 
 
 def test_the_order_page_runs_the_same_queries_for_one_or_three_shipments(

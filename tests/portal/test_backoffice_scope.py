@@ -408,13 +408,8 @@ def _shipment_number(customer, shared):
 
 
 def _pick_list(customer, shared):
-    """A pick list holding the customer's order (the warehouse's; no rep prints one)."""
-    pick_list, created = PickList.objects.get_or_create(
-        number=f"PL-{customer.order.number}",
-        defaults={"warehouse": shared["location"].warehouse, "created_by": customer.manager},
-    )
-    pick_list.orders.add(customer.order)
-    return {"number": pick_list.number}
+    """The pick list holding the customer's order (the warehouse's; no rep prints one), by number."""
+    return {"number": PickList.objects.get(pk=_pick_list_of(customer, shared)["pk"]).number}
 
 
 CASES: dict[str, Case] = {

@@ -20,6 +20,7 @@ from wagtail.admin import messages
 
 from accounts.selectors import companies_for_staff, sees_all_companies
 from catalog.allocation import put_on_hold
+from catalog.backoffice import VIEW_STOCK
 from catalog.models import Allocation, Lot
 from kit.backoffice import LongSelect, PermissionTemplateMixin
 from ordering.models import OrderLine
@@ -32,7 +33,6 @@ from ..backorders import (
     release_quality_hold,
 )
 
-VIEW_STOCK = "catalog.view_lot"
 MOVE_ALLOCATIONS = "catalog.change_allocation"
 PER_PAGE = 50
 

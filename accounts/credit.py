@@ -42,21 +42,38 @@ def approved_order_released(account: CreditAccount, amount: Decimal) -> None:
     _change(account, approved_uninvoiced=-amount)
 
 
-def order_invoiced(account: CreditAccount, amount: Decimal, *, due_on: date | None = None) -> None:
-    """An approved order was invoiced: it moves to open invoices, due on `due_on`."""
+def order_invoiced(
+    account: CreditAccount, amount: Decimal, *, approved: Decimal | None = None, due_on: date | None = None
+) -> None:
+    """Shipped goods were invoiced for `amount`, due on `due_on`: the approved exposure they stood
+    for (`approved`, the order's estimate for what shipped; `amount` when not given) leaves
+    approved-not-invoiced and the invoice joins open invoices. Catch weight makes the two differ."""
+    approved = amount if approved is None else approved
     also = []
     if due_on is not None and (account.oldest_unpaid_due_date is None or due_on < account.oldest_unpaid_due_date):
         account.oldest_unpaid_due_date = due_on
         also = ["oldest_unpaid_due_date"]
-    _change(account, also=also, approved_uninvoiced=-amount, open_invoices=amount)
+    # Never below zero: exposure from orders approved before it was counted is not released twice.
+    released = min(approved, account.approved_uninvoiced)
+    _change(account, also=also, approved_uninvoiced=-released, open_invoices=amount)
 
 
-def invoice_paid(account: CreditAccount, amount: Decimal) -> None:
-    _change(account, open_invoices=-amount)
+def invoice_paid(account: CreditAccount, amount: Decimal, *, oldest_unpaid_due_date: date | None = None) -> None:
+    """`amount` of open invoices was paid or credited; `oldest_unpaid_due_date` is the due date
+    of the oldest invoice still unpaid afterwards (billing knows it; None when none is)."""
+    account.oldest_unpaid_due_date = oldest_unpaid_due_date
+    _change(account, also=["oldest_unpaid_due_date"], open_invoices=-amount)
 
 
-def invoice_written_off(account: CreditAccount, amount: Decimal) -> None:
-    _change(account, open_invoices=-amount)
+def invoice_reopened(account: CreditAccount, amount: Decimal, *, oldest_unpaid_due_date: date | None = None) -> None:
+    """A payment set against invoices was refunded or reversed: `amount` is unpaid again."""
+    account.oldest_unpaid_due_date = oldest_unpaid_due_date
+    _change(account, also=["oldest_unpaid_due_date"], open_invoices=amount)
+
+
+def invoice_written_off(account: CreditAccount, amount: Decimal, *, oldest_unpaid_due_date: date | None = None) -> None:
+    account.oldest_unpaid_due_date = oldest_unpaid_due_date
+    _change(account, also=["oldest_unpaid_due_date"], open_invoices=-amount)
 
 
 def _change(account: CreditAccount, *, also=(), **amounts: Decimal) -> None:

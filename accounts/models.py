@@ -122,6 +122,10 @@ class Company(ClusterableModel):
         NET = "net", _("Net days after invoice")
         END_OF_MONTH = "eom", _("End of month plus days")
 
+    class Invoicing(models.TextChoices):
+        PER_SHIPMENT = "shipment", _("An invoice per shipment")
+        MONTHLY = "monthly", _("One invoice a month (月结)")
+
     legal_name = models.CharField(_("legal name"), max_length=200)
     display_name = models.CharField(_("display name"), max_length=100)
     tax_number = models.CharField(_("tax number"), max_length=40, blank=True)
@@ -157,6 +161,9 @@ class Company(ClusterableModel):
     )
     payment_terms_days = models.PositiveSmallIntegerField(
         _("payment term days"), default=30, validators=[MaxValueValidator(365)]
+    )
+    invoicing = models.CharField(
+        _("invoicing"), max_length=10, choices=Invoicing.choices, default=Invoicing.PER_SHIPMENT
     )
     grace_days = models.PositiveSmallIntegerField(
         _("grace days"),

@@ -22,6 +22,9 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
@@ -110,3 +113,22 @@ def render_pdf(html: str, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
 def render_pdf_template(template_name: str, context: dict, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
     """The PDF of a template, in the active language (wrap the call in `translation.override`)."""
     return render_pdf(render_to_string(template_name, context), fetcher=fetcher)
+
+
+def store_once(instance, field_name: str, filename: str, render) -> FieldFile:
+    """The document stored in `instance.<field_name>`, rendered with `render()` and saved first
+    if none is stored yet. Rendered once: a stored document is never rendered again. Two renders
+    racing (a download and the task) both write a file, but only the first to set the field
+    keeps it; the other's file is deleted and the stored one returned."""
+    field = getattr(instance, field_name)
+    if field:
+        return field
+    stored_name = field.storage.save(field.field.generate_filename(instance, filename), ContentFile(render()))
+    model = type(instance)
+    with transaction.atomic():
+        won = model._base_manager.filter(pk=instance.pk, **{field_name: ""}).update(**{field_name: stored_name})
+    if not won:
+        field.storage.delete(stored_name)
+        stored_name = model._base_manager.values_list(field_name, flat=True).get(pk=instance.pk)
+    setattr(instance, field_name, stored_name)
+    return getattr(instance, field_name)

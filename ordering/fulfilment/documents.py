@@ -13,14 +13,12 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import translation
 from django_tasks import task
 
 from catalog.models import TemperatureZone
-from kit.pdf import StaticOnlyFetcher, render_pdf_template
+from kit.pdf import StaticOnlyFetcher, render_pdf_template, store_once
 
 from .models import ZONE_WALK, PickList, Shipment
 
@@ -74,26 +72,9 @@ def delivery_note_name(shipment: Shipment) -> str:
 
 
 def store_delivery_note(shipment: Shipment) -> FieldFile:
-    """The shipment's stored delivery note, rendered and saved first if it has none yet.
-
-    Rendered once: a stored note is never rendered again. Two renders racing (a download and the
-    task) both write a file, but only the first to set the field keeps it; the other's file is
-    deleted and the stored one returned.
-    """
-    if shipment.delivery_note:
-        return shipment.delivery_note
-    pdf = delivery_note_pdf(shipment)
-    field = shipment.delivery_note
-    stored_name = field.storage.save(
-        field.field.generate_filename(shipment, delivery_note_name(shipment)), ContentFile(pdf)
-    )
-    with transaction.atomic():
-        won = Shipment.objects.filter(pk=shipment.pk, delivery_note="").update(delivery_note=stored_name)
-    if not won:
-        field.storage.delete(stored_name)
-        stored_name = Shipment.objects.values_list("delivery_note", flat=True).get(pk=shipment.pk)
-    shipment.delivery_note = stored_name
-    return shipment.delivery_note
+    """The shipment's stored delivery note, rendered and saved first if it has none yet (once:
+    see `kit.pdf.store_once`)."""
+    return store_once(shipment, "delivery_note", delivery_note_name(shipment), lambda: delivery_note_pdf(shipment))
 
 
 @task()

@@ -45,6 +45,7 @@ from ordering.selectors import orders_for_staff
 from . import phrases
 from .documents import render_delivery_note
 from .models import TEMPERATURE_RANGES, ZONE_WALK, PickLine, Shipment, ShipmentLine
+from .signals import shipment_shipped
 
 # Orders that may ship what was picked for them.
 SHIPPABLE_STATES = (OrderState.PICKING, OrderState.PARTLY_SHIPPED)
@@ -177,6 +178,7 @@ def ship(*, order: Order, carrier: str, dispatch_temperature: Decimal | None, us
             transaction.on_commit(lambda: send_shipped_notification.enqueue(shipment_id=shipment.pk), robust=True)
             # The delivery note is rendered once, in the background, as the shipment leaves.
             transaction.on_commit(lambda: render_delivery_note.enqueue(shipment_id=shipment.pk), robust=True)
+            transaction.on_commit(lambda: shipment_shipped.send(sender=Shipment, shipment_id=shipment.pk), robust=True)
     return shipment
 
 

@@ -233,12 +233,22 @@ STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 # running beside the web server (make run starts one); docs/architecture.md has the RQ path.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# The distributor, as its documents (delivery notes, pick lists; invoices next) name it: the
-# demo's is ColdChain Foods. Address lines are separated by "|".
+# The distributor, as its documents (delivery notes, pick lists, invoices, statements) name it:
+# the demo's is ColdChain Foods. Address lines are separated by "|". Invoices copy the legal
+# name, tax number, phone and bank onto every invoice on the day of issue.
 TRADECOUNTER_DISTRIBUTOR_NAME = os.environ.get("TRADECOUNTER_DISTRIBUTOR_NAME", "ColdChain Foods")
 TRADECOUNTER_DISTRIBUTOR_ADDRESS = os.environ.get(
     "TRADECOUNTER_DISTRIBUTOR_ADDRESS", "Cold store 1, 2000 Jiangchang Road|Jing'an, Shanghai 200436"
 ).split("|")
+TRADECOUNTER_DISTRIBUTOR_LEGAL_NAME = os.environ.get(
+    "TRADECOUNTER_DISTRIBUTOR_LEGAL_NAME", "ColdChain Foods (Shanghai) Co., Ltd. 上海冷链食品有限公司"
+)
+TRADECOUNTER_DISTRIBUTOR_TAX_NUMBER = os.environ.get("TRADECOUNTER_DISTRIBUTOR_TAX_NUMBER", "91310106MA1FL0XX2K")
+TRADECOUNTER_DISTRIBUTOR_PHONE = os.environ.get("TRADECOUNTER_DISTRIBUTOR_PHONE", "021-5566 7788")
+TRADECOUNTER_DISTRIBUTOR_BANK_NAME = os.environ.get(
+    "TRADECOUNTER_DISTRIBUTOR_BANK_NAME", "China Merchants Bank, Shanghai Jing'an Branch 招商银行上海静安支行"
+)
+TRADECOUNTER_DISTRIBUTOR_BANK_ACCOUNT = os.environ.get("TRADECOUNTER_DISTRIBUTOR_BANK_ACCOUNT", "1219 0876 5432 101")
 
 # Wagtail: public content pages and the staff back office.
 WAGTAIL_SITE_NAME = "Tradecounter"

@@ -30,6 +30,14 @@ _SEE_COMPANIES = ["accounts.view_company", "accounts.view_membership", "accounts
 # (a rep sees the tier lists too). The manager keeps them (tiers are pricing; see MANAGER).
 _SEE_REGIONS_AND_TIERS = ["accounts.view_region", "accounts.view_pricetier"]
 
+# Invoices, credit notes, payments, the ledger and the customers' invoice details, read-only.
+_SEE_BILLING = [
+    "billing.view_invoice",
+    "billing.view_payment",
+    "billing.view_ledgerentry",
+    "billing.view_invoicedetails",
+]
+
 STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     # A rep edits their own customers (the queryset is narrowed in accounts.selectors) and
     # invites their users, but not credit limits or terms. Reps see the catalog, prices and
@@ -45,7 +53,9 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     # Their own customers' shipments (fulfilment.shipping.shipments_for_staff narrows them).
     + ["fulfilment.view_shipment"]
     # Their own customers' returns, which they approve or refuse (fulfilment.returns narrows them).
-    + ["fulfilment.view_returnrequest", "fulfilment.decide_returnrequest"],
+    + ["fulfilment.view_returnrequest", "fulfilment.decide_returnrequest"]
+    # Their own customers' invoices, payments and aging, to collect (billing narrows them).
+    + _SEE_BILLING,
     ORDER_APPROVER: _BACK_OFFICE
     + _SEE_COMPANIES
     + _SEE_REGIONS_AND_TIERS
@@ -69,7 +79,13 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     + ["ordering.view_order", "ordering.view_approvalrule"]
     + ["fulfilment.view_shipment"]
     # Finance reads returns (the credit notes they lead to).
-    + ["fulfilment.view_returnrequest"],
+    + ["fulfilment.view_returnrequest"]
+    # Billing: finance issues invoices and credit notes (`add_invoice`), records the tax invoice
+    # (发票, `change_invoice`), records and allocates payments and refunds them (`add_payment`,
+    # `change_payment`), keeps customers' invoice details and reads the ledger.
+    + _SEE_BILLING
+    + ["billing.add_invoice", "billing.change_invoice", "billing.add_payment", "billing.change_payment"]
+    + ["billing.change_invoicedetails"],
     # The warehouse books stock in and out (receipts, adjustments, write-offs are all stock
     # movements: `add_stockmove`), sees products and lots, and keeps its own warehouses and
     # locations; it does not see prices.
@@ -115,7 +131,8 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     # The manager reads the warehouse queue and pick lists; picking stays with the warehouse.
     + ["fulfilment.view_picklist"]
     + ["fulfilment.recall_lot"]
-    + ["fulfilment.view_returnrequest"],
+    + ["fulfilment.view_returnrequest"]
+    + _SEE_BILLING,
     CONTENT_EDITOR: _BACK_OFFICE
     + [
         "wagtailimages.add_image",

@@ -1,4 +1,4 @@
-"""Billing's rows: invoices and credit notes with their lines, the ledger of money movements,
+"""Billing's core rows: invoices and credit notes with their lines, the ledger of money movements,
 payments and their allocations to invoices, the customer's invoice details (开票信息) and the
 gapless number sequences.
 
@@ -25,10 +25,23 @@ from ordering.models import Order, OrderLine
 
 ZERO = Decimal("0.00")
 
+__all__ = [
+    "ZERO",
+    "AppendOnly",
+    "DocumentSequence",
+    "InvoiceDetails",
+    "Invoice",
+    "InvoiceLine",
+    "Payment",
+    "LedgerEntry",
+    "Allocation",
+    "ExposureRelease",
+]
+
 
 class AppendOnly(models.Model):
     """A row that is written once: saving it again or deleting it is refused (a reversing row
-    corrects it). PostgreSQL enforces the same with a trigger (migration 0002)."""
+    corrects it). PostgreSQL enforces the same with a trigger (billing's migration 0002)."""
 
     class Meta:
         abstract = True

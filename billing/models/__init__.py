@@ -1,0 +1,7 @@
+"""Billing's rows, one module per part (each part adds its import here):
+
+- `core`: invoices and credit notes, their lines, the ledger, payments and allocations, the
+  customer's invoice details, document numbers, exposure releases.
+"""
+
+from .core import *  # noqa: F403

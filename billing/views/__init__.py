@@ -1,0 +1,1 @@
+"""The customer's billing screens, one module per screen family (routes in `billing/urls.py`)."""

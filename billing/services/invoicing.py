@@ -275,6 +275,71 @@ def invoice_shipment(shipment: Shipment, *, actor=None, issued_on: date | None =
     return invoice
 
 
+@dataclass(frozen=True)
+class ChargeLine:
+    """A line finance invoices by hand: a service (delivery, cold-chain handling, a fee)."""
+
+    name_en: str
+    quantity: int
+    unit_price: Decimal
+    tax_rate: Decimal
+    name_zh: str = ""
+
+
+def invoice_charges(
+    company: Company,
+    lines: list[ChargeLine],
+    *,
+    actor,
+    currency: str | None = None,
+    issued_on: date | None = None,
+    render: bool = True,
+) -> Invoice:
+    """An invoice by hand for charges that did not ship (no approved exposure behind it)."""
+    if not lines:
+        raise InvoicingError(_("An invoice needs at least one line."))
+    for number, line in enumerate(lines, start=1):
+        if not line.name_en.strip():
+            raise InvoicingError(_("Line %(number)s: describe the charge.") % {"number": number})
+        if line.quantity <= 0 or line.unit_price < 0 or not (0 <= line.tax_rate <= 100):
+            raise InvoicingError(
+                _("Line %(number)s: the quantity must be above zero, the price zero or more and the tax rate 0–100 %%.")
+                % {"number": number}
+            )
+    issued_on = issued_on or timezone.localdate()
+    with transaction.atomic():
+        account = ledger.lock_books(company.pk)
+        drafts = []
+        for line in lines:
+            net = cents(line.unit_price * line.quantity)
+            drafts.append(
+                Draft(
+                    line=InvoiceLine(
+                        name_en=line.name_en.strip(),
+                        name_zh=line.name_zh.strip(),
+                        quantity=line.quantity,
+                        unit_price=line.unit_price,
+                        tax_rate=line.tax_rate,
+                        net=net,
+                        tax=cents(net * line.tax_rate / 100),
+                    )
+                )
+            )
+        invoice = _issue(
+            account=account,
+            company=company,
+            kind=Invoice.Kind.INVOICE,
+            drafts=drafts,
+            issued_on=issued_on,
+            actor=actor,
+            currency=currency or company.currency,
+        )
+        ledger.book_invoice(account, invoice, approved=ZERO, actor=actor)
+        if render:
+            _after_commit(invoice)
+    return invoice
+
+
 def month_bounds(year: int, month: int) -> tuple[date, date]:
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 

@@ -1,2 +1,36 @@
 """Billing's back-office screens: URLs under /backoffice/billing/, menu items and permission
 policies. Each part of billing keeps its hooks in its own marked block."""
+
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+
+from kit.backoffice import PermissionMenuItem
+
+from .backoffice import invoices as invoice_screens
+
+# --- Invoices ----------------------------------------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_invoice_urls():
+    return [
+        path(
+            "billing/invoices/",
+            include((invoice_screens.urlpatterns, "billing_invoices"), namespace="billing_invoices"),
+        )
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def invoices_menu_item():
+    return PermissionMenuItem(
+        _("Invoices"),
+        reverse("billing_invoices:index"),
+        permission=invoice_screens.VIEW_INVOICES,
+        icon_name="doc-full",
+        order=160,
+    )
+
+
+# --- End of invoices ---------------------------------------------------------------------------

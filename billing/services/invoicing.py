@@ -76,10 +76,8 @@ def seller_party() -> dict:
 def buyer_party(company: Company) -> dict:
     """The customer as its invoice details (开票信息) name it; without them, its legal name, tax
     number and billing address."""
-    try:
-        details = company.invoice_details
-    except InvoiceDetails.DoesNotExist:
-        details = None
+    # Read afresh: the company object may have cached "no details" before they were entered.
+    details = InvoiceDetails.objects.filter(company_id=company.pk).first()
     if details is not None:
         return {
             "name": details.title,

@@ -41,6 +41,7 @@ from wagtail.log_actions import log
 
 from accounts import roles
 from accounts.models import Company, Invitation, Membership
+from billing.models import Invoice, LedgerEntry
 from catalog.models import Assortment, Lot, PriceList, PriceListEntry
 from ordering.approval import ApprovalRule, ApprovalStep
 from ordering.fulfilment.models import PickLine, PickList, ReturnLine, ReturnRequest, Shipment, ShipmentLine
@@ -64,7 +65,7 @@ from tests.factories import (
 from tests.portal.test_tenancy import Route, _walk
 
 BACK_OFFICE = "backoffice/"
-OUR_APPS = ("accounts.", "catalog.", "ordering.")  # ordering.fulfilment included
+OUR_APPS = ("accounts.", "catalog.", "ordering.", "billing.")  # ordering.fulfilment included
 # What must never reach the rep: the other rep's customer's names, its contract price, its
 # people's and its order's identifiers.
 RIVAL_MARKERS = ("Rival", "987.65", "rival.example", "SO-RIVAL")
@@ -206,9 +207,9 @@ def customers(staff_sales_rep, other_rep, staff_manager, shared):
 
 def _broad_rep(user):
     """The rep, also holding every permission of our apps except seeing every customer."""
-    permissions = Permission.objects.filter(content_type__app_label__in=["accounts", "catalog", "ordering"]).exclude(
-        codename="view_all_companies"
-    )
+    permissions = Permission.objects.filter(
+        content_type__app_label__in=["accounts", "catalog", "ordering", "billing"]
+    ).exclude(codename="view_all_companies")
     user.user_permissions.add(*permissions)
     return user
 
@@ -412,6 +413,21 @@ def _pick_list(customer, shared):
     return {"number": PickList.objects.get(pk=_pick_list_of(customer, shared)["pk"]).number}
 
 
+def _invoice_of(customer, shared):
+    """An invoice of the customer (a charge, by hand), once."""
+    from billing.services import invoicing
+
+    existing = Invoice.objects.filter(company=customer.company).first()
+    if existing is None:
+        existing = invoicing.invoice_charges(
+            customer.company,
+            [invoicing.ChargeLine(name_en="Handling", quantity=1, unit_price=Decimal("10.00"), tax_rate=Decimal("6"))],
+            actor=None,
+            render=False,
+        )
+    return {"invoice_id": existing.pk}
+
+
 CASES: dict[str, Case] = {
     # accounts: the customer itself
     **_viewset_cases("customers", _pk("company"), views=(*MODEL_VIEWS, "invite")),
@@ -467,6 +483,11 @@ CASES: dict[str, Case] = {
     "fulfilment_returns:decide": Case(_return_of, methods=("get", "post")),
     "fulfilment_returns:receive": Case(_return_of, methods=("get", "post")),
     "fulfilment_returns:photo": Case(_return_of),
+    # billing: the customer's invoices (a rep reads their own customers'; a broad rep could
+    # record, credit, void or write off)
+    "billing_invoices:detail": Case(_invoice_of, methods=("get", "post")),
+    "billing_invoices:credit": Case(_invoice_of, methods=("get", "post")),
+    "billing_invoices:pdf": Case(_invoice_of),
     # ordering: shared
     **_viewset_cases("approval-rules", _shared_pk("rule"), views=MODEL_VIEWS[:-1], scoped=False),  # no inspect
 }
@@ -519,6 +540,8 @@ def _snapshot(customer: Customer) -> dict:
         "shipments": list(Shipment.objects.filter(order__company=company).values()),
         "returns": list(ReturnRequest.objects.filter(company=company).values()),
         "return_lines": list(ReturnLine.objects.filter(request__company=company).values()),
+        "invoices": list(Invoice.objects.filter(company=company).values()),
+        "ledger": list(LedgerEntry.objects.filter(company=company).values()),
     }
 
 

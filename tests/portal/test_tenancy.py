@@ -158,6 +158,25 @@ def _delivered_order(company, place_order):
     return {"number": shipment.order.number}
 
 
+def _invoice_of_the_company(company):
+    """An invoice of `company` (for a charge, by hand: invoicing is not the subject)."""
+    from decimal import Decimal
+
+    from billing.services import invoicing
+
+    invoice = invoicing.invoice_charges(
+        company,
+        [
+            invoicing.ChargeLine(
+                name_en="Cold-chain handling", quantity=1, unit_price=Decimal("80.00"), tax_rate=Decimal("6")
+            )
+        ],
+        actor=StaffFactory(),
+        render=False,
+    )
+    return {"number": invoice.number}
+
+
 CASES: dict[str, Case] = {
     "accounts:switch_company": Case("post", lambda company: {"company_id": company.pk}),
     "accounts:member_edit": Case("get", _membership),
@@ -182,6 +201,8 @@ CASES: dict[str, Case] = {
     "fulfilment:delivery_note": Case("get", _shipment_of_the_companys_order, fixtures=("place_order",)),
     "fulfilment:return_new": Case("get", _delivered_order, fixtures=("place_order",)),
     "fulfilment:return_detail": Case("get", _return_of_the_companys_order, fixtures=("place_order",)),
+    "billing:invoice_detail": Case("get", _invoice_of_the_company),
+    "billing:invoice_pdf": Case("get", _invoice_of_the_company),
 }
 
 

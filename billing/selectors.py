@@ -96,4 +96,18 @@ def account_figures(company_id: int, today: date) -> list[AccountFigures]:
             row["currency"], {"open": ZERO, "overdue": ZERO, "overdue_count": 0, "unapplied": ZERO}
         )
         entry["unapplied"] += row["unallocated"]
-    return [AccountFigures(currency=currency, **values) for currency, values in sorted(figures.items())]
+    return [
+        AccountFigures(
+            currency=currency,
+            open=cents(values["open"]),
+            overdue=cents(values["overdue"]),
+            overdue_count=values["overdue_count"],
+            unapplied=cents(values["unapplied"]),
+        )
+        for currency, values in sorted(figures.items())
+    ]
+
+
+def cents(value: Decimal) -> Decimal:
+    """An aggregate back to cents (SQLite sums decimals with more places)."""
+    return Decimal(value).quantize(Decimal("0.01"))

@@ -153,6 +153,8 @@ COMPANIES = [
         "payment_terms_kind": EOM,
         "payment_terms_days": 30,
         "grace_days": 10,
+        # 月结: one invoice a month for everything shipped in it.
+        "invoicing": "monthly",
         "min_shelf_life_percent": 60,
         "notes": "Five-star hotel, three restaurants and banqueting. Goods in at the receiving dock only.",
         "domain": "westlakehotel.example",

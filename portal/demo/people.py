@@ -148,6 +148,7 @@ def seed_people(report: SeedReport) -> None:
                 "payment_terms_kind": row["payment_terms_kind"],
                 "payment_terms_days": row["payment_terms_days"],
                 "grace_days": row["grace_days"],
+                "invoicing": row.get("invoicing", Company.Invoicing.PER_SHIPMENT),
                 "min_shelf_life_percent": row["min_shelf_life_percent"],
                 "status": row.get("status", Company.Status.ACTIVE),
                 "notes": row["notes"],

@@ -230,22 +230,19 @@ def with_sellable_stock(products: QuerySet[Product], *, company: Company, today:
     ).filter(sellable__gte=F("min_order_quantity"))  # at least 1: a database constraint says so
 
 
-def lots_expiring(*, today: date | None = None):
-    """Lots with stock that expire within their category's warning window, soonest first."""
-    from .models import Category
-
+def lots_expiring(*, today: date | None = None) -> QuerySet[Lot]:
+    """Lots with stock that expire within their category's warning window, soonest first: the
+    window in SQL (expiry ≤ today + the category's warning days), so a caller counts and pages
+    the lots in the database instead of reading every near-expiry lot."""
     today = today or timezone.localdate()
-    widest = Category.objects.order_by("-expiry_warning_days").values_list("expiry_warning_days", flat=True).first()
-    if widest is None:
-        return []
-    candidates = (
-        Lot.objects.filter(on_hand__gt=0, expiry_date__lte=today + timedelta(days=widest))
+    return (
+        Lot.objects.filter(
+            on_hand__gt=0,
+            expiry_date__lte=_PlusDays(Value(today), F("product__category__expiry_warning_days")),
+        )
         .select_related("product", "product__category")
         .order_by("expiry_date", "pk")
     )
-    return [
-        lot for lot in candidates if lot.expiry_date <= today + timedelta(days=lot.product.category.expiry_warning_days)
-    ]
 
 
 def low_stock_products(*, today: date | None = None) -> QuerySet[Product]:

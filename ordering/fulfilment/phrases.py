@@ -83,5 +83,26 @@ def _register_returns() -> None:
         _("Your return for order %(order)s was refused. Reason: %(reason)s"),
     )
 
+    # Staff hear of a new request (returns.send_return_requested): its own codes, stored as
+    # phrases in the notification's parameters. params: number, order, company, reason (a phrase
+    # of return_reason_code, so the reason reads in the reader's language).
+    from .models import ReturnReason
+
+    for value, label in ReturnReason.choices:
+        phrases.register(return_reason_code(value), label)
+    phrases.register(RETURN_REQUESTED_TITLE, _("Return %(number)s requested"))
+    phrases.register(
+        RETURN_REQUESTED_BODY,
+        _("%(company)s asks to return goods of order %(order)s (%(reason)s): approve or refuse the return."),
+    )
+
+
+RETURN_REQUESTED_TITLE = "fulfilment.return_requested.title"
+RETURN_REQUESTED_BODY = "fulfilment.return_requested.body"
+
+
+def return_reason_code(reason: str) -> str:
+    return f"fulfilment.return_reason.{reason}"
+
 
 # --- End of returns -----------------------------------------------------------------------------

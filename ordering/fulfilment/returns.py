@@ -4,7 +4,10 @@ Verbs (keyword-only, one transaction each):
 - `request_return(order=..., user=..., reason=..., reason_text=..., quantities=..., photo=...)`:
   lines of the order's delivered shipments, each at most what was shipped minus what is already
   being returned (refused returns give their quantity back); prices and tax rates copied from
-  the order line's snapshot. Numbered RMA-000001….
+  the order line's snapshot. Numbered RMA-000001…. Only within `return_days()` days of the
+  shipment's delivery (TRADECOUNTER_RETURN_DAYS, counted in local days: delivered on the 1st
+  with 30 days, returnable up to and including the 31st). Staff hear of it after commit
+  (`send_return_requested`: the company's sales rep, or without one the staff who decide returns).
 - `decide_return(return_request=..., approve=..., reason=..., user=...)`: approve, or refuse
   with a reason; the requester is told after commit, in their language.
 - `receive_return(return_request=..., outcomes=..., user=...)`: each line of an approved return
@@ -12,7 +15,7 @@ Verbs (keyword-only, one transaction each):
   (booked back in and written off at once, so the ledger shows what came back and where it went).
 - `close_return(return_request=..., user=...)`: billing has credited a received return.
 
-Reads: `returnable_lines(order)`, `returns_for_staff(user)`, `credit_note_lines(return_request)`
+Reads: `returnable_lines(order, today=)`, `returns_for_staff(user)`, `credit_note_lines(return_request)`
 (what billing turns into a credit note: quantity × snapshot unit price, tax, totals, currency).
 
 Locks: the order row first (two requests for the same lines at once: the second sees the
@@ -21,14 +24,19 @@ first's quantities), then the return row; stock through catalog's verbs (lot loc
 
 import uuid
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks import task
@@ -39,11 +47,15 @@ from accounts.selectors import companies_for_staff, sees_all_companies
 from accounts.services import notify
 from catalog.models import Location
 from catalog.services import StockError, return_to_stock, write_off_stock
+from kit import phrases as kit_phrases
 from ordering.models import Order
 from ordering.services.common import money
 
+from . import phrases
 from .models import ReturnLine, ReturnReason, ReturnRequest, Shipment, ShipmentLine
 
+# The permission of staff who approve or refuse returns (the back office checks the same).
+DECIDE_RETURNS = "fulfilment.decide_returnrequest"
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 # What Pillow finds by reading the file → the extension the stored file gets.
 PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
@@ -87,11 +99,28 @@ def photo_content_type(return_request: ReturnRequest) -> str:
 _HELD = ~Q(return_lines__request__state=ReturnRequest.State.REFUSED)
 
 
-def returnable_lines(order: Order) -> QuerySet[ShipmentLine]:
-    """The order's delivered shipment lines, with `returned` (already being returned) and
-    `returnable` (shipped minus returned) annotated, in shipment order."""
+def return_days() -> int:
+    """How many days after delivery goods may still be returned (TRADECOUNTER_RETURN_DAYS)."""
+    return settings.TRADECOUNTER_RETURN_DAYS
+
+
+def delivered_since(today: date | None = None) -> datetime:
+    """The first moment of the oldest local day whose deliveries may still be returned today."""
+    today = today or timezone.localdate()
+    first_day = today - timedelta(days=return_days())
+    return timezone.make_aware(datetime.combine(first_day, time.min))
+
+
+def _delivered_lines(order: Order) -> QuerySet[ShipmentLine]:
+    return ShipmentLine.objects.filter(shipment__order=order, shipment__state=Shipment.State.DELIVERED)
+
+
+def returnable_lines(order: Order, *, today: date | None = None) -> QuerySet[ShipmentLine]:
+    """The order's shipment lines delivered within the return window, with `returned` (already
+    being returned) and `returnable` (shipped minus returned) annotated, in shipment order."""
     return (
-        ShipmentLine.objects.filter(shipment__order=order, shipment__state=Shipment.State.DELIVERED)
+        _delivered_lines(order)
+        .filter(shipment__delivered_at__gte=delivered_since(today))
         .annotate(returned=Coalesce(Sum("return_lines__quantity", filter=_HELD), 0))
         .annotate(returnable=F("quantity") - F("returned"))
         .select_related("shipment", "lot", "order_line")
@@ -100,7 +129,7 @@ def returnable_lines(order: Order) -> QuerySet[ShipmentLine]:
 
 
 def may_request_return(order: Order) -> bool:
-    return order.shipments.filter(state=Shipment.State.DELIVERED).exists()
+    return order.shipments.filter(state=Shipment.State.DELIVERED, delivered_at__gte=delivered_since()).exists()
 
 
 def returns_for_staff(user) -> QuerySet[ReturnRequest]:
@@ -139,7 +168,7 @@ def request_return(
         for pk, quantity in sorted(wanted.items()):
             line = lines.get(pk)
             if line is None:
-                raise ReturnError(_("Only delivered lines of this order can be returned."))
+                raise ReturnError(_too_late(order, pk) or _("Only delivered lines of this order can be returned."))
             if quantity > line.returnable:
                 raise ReturnError(
                     _("At most %(count)s of %(sku)s, lot %(lot)s, can still be returned.")
@@ -169,7 +198,67 @@ def request_return(
         )
         if photo:
             return_request.photo.save(f"photo.{extension}", photo, save=True)
+        pk = return_request.pk
+        transaction.on_commit(lambda: send_return_requested.enqueue(return_id=pk), robust=True)
     return return_request
+
+
+def _too_late(order: Order, shipment_line_id: int) -> str:
+    """Why a delivered line of the order can no longer be returned, or "" if it is not one."""
+    line = _delivered_lines(order).filter(pk=shipment_line_id).select_related("shipment", "order_line", "lot").first()
+    if line is None:
+        return ""
+    return _(
+        "%(sku)s, lot %(lot)s, was delivered on %(date)s: goods can be returned only within %(days)s days of delivery."
+    ) % {
+        "sku": line.order_line.sku,
+        "lot": line.lot.number,
+        "date": date_format(timezone.localtime(line.shipment.delivered_at).date(), "SHORT_DATE_FORMAT"),
+        "days": return_days(),
+    }
+
+
+def return_deciders(company) -> list:
+    """Who in the back office hears of a company's new return: its sales rep, or, for a company
+    without one, the active staff whose roles (or own permissions) decide returns."""
+    if company.sales_rep_id and company.sales_rep.is_active:
+        return [company.sales_rep]
+    app_label, codename = DECIDE_RETURNS.split(".")
+    permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    holders = (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .filter(Q(groups__permissions=permission) | Q(user_permissions=permission))
+        .distinct()
+        .order_by("pk")
+    )
+    # Sales reps hold the permission for their own customers only: a company without a rep
+    # is none of theirs.
+    return [user for user in holders if sees_all_companies(user)]
+
+
+@task()
+def send_return_requested(*, return_id: int) -> None:
+    """Tell staff a return waits for their decision, each in their own language (kit.phrases).
+
+    A staff notification (no company): the kind is "approval needed" (a decision waits), and
+    the title and body are fulfilment's own codes, stored as phrases in the parameters."""
+    return_request = ReturnRequest.objects.select_related("order", "company__sales_rep").get(pk=return_id)
+    params = {
+        "number": return_request.number,
+        "order": return_request.order.number,
+        "company": str(return_request.company),
+        "reason": kit_phrases.phrase(phrases.return_reason_code(return_request.reason)),
+    }
+    notify(
+        users=return_deciders(return_request.company),
+        kind=NotificationKind.APPROVAL_NEEDED,
+        params={
+            "title": kit_phrases.phrase(phrases.RETURN_REQUESTED_TITLE, **params),
+            "body": kit_phrases.phrase(phrases.RETURN_REQUESTED_BODY, **params),
+        },
+        url=reverse("fulfilment_returns:return", args=[return_request.pk]),
+    )
 
 
 # --- Deciding --------------------------------------------------------------------------------
@@ -263,7 +352,7 @@ def _receive_line(line: ReturnLine, outcome: Outcome, return_request: ReturnRequ
         )
     why = _("Return %(number)s: %(reason)s") % {
         "number": return_request.number,
-        "reason": return_request.get_reason_display(),
+        "reason": kit_phrases.phrase(phrases.return_reason_code(return_request.reason)),
     }
     return_to_stock(
         lot=line.lot,

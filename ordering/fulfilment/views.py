@@ -61,7 +61,8 @@ def return_new(request, number):
         else:
             messages.success(request, _("Return %(number)s is requested.") % {"number": return_request.number})
             return redirect("fulfilment:return_detail", return_request.number)
-    return render(request, "fulfilment/return_new.html", {"order": order, "form": form, "lines": lines})
+    context = {"order": order, "form": form, "lines": lines, "return_days": returns.return_days()}
+    return render(request, "fulfilment/return_new.html", context)
 
 
 @member_required

@@ -9,7 +9,8 @@
 | today's orders | sales rep, manager, order approver | count and value per currency of orders placed today |
 
 Orders are read through ordering.selectors (orders_for_staff: a sales rep sees only their own
-customers'). Each panel runs a fixed number of queries whatever the number of rows.
+customers'). Each panel runs a fixed number of queries whatever the number of rows: a COUNT and
+the first few rows (LIMIT), never every row read into Python.
 """
 
 from django.db.models import Count, Sum
@@ -146,8 +147,9 @@ class ExpiryPanel(DashboardPanel):
     def rows(self):
         today = timezone.localdate()
         lots = lots_expiring(today=today)
+        # Counted in the database; only the lots shown are read.
         first = [(lot, (lot.expiry_date - today).days) for lot in lots[:FIRST_FEW]]
-        return len(lots), first
+        return lots.count(), first
 
     def link(self):
         return reverse("catalog_stock:expiring"), _("All expiry warnings")
@@ -161,6 +163,7 @@ class LowStockPanel(DashboardPanel):
     order = 50
 
     def rows(self):
+        # Counted in the database; only the products shown are read.
         products = low_stock_products()
         return products.count(), list(products[:FIRST_FEW])
 

@@ -28,8 +28,12 @@ recalled product, so it reached the customers that ordered that product through 
 shipments; `recall_demo_lot` recalls it with `ordering.fulfilment.trace.recall_lot` (quality
 hold, one notice per person) once the history is written.
 
-Returns are not in the demo yet: fulfilment's returns are being built; a returned shipment
-belongs here once they exist.
+Returns (`seed_demo_returns`, after the recall): two of the most recent deliveries, still
+within the return window, come back through `ordering.fulfilment.returns`' verbs. One is
+requested by the ordering customer and waits for staff (its rep is told); the other was
+requested, approved by the company's rep (or the manager) and received back into its lot by the
+warehouse: received, not closed, as billing credits and closes it. Made "now" (no backdating):
+the window counts from the delivery. A second run finds the returns and makes none.
 """
 
 from datetime import datetime
@@ -37,10 +41,19 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from catalog.models import Allocation, Lot, StockMove, TemperatureZone, Warehouse
-from ordering.fulfilment import picking, shipping, trace
+from catalog.models import Allocation, Location, Lot, StockMove, TemperatureZone, Warehouse
+from ordering.fulfilment import picking, returns, shipping, trace
 from ordering.fulfilment.documents import store_delivery_note
-from ordering.fulfilment.models import LotRecall, PickLine, PickList, Shipment, ShipmentLine
+from ordering.fulfilment.models import (
+    LotRecall,
+    PickLine,
+    PickList,
+    ReturnLine,
+    ReturnReason,
+    ReturnRequest,
+    Shipment,
+    ShipmentLine,
+)
 from ordering.models import Order
 
 from .catalog import RECALLED_LOT, RECALLED_PRODUCT
@@ -158,3 +171,75 @@ def recall_demo_lot(user) -> LotRecall | None:
         return None
     recall, created = trace.recall_lot(lot=lot, reason=RECALL_REASON.format(lot=lot.number), user=user)
     return recall if created else None
+
+
+# The two demo returns: (reason, the customer's words, how far staff took it).
+DEMO_RETURNS = [
+    (ReturnReason.DAMAGED, "Two cartons arrived crushed, the bags inside are torn.", "requested"),
+    (ReturnReason.WRONG_PRODUCT, "We ordered the 1 kg bags, these are the wrong pack.", "received"),
+]
+
+
+def seed_demo_returns(*, warehouse_user, manager) -> list[ReturnRequest]:
+    """One return waiting for staff and one received back into stock (see the module's
+    docstring); none if the demo has returns already."""
+    if ReturnRequest.objects.exists():
+        return []
+    made = []
+    for line, (reason, words, how_far) in zip(_lines_to_return(), DEMO_RETURNS, strict=False):
+        order = line.shipment.order
+        return_request = returns.request_return(
+            order=order, user=order.placed_by, reason=reason, reason_text=words, quantities={line.pk: 1}
+        )
+        if how_far == "received":
+            decider = order.company.sales_rep or manager
+            returns.decide_return(return_request=return_request, approve=True, user=decider)
+            outcomes = {
+                return_line.pk: returns.Outcome(
+                    outcome=ReturnLine.Outcome.RESTOCK, location=_restock_location(return_line.lot)
+                )
+                for return_line in return_request.lines.select_related("lot__product")
+            }
+            return_request = returns.receive_return(
+                return_request=return_request, outcomes=outcomes, user=warehouse_user
+            )
+        made.append(return_request)
+    return made
+
+
+def _lines_to_return() -> list[ShipmentLine]:
+    """The latest delivered lines still within the return window, of different orders, of lots
+    not expired or recalled (the received one goes back into its lot)."""
+    today = timezone.localdate()
+    candidates = (
+        ShipmentLine.objects.filter(
+            shipment__state=Shipment.State.DELIVERED,
+            shipment__delivered_at__gte=returns.delivered_since(today),
+            lot__expiry_date__gt=today,
+            lot__held_at__isnull=True,
+            quantity__gte=2,
+        )
+        .select_related("shipment__order__company__sales_rep", "shipment__order__placed_by", "lot")
+        .order_by("-shipment__delivered_at", "-pk")[:50]
+    )
+    chosen, orders = [], set()
+    for line in candidates:
+        if line.shipment.order_id not in orders:
+            chosen.append(line)
+            orders.add(line.shipment.order_id)
+        if len(chosen) == len(DEMO_RETURNS):
+            break
+    return chosen
+
+
+def _restock_location(lot: Lot) -> Location:
+    """Where the lot lies now (its first stocked location), else the history store's first
+    location of the product's temperature zone."""
+    level = lot.levels.select_related("location").filter(quantity__gt=0).order_by("location__code").first()
+    if level is not None:
+        return level.location
+    return (
+        Location.objects.filter(warehouse__code=HISTORY_WAREHOUSE, zone=lot.product.temperature_zone)
+        .order_by("code")
+        .first()
+    )

@@ -114,12 +114,12 @@ from catalog.services import Receipt, receive_stock, write_off_stock
 from catalog.stock import earliest_sellable_expiry
 from ordering import services, states
 from ordering.approval import ApprovalRule, ApprovalStep
-from ordering.fulfilment.models import LotRecall, PickList, Shipment
+from ordering.fulfilment.models import LotRecall, PickList, ReturnRequest, Shipment
 from ordering.models import Cart, CartLine, Order, OrderEvent, OrderNumberSequence, OrderState
 
 from . import data
 from .catalog import RECALLED_LOT, RECALLED_PRODUCT
-from .fulfilment import HISTORY_WAREHOUSE, DemoWarehouse, recall_demo_lot, render_recent_notes
+from .fulfilment import HISTORY_WAREHOUSE, DemoWarehouse, recall_demo_lot, render_recent_notes, seed_demo_returns
 from .people import company_by_key
 
 S = OrderState
@@ -1093,7 +1093,7 @@ def seed_orders(report) -> None:
     started = time.monotonic()
     with transaction.atomic():
         seeder = _Seeder(report, timezone.now())
-        before = {model: model.objects.count() for model in (PickList, Shipment, LotRecall)}
+        before = {model: model.objects.count() for model in (PickList, Shipment, LotRecall, ReturnRequest)}
         seeder.seed_rules()
         customers, skipped = seeder.customers()
         by_key = {customer.key: customer for customer in customers}
@@ -1115,8 +1115,9 @@ def seed_orders(report) -> None:
         seeder.number_by_year()
         _put_carts_back(saved_carts)
         recall = recall_demo_lot(seeder.manager)
+        seed_demo_returns(warehouse_user=seeder.warehouse, manager=seeder.manager)
         notes_missing = render_recent_notes()
-        for model in (PickList, Shipment, LotRecall):
+        for model in (PickList, Shipment, LotRecall, ReturnRequest):
             report.created[str(model._meta.verbose_name_plural)] += model.objects.count() - before[model]
     if plan:
         report.created[str(Order._meta.verbose_name_plural)] += len(plan)
@@ -1148,10 +1149,10 @@ def _fulfilment_summary(recall) -> str:
             f"; lot {recall.lot.number} ({recall.lot.product.name_en}) recalled, "
             f"{recall.notified} people at its customers told"
         )
-    return (
-        line + ". See the back office's Warehouse queue, Shipments, and Expiring lots and their orders"
-        " (returns are not in the demo yet)."
-    )
+    waiting = ReturnRequest.objects.filter(state=ReturnRequest.State.REQUESTED).count()
+    received = ReturnRequest.objects.filter(state=ReturnRequest.State.RECEIVED).count()
+    line += f"; returns: {waiting} waiting for staff, {received} received back into stock (to credit)"
+    return line + ". See the back office's Warehouse queue, Shipments, Returns, and Expiring lots and their orders."
 
 
 def _in_state_order(counter: Counter):

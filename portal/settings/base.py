@@ -233,6 +233,10 @@ STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 # running beside the web server (make run starts one); docs/architecture.md has the RQ path.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Returns: delivered goods may be asked back within this many days of delivery
+# (ordering.fulfilment.returns).
+TRADECOUNTER_RETURN_DAYS = int(os.environ.get("TRADECOUNTER_RETURN_DAYS", "30"))
+
 # The distributor, as its documents (delivery notes, pick lists, invoices, statements) name it:
 # the demo's is ColdChain Foods. Address lines are separated by "|". Invoices copy the legal
 # name, tax number, phone and bank onto every invoice on the day of issue.

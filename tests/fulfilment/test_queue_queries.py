@@ -2,6 +2,8 @@
 (issue 12: "the warehouse queue at --scale large runs a fixed number of queries"; measured at
 scale in bench/scenarios_fulfilment.py). The trace page's count is in test_trace.py."""
 
+import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,12 +13,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.models import Allocation, StockLevel
+from catalog.models import Allocation, StockLevel, TemperatureZone, Warehouse
+from catalog.services import Receipt, receive_stock
 from ordering.fulfilment import shipping
 from ordering.fulfilment.models import PickLine, PickList
 from ordering.fulfilment.picking import create_pick_list
 from ordering.models import OrderState
-from tests.factories import with_second_factor
+from tests.factories import LocationFactory, with_second_factor
 
 
 def _picked_list(order, user, *, state=PickList.State.DONE):
@@ -82,3 +85,54 @@ def test_the_queue_runs_the_same_queries_for_one_row_or_six_in_each_section(
     assert "(6)" in page  # each section's heading counts its rows
     for section in ("to-pick", "picking", "picked", "shipped-today"):
         assert f'data-section="{section}"' in page
+
+
+# --- Which warehouse the "create pick list" form preselects --------------------------------------
+
+
+def _selected_warehouse(page: str) -> str:
+    """The name of the warehouse option marked selected in the queue's form."""
+    [name] = re.findall(r'<option value="\d+" selected>([^<]+)</option>', page)
+    return name
+
+
+def test_the_queue_preselects_the_warehouse_holding_the_waiting_orders_stock(
+    place_order, make_product, stock_in, staff_warehouse
+):
+    # Guangzhou comes first by code; the waiting orders' stock lies in Shanghai (stock_in's store).
+    guangzhou = Warehouse.objects.create(code="gz1", name="Guangzhou cold store")
+    client = Client()
+    client.force_login(with_second_factor(staff_warehouse))
+    url = reverse("fulfilment_admin:queue")
+    shanghai_product = make_product(stock=50)
+    first = place_order(product=shanghai_product, quantity=2, state=OrderState.APPROVED)
+    place_order(product=shanghai_product, quantity=3, state=OrderState.APPROVED)
+    assert _selected_warehouse(client.get(url).content.decode()) == "Shanghai cold store"
+
+    # More units waiting in Guangzhou: Guangzhou is preselected.
+    guangzhou_product = make_product(stock=0)
+    receive_stock(
+        receipts=[
+            Receipt(
+                product=guangzhou_product,
+                lot_number="G1",
+                expiry_date=timezone.localdate() + timedelta(days=300),
+                quantity=40,
+                location=LocationFactory(warehouse=guangzhou, code="G-01", zone=TemperatureZone.FROZEN),
+            )
+        ],
+        user=staff_warehouse,
+    )
+    place_order(product=guangzhou_product, quantity=9, state=OrderState.APPROVED)
+    assert _selected_warehouse(client.get(url).content.decode()) == "Guangzhou cold store"
+
+    # The user's own choice is kept in their session over the busiest store.
+    shanghai = Warehouse.objects.get(code="sh1")
+    response = client.post(
+        reverse("fulfilment_admin:create_pick_list"), {"orders": [first.pk], "warehouse": shanghai.pk}
+    )
+    assert response.status_code == 302
+    assert _selected_warehouse(client.get(url).content.decode()) == "Shanghai cold store"
+    other = Client()
+    other.force_login(staff_warehouse)
+    assert _selected_warehouse(other.get(url).content.decode()) == "Guangzhou cold store"

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import Membership
 from catalog.models import Lot
 from ordering.models import Order, OrderState
+from portal.dashboards.panels import FIRST_FEW
 from tests.factories import CompanyFactory, MembershipFactory, ProductFactory, with_second_factor
 
 PANELS = {"approvals_waiting", "credit_holds", "todays_orders", "expiry_warnings", "low_stock"}
@@ -141,3 +142,36 @@ def superuser_staff(staff_manager):
     staff_manager.is_superuser = True
     staff_manager.save()
     return staff_manager
+
+
+def _expiring_and_low(how_many, start):
+    """`how_many` products low on stock, each with a lot near its expiry date."""
+    today = timezone.localdate()
+    for index in range(start, start + how_many):
+        product = ProductFactory(sku=f"SCALE-{index:03d}", min_order_quantity=1)
+        Lot.objects.create(product=product, number=f"S{index}", expiry_date=today + timedelta(days=1), on_hand=1)
+
+
+def test_warehouse_home_counts_in_the_database_and_reads_only_the_rows_shown(
+    client, staff_warehouse, django_assert_max_num_queries
+):
+    _expiring_and_low(3, 0)
+    page = _dashboard(client, staff_warehouse)
+    assert "3 lots near or past their expiry date" in page
+    assert "3 products low on stock" in page
+    with django_assert_max_num_queries(30) as few:
+        assert client.get(reverse("wagtailadmin_home")).status_code == 200
+    _expiring_and_low(27, 3)
+    with django_assert_max_num_queries(30) as many:
+        page = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert "30 lots near or past their expiry date" in page
+    assert "30 products low on stock" in page
+    # The lots and products shown are read with a LIMIT: the other 25 never leave the database.
+    reads = [query["sql"] for query in many.captured_queries if 'FROM "catalog_lot"' in query["sql"]]
+    assert reads and all("LIMIT" in sql or "COUNT(" in sql for sql in reads)
+    low_start = page.index('data-testid="dashboard-low_stock"')
+    expiry_panel = page[page.index('data-testid="dashboard-expiry_warnings"') : low_start]
+    assert expiry_panel.count(">SCALE-") == FIRST_FEW
+    low_panel = page[low_start:]
+    assert low_panel.count(">SCALE-") == FIRST_FEW

@@ -23,7 +23,16 @@ from catalog.models import Allocation, Lot, PriceList, StockMove
 from catalog.stock import lots_expiring
 from kit import phrases
 from ordering.approval import ApprovalRule, ApprovalStep
-from ordering.fulfilment.models import LotRecall, PickLine, PickList, Shipment, ShipmentLine
+from ordering.fulfilment import returns
+from ordering.fulfilment.models import (
+    LotRecall,
+    PickLine,
+    PickList,
+    ReturnLine,
+    ReturnRequest,
+    Shipment,
+    ShipmentLine,
+)
 from ordering.fulfilment.trace import orders_holding_lots, receivers_of_lot
 from ordering.models import Order, OrderEvent, OrderLine, OrderNumberSequence, OrderState
 from ordering.states import TRANSITIONS
@@ -261,7 +270,15 @@ def test_stock_ledger_adds_up_for_every_lot(seeded):
     short_dated = order_by_label("farm-short-dated")
     stray = Allocation.objects.exclude(lot__in=history_lots)
     assert set(stray.values_list("order_line_id", flat=True)) == set(short_dated.lines.values_list("pk", flat=True))
-    assert not history_lots.exclude(on_hand=F("allocated")).exists()  # nothing extra for sale
+    # Nothing extra for sale, but for the demo's received return, restocked into its own lot.
+    restocked = dict(
+        ReturnLine.objects.filter(outcome=ReturnLine.Outcome.RESTOCK)
+        .values("lot_id")
+        .annotate(quantity=Sum("quantity"))
+        .values_list("lot_id", "quantity")
+    )
+    assert restocked
+    assert [lot.number for lot in history_lots if lot.on_hand != lot.allocated + restocked.get(lot.pk, 0)] == []
     # Goods left the history lots through shipments, one move per pick, dated with the shipment.
     moves = StockMove.objects.filter(lot__in=history_lots, kind=StockMove.Kind.SHIPMENT)
     assert moves.count() == PickLine.objects.filter(shipment__isnull=False).count()
@@ -341,14 +358,15 @@ def test_history_tells_no_one(seeded):
     rhythm = {order.pk for company in Company.objects.all() for order in history(company)}
     assert rhythm and not rhythm & set(seeded["told"])
     # A year of shipments tells no one and queues no delivery notes: only today's shipped and
-    # partly shipped orders' shipments do (two callbacks each).
+    # partly shipped orders' shipments do (three callbacks each: the "shipped" notice, the
+    # delivery note, and the shipment_shipped signal billing invoices on).
     recent = Shipment.objects.exclude(order__in=rhythm).count()
-    assert recent == 2 and seeded["shipping_after_commit"] == 2 * recent
+    assert recent == 2 and seeded["shipping_after_commit"] == 3 * recent
 
 
 def test_running_twice_creates_nothing(seeded):
     models = [Order, OrderLine, OrderEvent, ApprovalRule, ApprovalStep, Lot, StockMove, Allocation]
-    models += [PickList, PickLine, Shipment, LotRecall, Notification]
+    models += [PickList, PickLine, Shipment, LotRecall, Notification, ReturnRequest, ReturnLine]
     before = {model.__name__: model.objects.count() for model in models}
     exposure = list(CreditAccount.objects.order_by("pk").values_list("pk", "approved_uninvoiced"))
     second = seed()
@@ -427,3 +445,23 @@ def test_a_short_dated_lot_and_a_recall_to_look_at(seeded):
     told = Notification.objects.filter(kind=NotificationKind.LOT_RECALL)
     assert told.count() == recall.notified >= len(companies)
     assert set(told.values_list("company", flat=True)) == companies
+
+
+def test_one_return_waits_for_staff_and_one_was_received(seeded):
+    waiting = ReturnRequest.objects.get(state=ReturnRequest.State.REQUESTED)
+    received = ReturnRequest.objects.get(state=ReturnRequest.State.RECEIVED)
+    assert waiting.order_id != received.order_id
+    for return_request in (waiting, received):
+        # Asked by the customer who placed the order, for delivered goods still in the window.
+        assert return_request.requested_by_id == return_request.order.placed_by_id
+        assert not return_request.requested_by.is_staff
+        line = return_request.lines.select_related("shipment_line__shipment").get()
+        assert line.shipment_line.shipment.delivered_at >= returns.delivered_since()
+    assert waiting.decided_at is None
+    assert received.decided_by.is_staff and received.received_by.email.startswith("warehouse@")
+    assert received.closed_at is None  # billing credits and closes it
+    line = received.lines.get()
+    assert line.outcome == ReturnLine.Outcome.RESTOCK
+    move = StockMove.objects.get(lot=line.lot, reference=received.number)
+    assert move.quantity == line.quantity
+    assert "returns: 1 waiting for staff, 1 received back into stock" in seeded["output"]

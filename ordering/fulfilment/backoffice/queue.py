@@ -2,12 +2,16 @@
 pick lists being picked, lists picked and not shipped, shipments that left today.
 
 A fixed number of queries whatever the number of orders: each section is one query (its orders
-or lists prefetched in one more), capped at `SECTION_LIMIT` rows, the oldest first."""
+or lists prefetched in one more), capped at `SECTION_LIMIT` rows, the oldest first.
+
+The "create pick list" warehouse is preselected: the one the user last made a list in (kept in
+the session), else the one holding the most stock allocated to the orders waiting (an order is
+picked on one list, in one store: preselecting the store where its stock lies saves a wrong list)."""
 
 from datetime import timedelta
 
 from django import forms
-from django.db.models import Exists, Func, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models import Exists, Func, IntegerField, OuterRef, Prefetch, Subquery, Sum
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin import messages
 
-from catalog.models import Warehouse
+from catalog.models import Allocation, Warehouse
 from ordering.models import Order, OrderLine, OrderState
 
 from ..models import PickLine, PickList, Shipment
@@ -24,6 +28,8 @@ from ..picking import PickingError, create_pick_list
 from .common import CREATE_PICK_LISTS, FulfilmentViewMixin
 
 SECTION_LIMIT = 100
+# The session key of the warehouse the user last made a pick list in.
+LAST_WAREHOUSE = "fulfilment_queue_warehouse"
 
 
 def _count(queryset) -> Subquery:
@@ -48,6 +54,34 @@ def orders_to_pick():
     )
 
 
+def busiest_warehouse_id() -> int | None:
+    """The warehouse whose locations hold the most stock allocated to the orders waiting to be
+    picked (units of their open allocations, by where each allocated lot lies). One query."""
+    waiting_lines = OrderLine.objects.filter(order__in=orders_to_pick().values("pk")).values("pk")
+    return (
+        Allocation.objects.filter(
+            order_line_id__in=waiting_lines, released_at__isnull=True, lot__levels__quantity__gt=0
+        )
+        .values("lot__levels__location__warehouse")
+        .annotate(units=Sum("quantity"))
+        .order_by("-units", "lot__levels__location__warehouse")
+        .values_list("lot__levels__location__warehouse", flat=True)
+        .first()
+    )
+
+
+def preselected_warehouse_id(request, warehouses: list[Warehouse]) -> int | None:
+    """The user's last choice while it still exists, else the busiest warehouse, else the first."""
+    known = {warehouse.pk for warehouse in warehouses}
+    last = request.session.get(LAST_WAREHOUSE)
+    if last in known:
+        return last
+    busiest = busiest_warehouse_id()
+    if busiest in known:
+        return busiest
+    return warehouses[0].pk if warehouses else None
+
+
 class CreatePickListForm(forms.Form):
     orders = forms.ModelMultipleChoiceField(
         queryset=Order.objects.none(),
@@ -69,6 +103,7 @@ class WarehouseQueueView(FulfilmentViewMixin, TemplateView):
         # Today as a range of moments, not `shipped_at__date`: a date cast of every shipment.
         today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
         # The lists name their orders' numbers only.
+        warehouses = list(Warehouse.objects.order_by("code"))
         their_orders = Prefetch("orders", queryset=Order.objects.only("pk", "number").order_by("number"))
         picks = PickLine.objects.filter(pick_list_id=OuterRef("pk"))
         with_progress = PickList.objects.select_related("warehouse").annotate(
@@ -92,7 +127,8 @@ class WarehouseQueueView(FulfilmentViewMixin, TemplateView):
                 .select_related("order__company")
                 .order_by("-shipped_at")[:SECTION_LIMIT]
             ),
-            warehouses=list(Warehouse.objects.order_by("code")),
+            warehouses=warehouses,
+            preselected_warehouse=preselected_warehouse_id(self.request, warehouses),
             form=form,
             can_create=self.request.user.has_perm(CREATE_PICK_LISTS),
             section_limit=SECTION_LIMIT,
@@ -116,6 +152,7 @@ class CreatePickListView(WarehouseQueueView):
             except PickingError as error:
                 form.add_error(None, str(error))
             else:
+                request.session[LAST_WAREHOUSE] = pick_list.warehouse_id
                 messages.success(request, _("Pick list %(number)s created.") % {"number": pick_list.number})
                 return redirect(reverse("fulfilment_admin:pick_list", args=[pick_list.pk]))
         return self.render_to_response(self.get_context_data(form=form), status=400)

@@ -20,7 +20,7 @@ from .. import returns
 from ..models import ReturnLine, ReturnRequest
 
 VIEW_RETURNS = "fulfilment.view_returnrequest"
-DECIDE_RETURNS = "fulfilment.decide_returnrequest"
+DECIDE_RETURNS = returns.DECIDE_RETURNS
 RECEIVE_RETURNS = "fulfilment.receive_returnrequest"
 # Who reads prices (the warehouse does not): the credit note's basis is shown to them only.
 SEES_PRICES = "catalog.view_pricelist"

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.credit import account_for_reading
 from accounts.models import Membership
+from billing.selectors import AccountFigures, account_figures
 from ordering.models import Order, OrderState, SavedList
 from ordering.selectors import awaiting_customer_approval_by
 from ordering.services.quote import CreditPicture
@@ -74,6 +75,8 @@ class HomeSummary:
     more_saved_lists: bool
     open_orders: OrderGroup | None  # finance only
     credit_holds: OrderGroup | None  # finance only
+    # Where the account stands (open, overdue, credit, balance per currency): finance and admins.
+    account: list[AccountFigures] | None = None
 
 
 def credit_picture(company) -> tuple[CreditPicture, object]:
@@ -129,5 +132,10 @@ def home_summary(membership: Membership) -> HomeSummary:
         open_orders=_group(_orders(company).filter(state__in=COUNTS_AS_APPROVED)) if is_finance else None,
         credit_holds=(
             _group(_orders(company).filter(state=OrderState.CREDIT_HOLD), oldest_first=True) if is_finance else None
+        ),
+        account=(
+            account_figures(company.pk, timezone.localdate())
+            if membership.role in (Membership.Role.FINANCE, Membership.Role.ADMIN)
+            else None
         ),
     )

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.credit import account_for_reading
 from accounts.models import Membership
@@ -178,3 +179,31 @@ def test_home_queries_do_not_grow_with_orders_or_lists(client, company, buyer, r
     with django_assert_max_num_queries(14) as many:
         assert client.get(url).status_code == 200
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_finance_sees_what_is_open_and_overdue_on_the_home(client, company, company_finance):
+    from datetime import timedelta
+
+    from billing.services import invoicing
+
+    for days_ago, amount in ((90, "300.00"), (0, "120.00")):
+        invoicing.invoice_charges(
+            company,
+            [invoicing.ChargeLine(name_en="Handling", quantity=1, unit_price=Decimal(amount), tax_rate=Decimal("0"))],
+            actor=None,
+            issued_on=timezone.localdate() - timedelta(days=days_ago),
+            render=False,
+        )
+    client.force_login(company_finance)
+
+    response = client.get(reverse("portal:home"))
+
+    figures = response.context["summary"].account[0]
+    assert (figures.open, figures.overdue) == (Decimal("420.00"), Decimal("300.00"))
+    page = response.content.decode()
+    assert "¥300.00" in page and "?status=overdue" in page
+
+
+def test_a_buyer_does_not_see_the_account_on_the_home(client, company, buyer):
+    client.force_login(buyer)
+    assert client.get(reverse("portal:home")).context["summary"].account is None

@@ -29,7 +29,7 @@ from wagtail.admin import messages
 from accounts.models import Company
 from accounts.selectors import companies_for_staff
 from kit.backoffice import LongSelect, PermissionTemplateMixin
-from ordering.fulfilment.models import Shipment
+from ordering.fulfilment.models import ReturnRequest, Shipment
 
 from ..documents import invoice_pdf_name, store_invoice_pdf
 from ..models import Allocation, Invoice, LedgerEntry
@@ -308,13 +308,23 @@ def uninvoiced_shipments(user):
     )
 
 
+def returns_to_credit(user):
+    """Received returns no credit note credits yet, of the customers `user` may see."""
+    return ReturnRequest.objects.filter(
+        company__in=companies_for_staff(user).values("pk"),
+        state=ReturnRequest.State.RECEIVED,
+        credit_note__isnull=True,
+    )
+
+
 def last_month(today: date) -> tuple[int, int]:
     return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
 
 
 class UninvoicedView(InvoiceScreenMixin, TemplateView):
     """Shipments not invoiced yet (a 月结 company's, waiting for the month's invoice, or one whose
-    invoice failed), with "Invoice now"; the 月结 companies with "Invoice last month"."""
+    invoice failed), with "Invoice now"; the 月结 companies with "Invoice last month"; received
+    returns with "Issue the credit note"."""
 
     permission = ISSUE
     page_title = gettext_lazy("Not invoiced yet")
@@ -330,6 +340,7 @@ class UninvoicedView(InvoiceScreenMixin, TemplateView):
         context.update(
             page=page,
             shipments=list(page.object_list),
+            returns=list(returns_to_credit(self.request.user).select_related("order", "company").order_by("pk")),
             monthly=list(
                 companies_for_staff(self.request.user)
                 .filter(invoicing=Company.Invoicing.MONTHLY)
@@ -341,7 +352,11 @@ class UninvoicedView(InvoiceScreenMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         try:
-            if "shipment" in request.POST:
+            if "return" in request.POST:
+                return_request = get_object_or_404(returns_to_credit(request.user), pk=request.POST["return"])
+                note = invoicing.credit_return(return_request, actor=request.user)
+                messages.success(request, _("Credit note %(number)s issued.") % {"number": note.number})
+            elif "shipment" in request.POST:
                 shipment = get_object_or_404(uninvoiced_shipments(request.user), pk=request.POST["shipment"])
                 invoice = invoicing.invoice_shipment(shipment, actor=request.user)
                 messages.success(request, _("Invoice %(number)s issued.") % {"number": invoice.number})

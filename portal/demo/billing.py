@@ -25,12 +25,15 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import Address, Company
+from accounts.models import Address, Company, User
 from billing.models import Invoice, InvoiceDetails, Payment
 from billing.services import invoicing, ledger
-from ordering.fulfilment.models import Shipment
+from ordering.fulfilment.models import ReturnRequest, Shipment
 
+from .data import STAFF
 from .people import SeedReport, company_by_key
+
+STAFF_BY_KEY = {row["key"]: row for row in STAFF}
 
 PAYMENT_REFERENCE = "DEMO-{number}"
 
@@ -69,6 +72,7 @@ def seed_billing(report: SeedReport) -> None:
     _invoice_details(report)
     _invoice_shipments(report, today)
     _invoice_months(report, today)
+    _credit_returns(report)
     _payments(report, today)
     _tax_invoices(today)
     report.notes.append(_summary(today))
@@ -133,6 +137,15 @@ def _invoice_months(report: SeedReport, today: date) -> None:
             if invoice is not None:
                 report.record(invoice, Invoice.objects.count() > before)
             month = following
+
+
+def _credit_returns(report: SeedReport) -> None:
+    """Finance credits the received return (and so closes it), the day it came back."""
+    finance = User.objects.get(email=STAFF_BY_KEY["finance"]["email"])
+    for return_request in ReturnRequest.objects.filter(state=ReturnRequest.State.RECEIVED, credit_note__isnull=True):
+        received = timezone.localdate(return_request.received_at) if return_request.received_at else None
+        note = invoicing.credit_return(return_request, actor=finance, issued_on=received, render=False)
+        report.record(note, True)
 
 
 def _payments(report: SeedReport, today: date) -> None:

@@ -196,3 +196,35 @@ def test_numbers_are_gapless_when_many_issue_at_once():
 def test_a_number_is_only_taken_inside_a_transaction():
     with pytest.raises(RuntimeError):
         next_number(Invoice.Kind.INVOICE, 2030)
+
+
+def test_a_received_return_is_credited_once_and_closed(
+    invoiced, company, buyer, staff_sales_rep, staff_warehouse, staff_finance, freezer_location
+):
+    from ordering.fulfilment import returns
+    from ordering.fulfilment.models import ReturnReason, ReturnRequest, Shipment
+    from ordering.fulfilment.returns import Outcome
+
+    invoice = invoiced(price="50.00", quantity=6, tax_rate="13.00")
+    Shipment.objects.filter(pk=invoice.shipment_id).update(
+        state=Shipment.State.DELIVERED, delivered_at=invoicing.timezone.now()
+    )
+    shipment_line = invoice.shipment.lines.get()
+    return_request = returns.request_return(
+        order=invoice.order, user=buyer, quantities={shipment_line.pk: 2}, reason=ReturnReason.DAMAGED
+    )
+    returns.decide_return(return_request=return_request, approve=True, user=staff_sales_rep)
+    returns.receive_return(
+        return_request=return_request,
+        outcomes={return_request.lines.get().pk: Outcome(outcome="restock", location=freezer_location)},
+        user=staff_warehouse,
+    )
+
+    note = invoicing.credit_return(return_request, actor=staff_finance, render=False)
+
+    assert (note.kind, note.credited_invoice, note.total) == (Invoice.Kind.CREDIT_NOTE, invoice, Decimal("113.00"))
+    assert note.lines.get().credited_line == invoice.lines.get()
+    assert ReturnRequest.objects.get(pk=return_request.pk).state == ReturnRequest.State.CLOSED
+    assert Invoice.objects.get(pk=invoice.pk).open_amount == invoice.total - Decimal("113.00")
+    assert ledger.balance(company.pk) == invoice.total - Decimal("113.00")
+    assert invoicing.credit_return(return_request, actor=staff_finance, render=False) == note

@@ -8,6 +8,7 @@ from wagtail import hooks
 from kit.backoffice import PermissionMenuItem
 
 from .backoffice import invoices as invoice_screens
+from .backoffice.customer_360 import company_account_section
 
 # --- Invoices ----------------------------------------------------------------------------------
 
@@ -31,6 +32,11 @@ def invoices_menu_item():
         icon_name="doc-full",
         order=160,
     )
+
+
+@hooks.register("register_company_360_section")
+def register_company_account_section(request, company):
+    return company_account_section(request, company)
 
 
 # --- End of invoices ---------------------------------------------------------------------------

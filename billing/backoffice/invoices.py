@@ -72,6 +72,9 @@ class InvoiceIndexView(PermissionTemplateMixin, TemplateView):
         status = self.request.GET.get("status", "")
         q = self.request.GET.get("q", "").strip()
         invoices = invoices_for_staff(self.request.user).select_related("company")
+        company = self.request.GET.get("company", "")
+        if company.isdigit():
+            invoices = invoices.filter(company_id=int(company))
         invoices = filter_by_status(invoices, status, today)
         if q:
             invoices = invoices.filter(

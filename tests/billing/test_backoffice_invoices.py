@@ -170,3 +170,12 @@ def test_the_warehouse_sees_no_invoices(client, staff_warehouse, company):
     client.force_login(with_second_factor(staff_warehouse))
     response = client.get(reverse("billing_invoices:detail", args=[invoice.pk]))
     assert response.status_code in (302, 403)
+
+
+def test_the_360_page_shows_the_customers_account(finance, company):
+    _charge(company, "100.00", tax="0")
+    response = finance.get(reverse("customers:inspect", args=[company.pk]))
+    html = response.content.decode()
+    assert "data-customer-account" in html
+    assert "¥200.00" in html  # two charges of 100.00, open
+    assert Invoice.objects.get().number in html

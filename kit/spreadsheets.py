@@ -199,9 +199,9 @@ ENCODINGS = ("", "utf-8", "gb18030", "utf-16")
 
 
 def decode_text(data: bytes, *, encoding: str = "") -> str:
-    """Text from a Chinese or Western system: UTF-8 (with or without a byte order mark), UTF-16
-    with its byte order mark (some banks' "Unicode text" exports), else GBK, read as GB18030 (a
-    superset). `encoding` (one of ENCODINGS) forces one. SpreadsheetError when unreadable."""
+    """Text from a Chinese or Western system: UTF-8 (with or without a byte order mark), else GBK,
+    read as GB18030 (a superset). `encoding` (one of ENCODINGS) forces one, UTF-16 included (some
+    banks' "Unicode text" exports; never guessed). SpreadsheetError when unreadable."""
     return _decode(data, encoding=encoding)
 
 
@@ -216,8 +216,6 @@ def _decode(data: bytes, *, encoding: str = "") -> str:
         raise ValueError(encoding)
     if encoding == "utf-8":
         encoding = "utf-8-sig"
-    if not encoding and data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encoding = "utf-16"
     for candidate in (encoding,) if encoding else ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(candidate)
@@ -239,11 +237,10 @@ def _csv_rows(data: bytes, *, encoding: str = "") -> Iterator[list]:
     text = _decode(data, encoding=encoding)
     # The first lines, not only the first: a bank's export opens with a line or two of text
     # (the account, the period) before its heading.
+    # Excel in some locales separates with semicolons; tab-separated text also turns up. The
+    # separator is the one on the most of these lines (a comma wins a tie).
     head = text.split("\n", 10)[:10]
-    delimiter = ","
-    if not any("," in line for line in head):
-        # Excel in some locales separates with semicolons; tab-separated text also turns up.
-        delimiter = next((candidate for candidate in (";", "\t") if any(candidate in line for line in head)), ",")
+    delimiter = max((",", ";", "\t"), key=lambda candidate: sum(candidate in line for line in head))
     try:
         yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     except csv.Error as error:

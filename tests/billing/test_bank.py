@@ -100,7 +100,7 @@ def test_gbk_is_found_and_can_be_forced():
     text = "交易日期,摘要\n2026-03-02,货款\n"
     assert decode_text(text.encode("gbk")) == text
     assert decode_text(text.encode("utf-8")) == text
-    assert decode_text(text.encode("utf-16")) == text
+    assert decode_text(text.encode("utf-16"), encoding="utf-16") == text
     with pytest.raises(SpreadsheetError):
         decode_text(text.encode("gbk"), encoding="utf-8")
 

@@ -41,6 +41,7 @@ from wagtail.log_actions import log
 
 from accounts import roles
 from accounts.models import Company, Invitation, Membership
+from billing.models import BankAccount, BankStatement, BankStatementLine, Payment
 from catalog.models import Assortment, Lot, PriceList, PriceListEntry
 from ordering.approval import ApprovalRule, ApprovalStep
 from ordering.fulfilment.models import PickLine, PickList, ReturnLine, ReturnRequest, Shipment, ShipmentLine
@@ -64,7 +65,7 @@ from tests.factories import (
 from tests.portal.test_tenancy import Route, _walk
 
 BACK_OFFICE = "backoffice/"
-OUR_APPS = ("accounts.", "catalog.", "ordering.")  # ordering.fulfilment included
+OUR_APPS = ("accounts.", "catalog.", "ordering.", "billing.")  # ordering.fulfilment included
 # What must never reach the rep: the other rep's customer's names, its contract price, its
 # people's and its order's identifiers.
 RIVAL_MARKERS = ("Rival", "987.65", "rival.example", "SO-RIVAL")
@@ -160,6 +161,15 @@ def _customer(name: str, email_domain: str, *, rep, manager, product, secret_pri
         approver_group=Group.objects.get(name=roles.SALES_REP),
     )
     invitation = InvitationFactory(company=company, email=f"invitee@{email_domain}")
+    # A transfer the customer paid (the payments list names it).
+    Payment.objects.create(
+        company=company,
+        method=Payment.Method.TRANSFER,
+        state=Payment.State.PENDING,
+        currency=company.currency,
+        amount=Decimal(secret_price),
+        payer_name=f"{name} Catering Ltd.",
+    )
     # History: a manager edited the customer and its contract list.
     for instance in (company, contract, assortment):
         log(instance=instance, action="wagtail.edit", user=manager)
@@ -206,9 +216,9 @@ def customers(staff_sales_rep, other_rep, staff_manager, shared):
 
 def _broad_rep(user):
     """The rep, also holding every permission of our apps except seeing every customer."""
-    permissions = Permission.objects.filter(content_type__app_label__in=["accounts", "catalog", "ordering"]).exclude(
-        codename="view_all_companies"
-    )
+    permissions = Permission.objects.filter(
+        content_type__app_label__in=["accounts", "catalog", "ordering", "billing"]
+    ).exclude(codename="view_all_companies")
     user.user_permissions.add(*permissions)
     return user
 
@@ -399,6 +409,39 @@ def _return_of(customer, shared):
     return {"pk": return_request.pk}
 
 
+def _bank_line_of(customer, shared):
+    """A bank statement line paid by the customer (not matched yet), in a statement of ours."""
+    account, _created = BankAccount.objects.get_or_create(
+        account_number="1001", defaults={"name": "ICBC", "bank": "ICBC", "mapping": {"date": "d", "credit": "c"}}
+    )
+    content = f"d,c,p\n2026-03-02,{customer.contract.entries.first().unit_price},{customer.company.legal_name}\n"
+    statement, _created = BankStatement.objects.get_or_create(
+        account=account,
+        file_hash=customer.company.legal_name,
+        defaults={
+            "file_name": f"{customer.company.display_name}.csv",
+            "content": content.encode(),
+            "format": "csv",
+            "uploaded_by": customer.manager,
+        },
+    )
+    line, _created = BankStatementLine.objects.get_or_create(
+        line_hash=customer.company.legal_name,
+        defaults={
+            "statement": statement,
+            "account": account,
+            "row": 2,
+            "booked_on": date(2026, 3, 2),
+            "amount": customer.contract.entries.first().unit_price,
+            "currency": "CNY",
+            "payer_name": customer.company.legal_name,
+            "suggestions": [{"company": customer.company.pk, "invoices": [], "reason": "payer"}],
+            "state": BankStatementLine.State.SUGGESTED,
+        },
+    )
+    return {"pk": line.pk, "statement": statement.pk, "account": account.pk}
+
+
 def _upload_page(kwargs) -> str:
     return reverse("catalog_import:upload", args=[kwargs["kind"]])
 
@@ -467,6 +510,12 @@ CASES: dict[str, Case] = {
     "fulfilment_returns:decide": Case(_return_of, methods=("get", "post")),
     "fulfilment_returns:receive": Case(_return_of, methods=("get", "post")),
     "fulfilment_returns:photo": Case(_return_of),
+    # billing: the bank screens are finance's (a rep, even one holding every billing permission,
+    # does not see every customer, so is refused); a statement line paid by the customer.
+    "billing_bank:account": Case(lambda c, s: {"pk": _bank_line_of(c, s)["account"]}, scoped=False),
+    "billing_bank:preview": Case(lambda c, s: {"pk": _bank_line_of(c, s)["statement"]}, methods=("get", "post")),
+    "billing_bank:accept": Case(lambda c, s: {"pk": _bank_line_of(c, s)["pk"]}, methods=("post",)),
+    "billing_bank:ignore": Case(lambda c, s: {"pk": _bank_line_of(c, s)["pk"]}, methods=("post",)),
     # ordering: shared
     **_viewset_cases("approval-rules", _shared_pk("rule"), views=MODEL_VIEWS[:-1], scoped=False),  # no inspect
 }
@@ -519,6 +568,8 @@ def _snapshot(customer: Customer) -> dict:
         "shipments": list(Shipment.objects.filter(order__company=company).values()),
         "returns": list(ReturnRequest.objects.filter(company=company).values()),
         "return_lines": list(ReturnLine.objects.filter(request__company=company).values()),
+        "payments": list(Payment.objects.filter(company=company).values()),
+        "bank_lines": list(BankStatementLine.objects.filter(payer_name=company.legal_name).values()),
     }
 
 

@@ -8,3 +8,6 @@ class BillingConfig(AppConfig):
 
     def ready(self):
         from . import receivers  # noqa: F401
+        from .services import bank
+
+        bank.register_phrases()

@@ -4,10 +4,13 @@ policies. Each part of billing keeps its hooks in its own marked block."""
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import Menu, SubmenuMenuItem
 
 from kit.backoffice import PermissionMenuItem
 
+from .backoffice import bank as bank_screens
 from .backoffice import invoices as invoice_screens
+from .backoffice import payments as payment_screens
 from .backoffice.customer_360 import company_account_section
 
 # --- Invoices ----------------------------------------------------------------------------------
@@ -40,3 +43,70 @@ def register_company_account_section(request, company):
 
 
 # --- End of invoices ---------------------------------------------------------------------------
+
+# --- Bank ----------------------------------------------------------------------------------------
+
+BANK_MENU_HOOK = "register_billing_bank_menu_item"
+
+
+@hooks.register("register_admin_urls")
+def register_bank_urls():
+    return [
+        path("billing/bank/", include((bank_screens.urlpatterns, "billing_bank"), namespace="billing_bank")),
+        path(
+            "billing/payments/",
+            include((payment_screens.urlpatterns, "billing_payments"), namespace="billing_payments"),
+        ),
+    ]
+
+
+class BankMenuItem(SubmenuMenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(bank_screens.RECORD_PAYMENTS) and bank_screens.sees_all_companies(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def bank_menu_item():
+    return BankMenuItem(_("Bank"), Menu(register_hook_name=BANK_MENU_HOOK), icon_name="doc-full", order=420)
+
+
+@hooks.register(BANK_MENU_HOOK)
+def bank_lines_menu_item():
+    return PermissionMenuItem(
+        _("Statement lines"), reverse("billing_bank:lines"), permission=bank_screens.RECORD_PAYMENTS, order=10
+    )
+
+
+@hooks.register(BANK_MENU_HOOK)
+def bank_import_menu_item():
+    return PermissionMenuItem(
+        _("Import a statement"), reverse("billing_bank:upload"), permission=bank_screens.RECORD_PAYMENTS, order=20
+    )
+
+
+@hooks.register(BANK_MENU_HOOK)
+def bank_transfer_menu_item():
+    return PermissionMenuItem(
+        _("Record a transfer"), reverse("billing_bank:transfer"), permission=bank_screens.RECORD_PAYMENTS, order=30
+    )
+
+
+@hooks.register(BANK_MENU_HOOK)
+def bank_accounts_menu_item():
+    return PermissionMenuItem(
+        _("Bank accounts"), reverse("billing_bank:accounts"), permission=bank_screens.RECORD_PAYMENTS, order=40
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def payments_menu_item():
+    return PermissionMenuItem(
+        _("Payments"),
+        reverse("billing_payments:payments"),
+        permission=payment_screens.VIEW_PAYMENTS,
+        icon_name="doc-full",
+        order=410,
+    )
+
+
+# --- End of bank ---------------------------------------------------------------------------------

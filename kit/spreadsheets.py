@@ -120,18 +120,53 @@ def read_table(*, upload, layout: SheetLayout, max_rows: int = MAX_ROWS) -> Tabl
             _("“%(name)s” is not a .csv or .xlsx file. Upload the price, product or receipt sheet as CSV or .xlsx.")
             % {"name": filename or _("The file")}
         )
-    size = getattr(upload, "size", None)
-    if size is not None and size > MAX_UPLOAD_BYTES:
-        raise SpreadsheetError(_too_large_message())
-    data = upload.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise SpreadsheetError(_too_large_message())
-    if not data:
-        raise SpreadsheetError(_("The file is empty."))
+    data = read_bytes(upload)
     # The heading row comes on top of the data rows; rows past this are never read.
     last_row = max_rows + 1
     raw_rows = _csv_rows(data) if extension == ".csv" else _xlsx_rows(data, last_row=last_row)
     return _table(filename, raw_rows, layout, last_row=last_row, max_rows=max_rows)
+
+
+def read_bytes(upload, *, max_bytes: int = MAX_UPLOAD_BYTES) -> bytes:
+    """An upload's bytes, refused when larger than `max_bytes` or empty: every uploaded file is
+    read through here (spreadsheets, bank statements in MT940 or CAMT.053)."""
+    size = getattr(upload, "size", None)
+    if size is not None and size > max_bytes:
+        raise SpreadsheetError(_too_large_message())
+    data = upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise SpreadsheetError(_too_large_message())
+    if not data:
+        raise SpreadsheetError(_("The file is empty."))
+    return data
+
+
+def read_grid(
+    *, filename: str, data: bytes, max_rows: int = MAX_ROWS, encoding: str = ""
+) -> list[tuple[int, list[str]]]:
+    """A CSV or XLSX file's non-blank rows as text, numbered as in the file, with no heading
+    assumed: for files whose heading is not on the first row (a bank's export opens with the
+    account and period) and whose columns someone mapped by name. The same limits as
+    `read_table`; `encoding` forces a CSV's encoding (empty: UTF-8, else GBK/GB18030)."""
+    extension = os.path.splitext(filename)[1].lower()
+    if extension not in {".csv", ".xlsx"}:
+        raise SpreadsheetError(_("“%(name)s” is not a .csv or .xlsx file.") % {"name": filename})
+    raw_rows = _csv_rows(data, encoding=encoding) if extension == ".csv" else _xlsx_rows(data, last_row=max_rows)
+    rows = []
+    deadline = time_module.monotonic() + MAX_READ_SECONDS
+    for number, raw in enumerate(raw_rows, start=1):
+        if number > max_rows:
+            raise SpreadsheetError(_too_many_rows_message(max_rows))
+        if number % 1_000 == 0 and time_module.monotonic() > deadline:
+            raise SpreadsheetError(_too_slow_message())
+        if len(raw) > MAX_COLUMNS and any(value not in (None, "") for value in raw[MAX_COLUMNS:]):
+            raise SpreadsheetError(_too_many_columns_message())
+        cells = [_cell_text(value) for value in raw[:MAX_COLUMNS]]
+        if any(cells):
+            rows.append((number, cells))
+    if not rows:
+        raise SpreadsheetError(_("The file is empty."))
+    return rows
 
 
 def _too_large_message() -> str:
@@ -159,16 +194,31 @@ def _too_slow_message() -> str:
     ) % {"seconds": MAX_READ_SECONDS}
 
 
-def _decode(data: bytes) -> str:
+# What a person may choose when a file's encoding is not found by itself ("" finds it).
+ENCODINGS = ("", "utf-8", "gb18030", "utf-16")
+
+
+def decode_text(data: bytes, *, encoding: str = "") -> str:
+    """Text from a Chinese or Western system: UTF-8 (with or without a byte order mark), else GBK,
+    read as GB18030 (a superset). `encoding` (one of ENCODINGS) forces one, UTF-16 included (some
+    banks' "Unicode text" exports; never guessed). SpreadsheetError when unreadable."""
+    return _decode(data, encoding=encoding)
+
+
+def _decode(data: bytes, *, encoding: str = "") -> str:
     """CSV from Excel is UTF-8 (with or without a byte order mark) or, from Chinese Excel, GBK;
     GB18030 reads GBK and is a superset of it."""
     if data.startswith(b"PK\x03\x04"):
         raise SpreadsheetError(
             _("This looks like an Excel workbook, not a CSV file. Name it .xlsx and upload it again.")
         )
-    for encoding in ("utf-8-sig", "gb18030"):
+    if encoding and encoding not in ENCODINGS:
+        raise ValueError(encoding)
+    if encoding == "utf-8":
+        encoding = "utf-8-sig"
+    for candidate in (encoding,) if encoding else ("utf-8-sig", "gb18030"):
         try:
-            text = data.decode(encoding)
+            text = data.decode(candidate)
         except UnicodeDecodeError:
             continue
         # UTF-16 text decodes as UTF-8 full of NUL characters; no real CSV has them.
@@ -183,13 +233,14 @@ def _decode(data: bytes) -> str:
     )
 
 
-def _csv_rows(data: bytes) -> Iterator[list]:
-    text = _decode(data)
-    first_line = text.split("\n", 1)[0]
-    delimiter = ","
-    if "," not in first_line:
-        # Excel in some locales separates with semicolons; tab-separated text also turns up.
-        delimiter = next((candidate for candidate in (";", "\t") if candidate in first_line), ",")
+def _csv_rows(data: bytes, *, encoding: str = "") -> Iterator[list]:
+    text = _decode(data, encoding=encoding)
+    # The first lines, not only the first: a bank's export opens with a line or two of text
+    # (the account, the period) before its heading.
+    # Excel in some locales separates with semicolons; tab-separated text also turns up. The
+    # separator is the one on the most of these lines (a comma wins a tie).
+    head = text.split("\n", 10)[:10]
+    delimiter = max((",", ";", "\t"), key=lambda candidate: sum(candidate in line for line in head))
     try:
         yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     except csv.Error as error:

@@ -2,6 +2,9 @@
 
 - `core`: invoices and credit notes, their lines, the ledger, payments and allocations, the
   customer's invoice details, document numbers, exposure releases.
+- `bank`: our bank accounts (with their statement files' column mapping), imported statements
+  and their lines.
 """
 
+from .bank import *  # noqa: F403
 from .core import *  # noqa: F403

@@ -160,7 +160,7 @@ def test_a_monthly_company_gets_one_invoice_for_the_month(place_order, make_prod
     assert CreditAccount.objects.get(company=company).approved_uninvoiced == Decimal("0.00")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_numbers_are_gapless_when_many_issue_at_once():
     """Eight transactions take numbers at once; two of them roll back. The rest hold 1..6."""
     taken, errors = [], []
@@ -192,7 +192,7 @@ def test_numbers_are_gapless_when_many_issue_at_once():
     assert DocumentSequence.objects.get(kind=Invoice.Kind.INVOICE, year=2031).last == 6
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_number_is_only_taken_inside_a_transaction():
     with pytest.raises(RuntimeError):
         next_number(Invoice.Kind.INVOICE, 2030)

@@ -99,3 +99,23 @@ def test_blank_rows_count_toward_the_row_limit():
 
     table = read_table(upload=_upload(data), layout=LINES, max_rows=5)
     assert [number for number, _cells in table.rows] == [2, 6]
+
+
+def test_read_grid_keeps_file_row_numbers_under_a_preamble_and_skips_blank_rows():
+    from kit.spreadsheets import read_grid
+
+    data = "账号: 1001;;\n\n交易日期;贷方发生额;摘要\n2026-03-02;1,000.00;货款\n".encode("gbk")
+    assert read_grid(filename="s.csv", data=data) == [
+        (1, ["账号: 1001", "", ""]),
+        (3, ["交易日期", "贷方发生额", "摘要"]),
+        (4, ["2026-03-02", "1,000.00", "货款"]),
+    ]
+
+
+def test_read_grid_refuses_more_rows_than_allowed():
+    import pytest
+
+    from kit.spreadsheets import SpreadsheetError, read_grid
+
+    with pytest.raises(SpreadsheetError, match="more than 2 rows"):
+        read_grid(filename="s.csv", data=b"a\nb\nc\n", max_rows=2)

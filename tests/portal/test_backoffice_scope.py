@@ -41,7 +41,7 @@ from wagtail.log_actions import log
 
 from accounts import roles
 from accounts.models import Company, Invitation, Membership
-from billing.models import Invoice, LedgerEntry
+from billing.models import BankAccount, BankStatement, BankStatementLine, Invoice, LedgerEntry, Payment
 from catalog.models import Assortment, Lot, PriceList, PriceListEntry
 from ordering.approval import ApprovalRule, ApprovalStep
 from ordering.fulfilment.models import PickLine, PickList, ReturnLine, ReturnRequest, Shipment, ShipmentLine
@@ -161,6 +161,15 @@ def _customer(name: str, email_domain: str, *, rep, manager, product, secret_pri
         approver_group=Group.objects.get(name=roles.SALES_REP),
     )
     invitation = InvitationFactory(company=company, email=f"invitee@{email_domain}")
+    # A transfer the customer paid (the payments list names it).
+    Payment.objects.create(
+        company=company,
+        method=Payment.Method.TRANSFER,
+        state=Payment.State.PENDING,
+        currency=company.currency,
+        amount=Decimal(secret_price),
+        payer_name=f"{name} Catering Ltd.",
+    )
     # History: a manager edited the customer and its contract list.
     for instance in (company, contract, assortment):
         log(instance=instance, action="wagtail.edit", user=manager)
@@ -400,6 +409,39 @@ def _return_of(customer, shared):
     return {"pk": return_request.pk}
 
 
+def _bank_line_of(customer, shared):
+    """A bank statement line paid by the customer (not matched yet), in a statement of ours."""
+    account, _created = BankAccount.objects.get_or_create(
+        account_number="1001", defaults={"name": "ICBC", "bank": "ICBC", "mapping": {"date": "d", "credit": "c"}}
+    )
+    content = f"d,c,p\n2026-03-02,{customer.contract.entries.first().unit_price},{customer.company.legal_name}\n"
+    statement, _created = BankStatement.objects.get_or_create(
+        account=account,
+        file_hash=customer.company.legal_name,
+        defaults={
+            "file_name": f"{customer.company.display_name}.csv",
+            "content": content.encode(),
+            "format": "csv",
+            "uploaded_by": customer.manager,
+        },
+    )
+    line, _created = BankStatementLine.objects.get_or_create(
+        line_hash=customer.company.legal_name,
+        defaults={
+            "statement": statement,
+            "account": account,
+            "row": 2,
+            "booked_on": date(2026, 3, 2),
+            "amount": customer.contract.entries.first().unit_price,
+            "currency": "CNY",
+            "payer_name": customer.company.legal_name,
+            "suggestions": [{"company": customer.company.pk, "invoices": [], "reason": "payer"}],
+            "state": BankStatementLine.State.SUGGESTED,
+        },
+    )
+    return {"pk": line.pk, "statement": statement.pk, "account": account.pk}
+
+
 def _upload_page(kwargs) -> str:
     return reverse("catalog_import:upload", args=[kwargs["kind"]])
 
@@ -488,6 +530,12 @@ CASES: dict[str, Case] = {
     "billing_invoices:detail": Case(_invoice_of, methods=("get", "post")),
     "billing_invoices:credit": Case(_invoice_of, methods=("get", "post")),
     "billing_invoices:pdf": Case(_invoice_of),
+    # billing: the bank screens are finance's (a rep, even one holding every billing permission,
+    # does not see every customer, so is refused); a statement line paid by the customer.
+    "billing_bank:account": Case(lambda c, s: {"pk": _bank_line_of(c, s)["account"]}, scoped=False),
+    "billing_bank:preview": Case(lambda c, s: {"pk": _bank_line_of(c, s)["statement"]}, methods=("get", "post")),
+    "billing_bank:accept": Case(lambda c, s: {"pk": _bank_line_of(c, s)["pk"]}, methods=("post",)),
+    "billing_bank:ignore": Case(lambda c, s: {"pk": _bank_line_of(c, s)["pk"]}, methods=("post",)),
     # ordering: shared
     **_viewset_cases("approval-rules", _shared_pk("rule"), views=MODEL_VIEWS[:-1], scoped=False),  # no inspect
 }
@@ -542,6 +590,8 @@ def _snapshot(customer: Customer) -> dict:
         "return_lines": list(ReturnLine.objects.filter(request__company=company).values()),
         "invoices": list(Invoice.objects.filter(company=company).values()),
         "ledger": list(LedgerEntry.objects.filter(company=company).values()),
+        "payments": list(Payment.objects.filter(company=company).values()),
+        "bank_lines": list(BankStatementLine.objects.filter(payer_name=company.legal_name).values()),
     }
 
 

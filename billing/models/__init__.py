@@ -2,6 +2,8 @@
 
 - `core`: invoices and credit notes, their lines, the ledger, payments and allocations, the
   customer's invoice details, document numbers, exposure releases.
+- `stripe`: Stripe's webhook events, each stored once.
 """
 
 from .core import *  # noqa: F403
+from .stripe import *  # noqa: F403

@@ -12,6 +12,7 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -29,8 +30,8 @@ R = Membership.Role
 PAYERS = (R.ADMIN, R.FINANCE)
 ORDER_PAYERS = (R.ADMIN, R.FINANCE, R.BUYER)
 TEST_CARDS = (
-    (stripe.TEST_CARD, "Visa 4242 4242 4242 4242"),
-    (stripe.TEST_CARD_DECLINED, "Visa 4000 0000 0000 0341 (declined)"),
+    (stripe.TEST_CARD, gettext_lazy("Test Visa 4242 4242 4242 4242 (paid)")),
+    (stripe.TEST_CARD_DECLINED, gettext_lazy("Test Visa 4000 0000 0000 0341 (declined)")),
 )
 
 # Stripe.js and its Payment Element (real keys only): the page loads Stripe's script, which frames

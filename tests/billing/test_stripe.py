@@ -513,3 +513,16 @@ def test_the_payments_list_shows_the_companys_payments_only(
     payments = list(response.context["payments"])
     assert len(payments) == 2 and theirs not in payments
     assert response.content.decode().count('data-testid="payment-row"') == 2
+
+
+def test_only_the_payment_page_may_load_stripe_js(client, company_finance, two_invoices):
+    """Stripe's Payment Element (real keys) needs js.stripe.com; every other page keeps 'self'."""
+    payment = pending_payment(company_finance, *two_invoices)
+    client.force_login(company_finance)
+
+    policy = client.get(reverse("billing:payment_detail", args=[payment.pk])).headers["Content-Security-Policy"]
+    elsewhere = client.get(reverse("billing:pay")).headers["Content-Security-Policy"]
+
+    assert "script-src 'self' https://js.stripe.com" in policy
+    assert "frame-src https://js.stripe.com https://hooks.stripe.com" in policy
+    assert "js.stripe.com" not in elsewhere

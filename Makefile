@@ -37,9 +37,24 @@ static: install
 # with), installed when missing, only checked when present (.ci/setup-test --packages).
 RUN_PACKAGES := python3.11 python3.11-venv fonts-noto-cjk
 
+# Card payments: without STRIPE_SECRET_KEY in the environment the demo takes test cards on
+# localstripe (billing/localstripe_server.py, a fake Stripe on 127.0.0.1:8420, data in memory),
+# which signs its events for the portal's webhook with the demo secret. With real keys in the
+# environment (STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY, STRIPE_WEBHOOK_SECRET) it talks to Stripe.
+LOCALSTRIPE_PORT := 8420
+LOCALSTRIPE_WEBHOOK_SECRET := whsec_tradecounter_demo
+
 run: run-packages static seed
 	@echo "Serving on http://127.0.0.1:8000/  (back office: http://127.0.0.1:8000/backoffice/; e-mails in var/mail/)"
 	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
+	  if [ -z "$$STRIPE_SECRET_KEY" ]; then \
+	    echo "Card payments: localstripe on http://127.0.0.1:$(LOCALSTRIPE_PORT)/ (test cards only)"; \
+	    export STRIPE_SECRET_KEY=sk_test_localstripe STRIPE_API_BASE=http://127.0.0.1:$(LOCALSTRIPE_PORT) \
+	      STRIPE_WEBHOOK_SECRET=$(LOCALSTRIPE_WEBHOOK_SECRET); \
+	    $(PY) -m billing.localstripe_server --port $(LOCALSTRIPE_PORT) \
+	      --webhook-url http://127.0.0.1:8000/portal/billing/stripe/webhook/ \
+	      --webhook-secret $(LOCALSTRIPE_WEBHOOK_SECRET) & \
+	  fi; \
 	  $(PY) manage.py db_worker --queue-name '*' --no-reload & \
 	  DJANGO_SETTINGS_MODULE=portal.settings.dev $(BIN)/gunicorn portal.wsgi --bind 127.0.0.1:8000 \
 	    --workers 1 --threads 8 --access-logfile - --no-control-socket

@@ -3,7 +3,7 @@ its routes in its own block."""
 
 from django.urls import path
 
-from .views import details, invoices
+from .views import card, details, invoices
 
 app_name = "billing"
 
@@ -15,3 +15,13 @@ urlpatterns = [
     path("details/", details.invoice_details, name="invoice_details"),
     # --- End of invoices ---
 ]
+
+# --- Card payments (Stripe) ---
+urlpatterns += [
+    path("pay/", card.pay_invoices, name="pay"),
+    path("pay/order/<str:number>/", card.pay_order, name="pay_order"),
+    path("payments/", card.payment_list, name="payment_list"),
+    path("payments/<int:pk>/", card.payment_detail, name="payment_detail"),
+    path("stripe/webhook/", card.stripe_webhook, name="stripe_webhook"),
+]
+# --- End of card payments ---

@@ -17,6 +17,8 @@ SPENDING_LIMIT = "approval.spending_limit"
 RULE_TOTAL_AT_LEAST = "approval.total_at_least"
 RULE_BELOW_FLOOR = "approval.below_floor"
 PLACED_FOR_CUSTOMER = "placed_for_customer"
+# A prepaid order was paid (by card: billing calls decisions.release_paid_prepayment).
+RELEASED_PAID = "hold.released_paid"
 
 
 def rule_code(condition: str) -> str:
@@ -48,6 +50,11 @@ def register() -> None:
         if not phrases.is_registered(rule_code(condition)):
             phrases.register(rule_code(condition), label)
     phrases.register(PLACED_FOR_CUSTOMER, _("Placed by %(rep)s for the customer."))
+    phrases.register(
+        RELEASED_PAID,
+        _("Paid (%(amount)s, %(reference)s): the order goes ahead."),
+        _("The customer paid (%(amount)s, %(reference)s): released from credit hold."),
+    )
     _register_notifications()
 
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0002_append_only_triggers'),
+        ('billing', '0003_stripe'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -4,7 +4,9 @@
   customer's invoice details, document numbers, exposure releases.
 - `bank`: our bank accounts (with their statement files' column mapping), imported statements
   and their lines.
+- `stripe`: Stripe's webhook events, each stored once.
 """
 
 from .bank import *  # noqa: F403
 from .core import *  # noqa: F403
+from .stripe import *  # noqa: F403

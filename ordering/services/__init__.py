@@ -7,6 +7,7 @@ Placement (placement.py): place_order, under the fixed lock order it describes.
 Routing (routing.py): where an order goes (customer approval, credit hold, staff rules); the
     checkout's preview asks the same functions.
 Decisions (decisions.py): decide_customer_approval, decide_staff_approval, release_credit_hold,
+    release_paid_prepayment (billing: a prepaid order was paid),
     cancel_order.
 
 What may be ordered and at what price is catalog.offers'; stock allocation is
@@ -23,7 +24,13 @@ from .cart import (
     set_cart_quantity,
 )
 from .common import OrderingError, PriceChanged, notifications_silenced
-from .decisions import cancel_order, decide_customer_approval, decide_staff_approval, release_credit_hold
+from .decisions import (
+    cancel_order,
+    decide_customer_approval,
+    decide_staff_approval,
+    release_credit_hold,
+    release_paid_prepayment,
+)
 from .placement import Checkout, place_order
 from .quote import CreditPicture, Quote, QuoteLine, quote_cart
 
@@ -46,6 +53,7 @@ __all__ = [
     "place_order",
     "quote_cart",
     "release_credit_hold",
+    "release_paid_prepayment",
     "remove_from_cart",
     "set_cart_quantity",
 ]

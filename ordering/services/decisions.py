@@ -9,8 +9,10 @@ from django.utils.translation import gettext as _
 from accounts import credit
 from accounts.models import CreditAccount, Membership
 from catalog import allocation
+from kit import phrases
 
 from .. import approval, states
+from .. import phrases as ordering_phrases
 from ..models import ApprovalStep, Order, OrderState
 from . import routing
 from .common import OrderingError, notify_after_commit
@@ -43,7 +45,13 @@ def _confirm(*, order: Order, account: CreditAccount, actor, reason: str = "") -
 
 
 def _move_past_customer(
-    *, order: Order, account: CreditAccount, actor, skip_credit: bool = False, comment: str = ""
+    *,
+    order: Order,
+    account: CreditAccount,
+    actor,
+    skip_credit: bool = False,
+    comment: str = "",
+    phrase: dict | None = None,
 ) -> str:
     """A decision let an order past the company's approver or finance: on to the next stop, with
     the decider's `comment` kept on the event beside the system's reason. Returns the event to
@@ -63,7 +71,7 @@ def _move_past_customer(
     routing.save_steps(order, stop.steps)
     if stop.state == OrderState.APPROVED:
         credit.order_approved(account, order.total)
-    states.transition(order=order, to_state=stop.state, actor=actor, reason=comment, phrase=stop.phrase)
+    states.transition(order=order, to_state=stop.state, actor=actor, reason=comment, phrase=stop.phrase or phrase)
     return stop.event
 
 
@@ -153,6 +161,28 @@ def release_credit_hold(*, order: Order, user, approve: bool, comment: str = "")
         notify_after_commit(
             order,
             _move_past_customer(order=order, account=account, actor=user, skip_credit=True, comment=comment),
+        )
+    return order
+
+
+def release_paid_prepayment(*, order: Order, amount: dict, reference: str) -> Order:
+    """A prepaid order was paid (billing calls this once the payment is received, inside its
+    transaction): the prepaid hold is lifted and, when no other hold remains (an invoice overdue
+    still waits for finance), the order goes on like a finance release (the approval rules
+    apply). `amount` is a kit.phrases money value. An order no longer on credit hold (finance
+    released it already, it was cancelled) is left as it is."""
+    with transaction.atomic():
+        order, account = _lock(order)
+        if order.state != OrderState.CREDIT_HOLD:
+            return order
+        paid = phrases.phrase(ordering_phrases.RELEASED_PAID, amount=amount, reference=reference)
+        remaining = [hold for hold in order.hold_reasons if hold.get("code") != ordering_phrases.HOLD_PREPAID]
+        order.hold_reasons = remaining
+        order.save(update_fields=["hold_reasons"])
+        if remaining:
+            return order
+        notify_after_commit(
+            order, _move_past_customer(order=order, account=account, actor=None, skip_credit=True, phrase=paid)
         )
     return order
 

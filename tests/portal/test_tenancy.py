@@ -10,12 +10,14 @@ after the company and the case names them (`fixtures=("place_order",)`).
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Company, Membership, Notification
+from billing.models import Payment
 from catalog.models import Assortment, Lot, Product
 from ordering.fulfilment.models import ReturnLine, ReturnRequest, Shipment, ShipmentLine
 from ordering.models import OrderState, SavedList, SavedListLine
@@ -88,6 +90,14 @@ def _order_waiting_for_the_approver(company, place_order):
     """An order of `company` placed by one of its buyers, waiting for the company's approver:
     the state in which every order URL (see, cancel, approve, reject) has something to do."""
     return {"number": place_order(company=company, state=OrderState.AWAITING_CUSTOMER_APPROVAL).number}
+
+
+def _card_payment(company):
+    """A pending card payment of `company` (not yet at Stripe: its page calls nobody)."""
+    payment = Payment.objects.create(
+        company=company, method=Payment.Method.CARD, currency=company.currency, amount=Decimal("10.00")
+    )
+    return {"pk": payment.pk}
 
 
 def _notification_of_the_companys_admin(company):
@@ -203,6 +213,8 @@ CASES: dict[str, Case] = {
     "fulfilment:return_detail": Case("get", _return_of_the_companys_order, fixtures=("place_order",)),
     "billing:invoice_detail": Case("get", _invoice_of_the_company),
     "billing:invoice_pdf": Case("get", _invoice_of_the_company),
+    "billing:payment_detail": Case("get", _card_payment),
+    "billing:pay_order": Case("post", _order_waiting_for_the_approver, fixtures=("place_order",)),
 }
 
 

@@ -35,7 +35,7 @@ def statement_detail(request, pk: int):
     return _render_detail(request, statement)
 
 
-def _render_detail(request, statement, *, comments=None, status=200):
+def _render_detail(request, statement, *, comments=None):
     lines = statements.statement_lines(statement)
     return render(
         request,
@@ -48,7 +48,6 @@ def _render_detail(request, statement, *, comments=None, status=200):
             and not any(d.is_open for line in lines for d in line.disputes),
             "can_dispute": statement.state != Statement.State.CONFIRMED,
         },
-        status=status,
     )
 
 
@@ -78,7 +77,7 @@ def statement_dispute(request, pk: int):
         created = statements.dispute(statement, comments, user=request.user)
     except statements.StatementError as error:
         messages.error(request, str(error))
-        return _render_detail(request, statement, comments=comments, status=400)
+        return _render_detail(request, statement, comments=comments)
     messages.success(
         request,
         _("%(count)s line(s) disputed: the distributor's finance will answer here.") % {"count": len(created)},

@@ -36,11 +36,13 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import get_resolver, reverse
+from django.utils import timezone
 from wagtail.admin.viewsets import viewsets
 from wagtail.log_actions import log
 
 from accounts import roles
 from accounts.models import Company, Invitation, Membership
+from billing.models import Invoice, LedgerEntry, Statement, StatementDispute
 from catalog.models import Assortment, Lot, PriceList, PriceListEntry
 from ordering.approval import ApprovalRule, ApprovalStep
 from ordering.fulfilment.models import PickLine, PickList, ReturnLine, ReturnRequest, Shipment, ShipmentLine
@@ -64,7 +66,7 @@ from tests.factories import (
 from tests.portal.test_tenancy import Route, _walk
 
 BACK_OFFICE = "backoffice/"
-OUR_APPS = ("accounts.", "catalog.", "ordering.")  # ordering.fulfilment included
+OUR_APPS = ("accounts.", "catalog.", "ordering.", "billing.")  # ordering.fulfilment included
 # What must never reach the rep: the other rep's customer's names, its contract price, its
 # people's and its order's identifiers.
 RIVAL_MARKERS = ("Rival", "987.65", "rival.example", "SO-RIVAL")
@@ -103,6 +105,8 @@ class Customer:
     invitation: Invitation
     manager: object  # a manager, who sees every customer (for the staged import)
     _staged: dict = field(default_factory=dict)
+    statement: Statement | None = None
+    dispute: StatementDispute | None = None
 
     def staged_import(self) -> str:
         """A manager's price upload into this customer's contract list, waiting for its commit:
@@ -163,7 +167,48 @@ def _customer(name: str, email_domain: str, *, rep, manager, product, secret_pri
     # History: a manager edited the customer and its contract list.
     for instance in (company, contract, assortment):
         log(instance=instance, action="wagtail.edit", user=manager)
-    return Customer(company, contract, assortment, order, membership, invitation, manager)
+    statement, dispute = _billing(company, membership.user, secret_price=secret_price, number=number)
+    return Customer(
+        company, contract, assortment, order, membership, invitation, manager, statement=statement, dispute=dispute
+    )
+
+
+def _billing(company, member, *, secret_price: str, number: str):
+    """An overdue invoice of the secret amount, its ledger line, a statement and a dispute of
+    that line (made from rows: issuing is not the subject)."""
+    today = timezone.localdate()
+    invoice = Invoice.objects.create(
+        number=f"INV-{number}",
+        company=company,
+        issued_on=today - timedelta(days=70),
+        due_on=today - timedelta(days=40),
+        currency=company.currency,
+        subtotal=Decimal(secret_price),
+        tax_total=Decimal("0.00"),
+        total=Decimal(secret_price),
+        open_amount=Decimal(secret_price),
+    )
+    entry = LedgerEntry.objects.create(
+        company=company,
+        kind=LedgerEntry.Kind.INVOICE,
+        currency=company.currency,
+        amount=invoice.total,
+        booked_on=invoice.issued_on,
+        invoice=invoice,
+    )
+    statement = Statement.objects.create(
+        company=company,
+        period_start=invoice.issued_on.replace(day=1),
+        period_end=today,
+        currency=company.currency,
+        opening_balance=Decimal("0.00"),
+        closing_balance=invoice.total,
+        generated_at=timezone.now(),
+    )
+    dispute = StatementDispute.objects.create(
+        statement=statement, entry=entry, comment=f"{number} is wrong", raised_by=member, raised_at=timezone.now()
+    )
+    return statement, dispute
 
 
 @pytest.fixture
@@ -206,9 +251,9 @@ def customers(staff_sales_rep, other_rep, staff_manager, shared):
 
 def _broad_rep(user):
     """The rep, also holding every permission of our apps except seeing every customer."""
-    permissions = Permission.objects.filter(content_type__app_label__in=["accounts", "catalog", "ordering"]).exclude(
-        codename="view_all_companies"
-    )
+    permissions = Permission.objects.filter(
+        content_type__app_label__in=["accounts", "catalog", "ordering", "billing"]
+    ).exclude(codename="view_all_companies")
     user.user_permissions.add(*permissions)
     return user
 
@@ -467,6 +512,10 @@ CASES: dict[str, Case] = {
     "fulfilment_returns:decide": Case(_return_of, methods=("get", "post")),
     "fulfilment_returns:receive": Case(_return_of, methods=("get", "post")),
     "fulfilment_returns:photo": Case(_return_of),
+    # billing: statements and their disputes (the aging report takes no id: the listing sweep)
+    "billing_statements:statement": Case(lambda c, s: {"pk": c.statement.pk}),
+    "billing_statements:statement_pdf": Case(lambda c, s: {"pk": c.statement.pk}),
+    "billing_statements:dispute": Case(lambda c, s: {"pk": c.dispute.pk}, methods=("get", "post")),
     # ordering: shared
     **_viewset_cases("approval-rules", _shared_pk("rule"), views=MODEL_VIEWS[:-1], scoped=False),  # no inspect
 }
@@ -519,6 +568,9 @@ def _snapshot(customer: Customer) -> dict:
         "shipments": list(Shipment.objects.filter(order__company=company).values()),
         "returns": list(ReturnRequest.objects.filter(company=company).values()),
         "return_lines": list(ReturnLine.objects.filter(request__company=company).values()),
+        "statements": list(Statement.objects.filter(company=company).values()),
+        "disputes": list(StatementDispute.objects.filter(statement__company=company).values()),
+        "invoices": list(Invoice.objects.filter(company=company).values()),
     }
 
 

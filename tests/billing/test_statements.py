@@ -102,6 +102,7 @@ def test_the_customers_finance_confirms_the_statement(november, client, company_
 def test_a_buyer_does_not_see_statements(november, client, buyer):
     client.force_login(buyer)
     assert client.get(reverse("billing:statements")).status_code == 403
+    assert 'data-testid="nav-statements"' not in client.get(reverse("ordering:order_list")).content.decode()
     assert client.get(reverse("billing:statement", args=[november["statement"].pk])).status_code == 403
 
 
@@ -291,7 +292,9 @@ def test_lists_take_a_fixed_number_of_queries(
     assert len(statements.statement_lines(statement)) == 3
     client.force_login(company_finance)
     with django_assert_max_num_queries(12):
-        assert client.get(reverse("billing:statements")).status_code == 200
+        response = client.get(reverse("billing:statements"))
+    assert response.status_code == 200 and 'data-testid="nav-statements"' in response.content.decode()
+    assert response.content.decode().count('data-testid="statement-row"') == 3
     with django_assert_max_num_queries(14):
         assert client.get(reverse("billing:statement", args=[statement.pk])).status_code == 200
     client.force_login(with_second_factor(staff_finance))

@@ -170,9 +170,10 @@ def generate_monthly(year: int, month: int) -> list[Statement]:
     """The month's statement of every company with something to state; the new ones are told to
     the company's finance and admin members (after commit). Running it twice adds nothing."""
     start, end = invoicing.month_bounds(year, month)
-    companies = Company.objects.in_bulk([company_id for company_id, _currency in companies_to_state(start, end)])
+    accounts = companies_to_state(start, end)
+    companies = Company.objects.in_bulk([company_id for company_id, _currency in accounts])
     statements = []
-    for company_id, currency in companies_to_state(start, end):
+    for company_id, currency in accounts:
         company = companies[company_id]
         exists = Statement.objects.filter(
             company=company, period_start=start, period_end=end, currency=currency

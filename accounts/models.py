@@ -437,6 +437,8 @@ class NotificationKind(models.TextChoices):
     LOT_RECALL = "lot_recall", _("Lot recall")
     RETURN_APPROVED = "return_approved", _("Return approved")
     RETURN_REFUSED = "return_refused", _("Return refused")
+    STATEMENT_ISSUED = "statement_issued", _("Statement issued")
+    STATEMENT_DISPUTE_RESOLVED = "statement_dispute_resolved", _("Statement dispute answered")
 
 
 class Notification(models.Model):

@@ -36,6 +36,9 @@ _SEE_BILLING = [
     "billing.view_payment",
     "billing.view_ledgerentry",
     "billing.view_invoicedetails",
+    # Statements (对账) and their disputes; the aging report reads `view_invoice`.
+    "billing.view_statement",
+    "billing.view_statementdispute",
 ]
 
 STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
@@ -85,7 +88,9 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     # `change_payment`), keeps customers' invoice details and reads the ledger.
     + _SEE_BILLING
     + ["billing.add_invoice", "billing.change_invoice", "billing.add_payment", "billing.change_payment"]
-    + ["billing.change_invoicedetails"],
+    + ["billing.change_invoicedetails"]
+    # Finance answers statement disputes (a credit note, a correction or an explanation).
+    + ["billing.change_statementdispute"],
     # The warehouse books stock in and out (receipts, adjustments, write-offs are all stock
     # movements: `add_stockmove`), sees products and lots, and keeps its own warehouses and
     # locations; it does not see prices.

@@ -7,7 +7,8 @@ class BillingConfig(AppConfig):
     verbose_name = _("Billing")
 
     def ready(self):
-        from . import receivers  # noqa: F401
+        from . import phrases, receivers  # noqa: F401
         from .services import bank
 
+        phrases.register()
         bank.register_phrases()

@@ -43,3 +43,32 @@ def invoice_pdf_name(invoice: Invoice) -> str:
 def store_invoice_pdf(invoice: Invoice) -> FieldFile:
     """The stored PDF, rendered and saved first if it has none yet (once: `kit.pdf.store_once`)."""
     return store_once(invoice, "pdf", invoice_pdf_name(invoice), lambda: invoice_pdf(invoice))
+
+
+# --- Statements (对账) ----------------------------------------------------------------------------
+
+STATEMENT_TEMPLATE = "billing/pdf/statement.html"
+
+
+def statement_pdf(statement, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
+    """The statement's PDF in its language: both parties, opening balance, the lines with the
+    running balance, closing balance (not stored: see `store_statement_pdf`)."""
+    from .services.invoicing import buyer_party, seller_party
+    from .services.statements import entry_reference, statement_lines
+
+    with translation.override(statement.language):
+        lines = statement_lines(statement)
+        context = {
+            "statement": statement,
+            "lines": [(line, entry_reference(line.entry)) for line in lines],
+            "seller": seller_party(),
+            "buyer": buyer_party(statement.company),
+            "language": translation.get_language(),
+        }
+        return render_pdf_template(STATEMENT_TEMPLATE, context, fetcher=fetcher)
+
+
+def store_statement_pdf(statement) -> FieldFile:
+    """The stored PDF, rendered once (a statement's lines are fixed at its generation)."""
+    name = f"statement-{statement.company_id}-{statement.period_start:%Y%m%d}-{statement.period_end:%Y%m%d}.pdf"
+    return store_once(statement, "pdf", name, lambda: statement_pdf(statement))

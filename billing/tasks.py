@@ -22,3 +22,16 @@ def invoice_shipment(shipment_id: int) -> None:
     shipment = Shipment.objects.select_related("order__company").get(pk=shipment_id)
     if shipment.order.company.invoicing == shipment.order.company.Invoicing.PER_SHIPMENT:
         issue(shipment)
+
+
+@task()
+def generate_monthly_statements(year: int | None = None, month: int | None = None) -> int:
+    """A month's statements (last month's by default) for every company with something to
+    state; each company's finance and admin members are told. Returns how many there are."""
+    from django.utils import timezone
+
+    from .services import statements
+
+    if year is None or month is None:
+        year, month = statements.month_before(timezone.localdate())
+    return len(statements.generate_monthly(year, month))

@@ -8,9 +8,11 @@ from wagtail.admin.menu import Menu, SubmenuMenuItem
 
 from kit.backoffice import PermissionMenuItem
 
+from .backoffice import aging as aging_screens
 from .backoffice import bank as bank_screens
 from .backoffice import invoices as invoice_screens
 from .backoffice import payments as payment_screens
+from .backoffice import statements as statement_screens
 from .backoffice.customer_360 import company_account_section
 
 # --- Invoices ----------------------------------------------------------------------------------
@@ -110,3 +112,52 @@ def payments_menu_item():
 
 
 # --- End of bank ---------------------------------------------------------------------------------
+
+# --- Statements ------------------------------------------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_statement_urls():
+    return [
+        path("billing/aging/", include((aging_screens.urlpatterns, "billing_aging"), namespace="billing_aging")),
+        path(
+            "billing/statements/",
+            include((statement_screens.urlpatterns, "billing_statements"), namespace="billing_statements"),
+        ),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def aging_menu_item():
+    return PermissionMenuItem(
+        _("Receivables aging"),
+        reverse("billing_aging:report"),
+        permission=aging_screens.VIEW_AGING,
+        icon_name="date",
+        order=170,
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def statements_menu_item():
+    return PermissionMenuItem(
+        _("Statements"),
+        reverse("billing_statements:statements"),
+        permission=statement_screens.VIEW_STATEMENTS,
+        icon_name="list-ul",
+        order=171,
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def disputes_menu_item():
+    return PermissionMenuItem(
+        _("Statement disputes"),
+        reverse("billing_statements:disputes"),
+        permission=statement_screens.VIEW_DISPUTES,
+        icon_name="warning",
+        order=172,
+    )
+
+
+# --- End of statements -----------------------------------------------------------------------------

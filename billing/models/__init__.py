@@ -5,8 +5,10 @@
 - `bank`: our bank accounts (with their statement files' column mapping), imported statements
   and their lines.
 - `stripe`: Stripe's webhook events, each stored once.
+- `statements`: statements (对账) per company and period, and disputes of their lines.
 """
 
 from .bank import *  # noqa: F403
 from .core import *  # noqa: F403
+from .statements import *  # noqa: F403
 from .stripe import *  # noqa: F403

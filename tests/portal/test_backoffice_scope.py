@@ -36,12 +36,22 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import get_resolver, reverse
+from django.utils import timezone
 from wagtail.admin.viewsets import viewsets
 from wagtail.log_actions import log
 
 from accounts import roles
 from accounts.models import Company, Invitation, Membership
-from billing.models import BankAccount, BankStatement, BankStatementLine, Invoice, LedgerEntry, Payment
+from billing.models import (
+    BankAccount,
+    BankStatement,
+    BankStatementLine,
+    Invoice,
+    LedgerEntry,
+    Payment,
+    Statement,
+    StatementDispute,
+)
 from catalog.models import Assortment, Lot, PriceList, PriceListEntry
 from ordering.approval import ApprovalRule, ApprovalStep
 from ordering.fulfilment.models import PickLine, PickList, ReturnLine, ReturnRequest, Shipment, ShipmentLine
@@ -104,6 +114,8 @@ class Customer:
     invitation: Invitation
     manager: object  # a manager, who sees every customer (for the staged import)
     _staged: dict = field(default_factory=dict)
+    statement: Statement | None = None
+    dispute: StatementDispute | None = None
 
     def staged_import(self) -> str:
         """A manager's price upload into this customer's contract list, waiting for its commit:
@@ -173,7 +185,48 @@ def _customer(name: str, email_domain: str, *, rep, manager, product, secret_pri
     # History: a manager edited the customer and its contract list.
     for instance in (company, contract, assortment):
         log(instance=instance, action="wagtail.edit", user=manager)
-    return Customer(company, contract, assortment, order, membership, invitation, manager)
+    statement, dispute = _billing(company, membership.user, secret_price=secret_price, number=number)
+    return Customer(
+        company, contract, assortment, order, membership, invitation, manager, statement=statement, dispute=dispute
+    )
+
+
+def _billing(company, member, *, secret_price: str, number: str):
+    """An overdue invoice of the secret amount, its ledger line, a statement and a dispute of
+    that line (made from rows: issuing is not the subject)."""
+    today = timezone.localdate()
+    invoice = Invoice.objects.create(
+        number=f"INV-{number}",
+        company=company,
+        issued_on=today - timedelta(days=70),
+        due_on=today - timedelta(days=40),
+        currency=company.currency,
+        subtotal=Decimal(secret_price),
+        tax_total=Decimal("0.00"),
+        total=Decimal(secret_price),
+        open_amount=Decimal(secret_price),
+    )
+    entry = LedgerEntry.objects.create(
+        company=company,
+        kind=LedgerEntry.Kind.INVOICE,
+        currency=company.currency,
+        amount=invoice.total,
+        booked_on=invoice.issued_on,
+        invoice=invoice,
+    )
+    statement = Statement.objects.create(
+        company=company,
+        period_start=invoice.issued_on.replace(day=1),
+        period_end=today,
+        currency=company.currency,
+        opening_balance=Decimal("0.00"),
+        closing_balance=invoice.total,
+        generated_at=timezone.now(),
+    )
+    dispute = StatementDispute.objects.create(
+        statement=statement, entry=entry, comment=f"{number} is wrong", raised_by=member, raised_at=timezone.now()
+    )
+    return statement, dispute
 
 
 @pytest.fixture
@@ -536,6 +589,10 @@ CASES: dict[str, Case] = {
     "billing_bank:preview": Case(lambda c, s: {"pk": _bank_line_of(c, s)["statement"]}, methods=("get", "post")),
     "billing_bank:accept": Case(lambda c, s: {"pk": _bank_line_of(c, s)["pk"]}, methods=("post",)),
     "billing_bank:ignore": Case(lambda c, s: {"pk": _bank_line_of(c, s)["pk"]}, methods=("post",)),
+    # billing: statements and their disputes (the aging report takes no id: the listing sweep)
+    "billing_statements:statement": Case(lambda c, s: {"pk": c.statement.pk}),
+    "billing_statements:statement_pdf": Case(lambda c, s: {"pk": c.statement.pk}),
+    "billing_statements:dispute": Case(lambda c, s: {"pk": c.dispute.pk}, methods=("get", "post")),
     # ordering: shared
     **_viewset_cases("approval-rules", _shared_pk("rule"), views=MODEL_VIEWS[:-1], scoped=False),  # no inspect
 }
@@ -592,6 +649,8 @@ def _snapshot(customer: Customer) -> dict:
         "ledger": list(LedgerEntry.objects.filter(company=company).values()),
         "payments": list(Payment.objects.filter(company=company).values()),
         "bank_lines": list(BankStatementLine.objects.filter(payer_name=company.legal_name).values()),
+        "statements": list(Statement.objects.filter(company=company).values()),
+        "disputes": list(StatementDispute.objects.filter(statement__company=company).values()),
     }
 
 

@@ -10,14 +10,16 @@ after the company and the case names them (`fixtures=("place_order",)`).
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.models import Company, Membership, Notification
-from billing.models import Payment
+from billing.models import Payment, Statement
 from catalog.models import Assortment, Lot, Product
 from ordering.fulfilment.models import ReturnLine, ReturnRequest, Shipment, ShipmentLine
 from ordering.models import OrderState, SavedList, SavedListLine
@@ -187,6 +189,20 @@ def _invoice_of_the_company(company):
     return {"number": invoice.number}
 
 
+def _statement_of(company):
+    """A statement of the company (made from a row: generating statements is not the subject)."""
+    statement = Statement.objects.create(
+        company=company,
+        period_start=date(2026, 11, 1),
+        period_end=date(2026, 11, 30),
+        currency=company.currency,
+        opening_balance=Decimal("0.00"),
+        closing_balance=Decimal("0.00"),
+        generated_at=timezone.now(),
+    )
+    return {"pk": statement.pk}
+
+
 CASES: dict[str, Case] = {
     "accounts:switch_company": Case("post", lambda company: {"company_id": company.pk}),
     "accounts:member_edit": Case("get", _membership),
@@ -215,6 +231,11 @@ CASES: dict[str, Case] = {
     "billing:invoice_pdf": Case("get", _invoice_of_the_company),
     "billing:payment_detail": Case("get", _card_payment),
     "billing:pay_order": Case("post", _order_waiting_for_the_approver, fixtures=("place_order",)),
+    # Billing: statements (对账)
+    "billing:statement": Case("get", _statement_of),
+    "billing:statement_confirm": Case("post", _statement_of),
+    "billing:statement_dispute": Case("post", _statement_of),
+    "billing:statement_pdf": Case("get", _statement_of),
 }
 
 

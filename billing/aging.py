@@ -1,0 +1,167 @@
+"""Receivables aging and days sales outstanding, read in one SQL aggregate each.
+
+An open invoice (kind invoice, `open_amount` > 0) falls in one bucket by how many days past its
+due date it is on `today`: not yet due (due today or later, or no due date), 1–30, 31–60, 61–90,
+over 90. The buckets are date ranges on `due_on` compared in SQL, so the aggregate reads the
+partial index `invoice_open_due` and never loads an invoice into Python. Amounts are summed per
+currency: a group with invoices in two currencies gives two rows.
+
+Who sees what is the caller's `companies` queryset (`accounts.selectors.companies_for_staff`:
+a sales rep only their customers).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Company
+
+from .models import ZERO, Invoice
+
+NOT_DUE = "not_due"
+DAYS_1_30 = "1_30"
+DAYS_31_60 = "31_60"
+DAYS_61_90 = "61_90"
+OVER_90 = "over_90"
+BUCKETS = (NOT_DUE, DAYS_1_30, DAYS_31_60, DAYS_61_90, OVER_90)
+BUCKET_LABELS = {
+    NOT_DUE: _("Not yet due"),
+    DAYS_1_30: _("1–30 days"),
+    DAYS_31_60: _("31–60 days"),
+    DAYS_61_90: _("61–90 days"),
+    OVER_90: _("Over 90 days"),
+}
+
+GROUPINGS = {
+    # group_by: (the key's column, the columns naming it)
+    "company": ("company", ("company__display_name",)),
+    "sales_rep": (
+        "company__sales_rep",
+        ("company__sales_rep__first_name", "company__sales_rep__last_name", "company__sales_rep__email"),
+    ),
+    "region": ("company__region", ("company__region__name", "company__region__name_zh")),
+}
+GROUP_LABELS = {"company": _("Customer"), "sales_rep": _("Sales rep"), "region": _("Region")}
+
+
+def bucket_filter(bucket: str, today: date) -> Q:
+    """The invoices of `bucket` on `today`, as a condition on `due_on` (days past due = today − due_on)."""
+
+    def days_ago(n: int) -> date:
+        return today - timedelta(days=n)
+
+    if bucket == NOT_DUE:
+        return Q(due_on__gte=today) | Q(due_on__isnull=True)
+    if bucket == DAYS_1_30:
+        return Q(due_on__lte=days_ago(1), due_on__gte=days_ago(30))
+    if bucket == DAYS_31_60:
+        return Q(due_on__lte=days_ago(31), due_on__gte=days_ago(60))
+    if bucket == DAYS_61_90:
+        return Q(due_on__lte=days_ago(61), due_on__gte=days_ago(90))
+    if bucket == OVER_90:
+        return Q(due_on__lte=days_ago(91))
+    raise ValueError(bucket)
+
+
+def _of(invoices: QuerySet[Invoice], companies: QuerySet[Company]) -> QuerySet[Invoice]:
+    # Staff who see every customer pass the unfiltered queryset: no subquery to join then.
+    return invoices if not companies.query.where else invoices.filter(company__in=companies.values("pk"))
+
+
+def open_invoices(companies: QuerySet[Company]) -> QuerySet[Invoice]:
+    """Open invoices of `companies` (the rows the partial index `invoice_open_due` holds)."""
+    return _of(Invoice.objects.filter(kind=Invoice.Kind.INVOICE, open_amount__gt=0), companies)
+
+
+@dataclass
+class AgingRow:
+    key: int | None
+    names: tuple
+    currency: str
+    buckets: dict[str, Decimal] = field(default_factory=dict)
+    invoices: int = 0
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.buckets.values(), ZERO)
+
+    @property
+    def overdue(self) -> Decimal:
+        return self.total - self.buckets.get(NOT_DUE, ZERO)
+
+    def amounts(self) -> list[tuple[str, Decimal]]:
+        return [(bucket, self.buckets[bucket]) for bucket in BUCKETS]
+
+
+def aging(companies: QuerySet[Company], today: date, group_by: str = "company") -> list[AgingRow]:
+    """Open amounts per bucket, per `group_by` ("company", "sales_rep", "region") and currency:
+    one query. Rows with the most overdue first."""
+    if group_by not in GROUPINGS:
+        raise ValueError(group_by)
+    key, names = GROUPINGS[group_by]
+    sums = {bucket: Sum("open_amount", filter=bucket_filter(bucket, today)) for bucket in BUCKETS}
+    rows = (
+        open_invoices(companies).values(key, *names, "currency").annotate(invoice_count=Count("pk"), **sums).order_by()
+    )
+    result = [
+        AgingRow(
+            key=row[key],
+            names=tuple(row[name] for name in names),
+            currency=row["currency"],
+            buckets={bucket: row[bucket] or ZERO for bucket in BUCKETS},
+            invoices=row["invoice_count"],
+        )
+        for row in rows
+    ]
+    result.sort(key=lambda row: (-row.overdue, -row.total, row.names))
+    return result
+
+
+def totals(rows: list[AgingRow]) -> list[AgingRow]:
+    """The rows summed per currency (the report's last line)."""
+    per_currency: dict[str, AgingRow] = {}
+    for row in rows:
+        total = per_currency.setdefault(
+            row.currency, AgingRow(key=None, names=(), currency=row.currency, buckets=dict.fromkeys(BUCKETS, ZERO))
+        )
+        for bucket in BUCKETS:
+            total.buckets[bucket] += row.buckets[bucket]
+        total.invoices += row.invoices
+    return [per_currency[currency] for currency in sorted(per_currency)]
+
+
+def invoices_in_bucket(
+    companies: QuerySet[Company], today: date, *, bucket: str | None = None, group_by: str | None = None, key=None
+) -> QuerySet[Invoice]:
+    """The drill-down: the open invoices behind one cell of the report (a bucket, a group's key;
+    either may be left out), oldest due first."""
+    invoices = open_invoices(companies)
+    if bucket:
+        invoices = invoices.filter(bucket_filter(bucket, today))
+    if group_by:
+        column = GROUPINGS[group_by][0]
+        invoices = invoices.filter(**({f"{column}__isnull": True} if key is None else {column: key}))
+    return invoices.select_related("company", "company__sales_rep", "company__region").order_by("due_on", "pk")
+
+
+def dso(companies: QuerySet[Company], today: date, days: int = 90) -> dict[str, Decimal | None]:
+    """Days sales outstanding per currency: open receivables ÷ invoiced sales of the last `days`
+    days (today included) × `days`, to one decimal; None where nothing was invoiced. One query."""
+    since = today - timedelta(days=days - 1)
+    rows = (
+        _of(Invoice.objects.filter(kind=Invoice.Kind.INVOICE), companies)
+        .values("currency")
+        .annotate(
+            receivables=Sum("open_amount", filter=Q(open_amount__gt=0)),
+            sales=Sum("total", filter=Q(issued_on__gte=since, issued_on__lte=today)),
+        )
+        .order_by("currency")
+    )
+    result = {}
+    for row in rows:
+        sales, receivables = row["sales"] or ZERO, row["receivables"] or ZERO
+        result[row["currency"]] = (receivables / sales * days).quantize(Decimal("0.1")) if sales > 0 else None
+    return result

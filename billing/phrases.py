@@ -1,0 +1,43 @@
+"""Billing's codes for kit.phrases: its notifications and the words its rows store as codes.
+
+Registered when the app is ready (BillingConfig.ready). Each part of billing keeps its codes in
+its own marked block and adds one call to `register`.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import NotificationKind, notification_code
+from kit import phrases
+
+# --- Statements ------------------------------------------------------------------------------------
+
+
+def _register_statements() -> None:
+    # params: start, end (kit.phrases.day), closing (kit.phrases.money)
+    phrases.register(
+        notification_code(NotificationKind.STATEMENT_ISSUED.value, "title"),
+        _("Your statement for %(start)s – %(end)s"),
+    )
+    phrases.register(
+        notification_code(NotificationKind.STATEMENT_ISSUED.value, "body"),
+        _("Closing balance %(closing)s. Please confirm it, or dispute the lines you disagree with."),
+    )
+    # params: line (an invoice number or a payment's reference), resolution (a code below), answer
+    phrases.register(
+        notification_code(NotificationKind.STATEMENT_DISPUTE_RESOLVED.value, "title"),
+        _("Your dispute of %(line)s was answered"),
+    )
+    phrases.register(
+        notification_code(NotificationKind.STATEMENT_DISPUTE_RESOLVED.value, "body"),
+        _("%(resolution)s: %(answer)s"),
+    )
+    phrases.register("billing.resolution.credit_note", _("Credit note"))
+    phrases.register("billing.resolution.correction", _("Correction"))
+    phrases.register("billing.resolution.explanation", _("Explanation"))
+
+
+# --- End of statements -----------------------------------------------------------------------------
+
+
+def register() -> None:
+    _register_statements()

@@ -85,7 +85,9 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     # `change_payment`), keeps customers' invoice details and reads the ledger.
     + _SEE_BILLING
     + ["billing.add_invoice", "billing.change_invoice", "billing.add_payment", "billing.change_payment"]
-    + ["billing.change_invoicedetails"],
+    + ["billing.change_invoicedetails"]
+    # Finance sets when overdue invoices are reminded (Settings → "Overdue reminders").
+    + ["billing.change_reminderpolicy"],
     # The warehouse books stock in and out (receipts, adjustments, write-offs are all stock
     # movements: `add_stockmove`), sees products and lots, and keeps its own warehouses and
     # locations; it does not see prices.

@@ -7,4 +7,6 @@ class BillingConfig(AppConfig):
     verbose_name = _("Billing")
 
     def ready(self):
-        from . import receivers  # noqa: F401
+        from . import phrases, receivers  # noqa: F401
+
+        phrases.register()

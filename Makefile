@@ -31,7 +31,8 @@ static: install
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 
 # Serve the demo on 127.0.0.1:8000 as production serves it (gunicorn, DEBUG off, whitenoise),
-# with the task worker beside it, without code reloading (both stop on Ctrl-C).
+# with the task worker and the scheduler (portal/schedule.py) beside it, without code reloading
+# (all stop on Ctrl-C).
 # E-mails land in var/mail/.
 # The Debian packages the running portal needs (Python 3.11; the CJK fonts its PDFs print Chinese
 # with), installed when missing, only checked when present (.ci/setup-test --packages).
@@ -56,6 +57,7 @@ run: run-packages static seed
 	      --webhook-secret $(LOCALSTRIPE_WEBHOOK_SECRET) & \
 	  fi; \
 	  $(PY) manage.py db_worker --queue-name '*' --no-reload & \
+	  $(PY) manage.py run_scheduler & \
 	  DJANGO_SETTINGS_MODULE=portal.settings.dev $(BIN)/gunicorn portal.wsgi --bind 127.0.0.1:8000 \
 	    --workers 1 --threads 8 --access-logfile - --no-control-socket
 

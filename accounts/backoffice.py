@@ -49,6 +49,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import policy_registry
 
 from kit.backoffice import CsvForExcelMixin, ListingTitleColumn
+from kit.history import FieldChangesHistoryMixin
 from kit.money import format_money
 
 from .forms import InviteMemberForm
@@ -303,7 +304,9 @@ class CompanyDeleteView(generic.DeleteView):
         return companies_for_staff(self.request.user)
 
 
-class CompanyHistoryView(HistoryView):
+class CompanyHistoryView(FieldChangesHistoryMixin, HistoryView):
+    """Wagtail's log of the customer, with the audit trail of its fields (credit limit, terms...)."""
+
     def get_base_object_queryset(self):
         return companies_for_staff(self.request.user)
 

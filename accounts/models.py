@@ -22,6 +22,7 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
 from kit import phrases
+from kit.history import HistoricalRecords
 from kit.languages import in_active_language
 
 CURRENCY_CHOICES = [("CNY", "CNY ¥"), ("HKD", "HKD HK$"), ("USD", "USD $")]
@@ -179,6 +180,9 @@ class Company(ClusterableModel):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     notes = models.TextField(_("internal notes"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The audit trail: every save keeps who, when and the row as it was (credit limit, terms...),
+    # shown on the company's back-office pages (kit.history).
+    history = HistoricalRecords(excluded_fields=["created_at"])
 
     class Meta:
         verbose_name = _("company")
@@ -439,6 +443,7 @@ class NotificationKind(models.TextChoices):
     RETURN_REFUSED = "return_refused", _("Return refused")
     STATEMENT_ISSUED = "statement_issued", _("Statement issued")
     STATEMENT_DISPUTE_RESOLVED = "statement_dispute_resolved", _("Statement dispute answered")
+    INVOICE_OVERDUE = "invoice_overdue", _("Invoice overdue")
 
 
 class Notification(models.Model):

@@ -90,7 +90,9 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     + ["billing.add_invoice", "billing.change_invoice", "billing.add_payment", "billing.change_payment"]
     + ["billing.change_invoicedetails"]
     # Finance answers statement disputes (a credit note, a correction or an explanation).
-    + ["billing.change_statementdispute"],
+    + ["billing.change_statementdispute"]
+    # Finance sets when overdue invoices are reminded (Settings → "Overdue reminders").
+    + ["billing.change_reminderpolicy"],
     # The warehouse books stock in and out (receipts, adjustments, write-offs are all stock
     # movements: `add_stockmove`), sees products and lots, and keeps its own warehouses and
     # locations; it does not see prices.

@@ -39,5 +39,28 @@ def _register_statements() -> None:
 # --- End of statements -----------------------------------------------------------------------------
 
 
+# --- Overdue reminders (billing.reminders) ------------------------------------------------------
+
+
+def _register_reminders() -> None:
+    # params: company (its name), invoices (their numbers), amount (kit.phrases.money: what is
+    # still open on them), days (how many days the oldest is past due).
+    phrases.register(
+        notification_code(NotificationKind.INVOICE_OVERDUE.value, "title"),
+        _("Payment overdue: %(invoices)s"),
+    )
+    phrases.register(
+        notification_code(NotificationKind.INVOICE_OVERDUE.value, "body"),
+        _(
+            "%(company)s: %(amount)s is past due on %(invoices)s (the oldest by %(days)s days). "
+            "Please pay it, or tell us if something is wrong."
+        ),
+    )
+
+
+# --- End of overdue reminders -------------------------------------------------------------------
+
+
 def register() -> None:
     _register_statements()
+    _register_reminders()

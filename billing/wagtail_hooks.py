@@ -5,6 +5,7 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, SubmenuMenuItem
+from wagtail.contrib.settings.registry import register_setting
 
 from kit.backoffice import PermissionMenuItem
 
@@ -13,7 +14,9 @@ from .backoffice import bank as bank_screens
 from .backoffice import invoices as invoice_screens
 from .backoffice import payments as payment_screens
 from .backoffice import statements as statement_screens
+from .backoffice.audit import billing_changes_section
 from .backoffice.customer_360 import company_account_section
+from .models import ReminderPolicy
 
 # --- Invoices ----------------------------------------------------------------------------------
 
@@ -161,3 +164,22 @@ def disputes_menu_item():
 
 
 # --- End of statements -----------------------------------------------------------------------------
+
+
+# --- Reminders ---------------------------------------------------------------------------------
+
+# Settings → "Overdue reminders": finance sets the days after due (accounts.roles: FINANCE holds
+# billing.change_reminderpolicy).
+register_setting(ReminderPolicy, icon="mail")
+
+# --- End of reminders --------------------------------------------------------------------------
+
+# --- Audit trail -------------------------------------------------------------------------------
+
+
+@hooks.register("register_company_360_section")
+def register_billing_changes_section(request, company):
+    return billing_changes_section(request, company)
+
+
+# --- End of audit trail ------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from modelcluster.models import ClusterableModel
 from treebeard.mp_tree import MP_Node
 
 from accounts.models import CURRENCY_CHOICES, Company, LicenceKind, PriceTier
+from kit.history import HistoricalRecords
 from kit.languages import in_active_language, reads_chinese
 
 
@@ -254,6 +255,8 @@ class PriceList(ClusterableModel):
         _("priority"), default=100, help_text=_("Lower numbers are tried first within the same kind.")
     )
     active = models.BooleanField(_("active"), default=True)
+    # The audit trail (who, when, before and after), shown on the price list's back-office pages.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("price list")
@@ -292,6 +295,9 @@ class PriceListEntry(models.Model):
     unit_price = models.DecimalField(
         _("unit price"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
     )
+    # The audit trail. Imports write entries in bulk, which sends no signals: catalog.imports.commit
+    # records their history itself.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("price")

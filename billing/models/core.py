@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CURRENCY_CHOICES, Company
+from kit.history import HistoricalRecords, user_from
 from kit.languages import in_active_language
 from ordering.fulfilment.models import ReturnRequest, Shipment, ShipmentLine
 from ordering.models import Order, OrderLine
@@ -85,6 +86,8 @@ class InvoiceDetails(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The audit trail: every change with who, when, before and after (kit.history shows it).
+    history = HistoricalRecords(excluded_fields=["updated_at", "updated_by"], get_user=user_from("updated_by"))
 
     class Meta:
         verbose_name = _("invoice details")
@@ -356,6 +359,9 @@ class Allocation(AppendOnly):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+
+    # The audit trail: who allocated what, when (rows are only added, so each has one record).
+    history = HistoricalRecords(get_user=user_from("created_by"))
 
     class Meta:
         verbose_name = _("allocation")

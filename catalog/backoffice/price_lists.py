@@ -36,6 +36,7 @@ from kit.backoffice import (
     CsvForExcelMixin,
     ListingTitleColumn,
 )
+from kit.history import ChangeSection, FieldChangesHistoryMixin, field_changes
 
 from ..import_admin import can_export_price_lists, can_import
 from ..imports import PRICES
@@ -355,8 +356,20 @@ class PriceListDeleteView(PriceListScopeMixin, generic.DeleteView):
     pass
 
 
-class PriceListHistoryView(PriceListScopeMixin, HistoryView):
-    pass
+class PriceListHistoryView(PriceListScopeMixin, FieldChangesHistoryMixin, HistoryView):
+    """Wagtail's log of the list, with the audit trail of the list and of its prices (imports
+    included: catalog.imports.commit records them)."""
+
+    def get_change_sections(self) -> list[ChangeSection]:
+        entries = PriceListEntry.history.filter(price_list_id=self.object.pk)
+        return [
+            ChangeSection(_("Changes to the list"), field_changes(self.object.history.all())),
+            ChangeSection(
+                _("Changes to its prices"),
+                field_changes(entries, label_fields=("product", "min_quantity"), exclude=("price_list",)),
+                show_record=True,
+            ),
+        ]
 
 
 class PriceListUsageView(PriceListScopeMixin, UsageView):

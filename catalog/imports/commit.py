@@ -28,7 +28,7 @@ def commit_import(*, kind: SheetLayout, table: Table, options: ImportOptions, us
             if kind is PRODUCTS:
                 _write_products(checked.plan)
             elif kind is PRICES:
-                _write_prices(checked.plan)
+                _write_prices(checked.plan, user=user)
             else:
                 receive_stock(
                     receipts=checked.plan.receipts,
@@ -68,10 +68,20 @@ def _write_products(plan: _ProductPlan) -> None:
     forget_catalog()  # bulk writes send no post_save
 
 
-def _write_prices(plan: _PricePlan) -> None:
+def _write_prices(plan: _PricePlan, *, user=None) -> None:
+    before = {
+        (product_id, min_quantity): unit_price
+        for product_id, min_quantity, unit_price in PriceListEntry.objects.filter(
+            price_list_id=plan.price_list.pk
+        ).values_list("product_id", "min_quantity", "unit_price")
+    }
+    # QuerySet.delete() sends post_delete for each row, so the audit trail records each removal
+    # (simple-history's signal); outside a request it knows nobody, so the importer is named after.
     for chunk in _chunks(plan.remove_ids):
         PriceListEntry.objects.filter(pk__in=chunk).delete()
-    PriceListEntry.objects.bulk_create(
+        if user is not None:
+            PriceListEntry.history.filter(id__in=chunk, history_type="-", history_user=None).update(history_user=user)
+    written = PriceListEntry.objects.bulk_create(
         [
             PriceListEntry(
                 price_list_id=plan.price_list.pk, product_id=product_id, min_quantity=min_quantity, unit_price=price
@@ -83,4 +93,19 @@ def _write_prices(plan: _PricePlan) -> None:
         unique_fields=["price_list", "product", "min_quantity"],
         update_fields=["unit_price"],
     )
+    _record_price_history(written, before=before, user=user)
     forget_catalog()  # bulk writes send no post_save
+
+
+def _record_price_history(written: list[PriceListEntry], *, before: dict, user) -> None:
+    """The audit trail of an import's prices: bulk writes send no signals, so the new prices and
+    the changed ones are recorded here (with the importer as who); unchanged rows are not. The
+    upsert gives back every row's primary key (PostgreSQL, SQLite ≥ 3.35)."""
+    created = [entry for entry in written if (entry.product_id, entry.min_quantity) not in before]
+    changed = [
+        entry
+        for entry in written
+        if (key := (entry.product_id, entry.min_quantity)) in before and before[key] != entry.unit_price
+    ]
+    PriceListEntry.history.bulk_history_create(created, default_user=user, batch_size=2_000)
+    PriceListEntry.history.bulk_history_create(changed, update=True, default_user=user, batch_size=2_000)

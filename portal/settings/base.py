@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     # Background work.
     "django_tasks",
     "django_tasks_db",
+    # The audit trail: who changed what, before and after (credit terms, price lists, invoice
+    # details, allocations); shown by kit.history on the records' back-office pages.
+    "simple_history",
     "django_htmx",
     "csp",
     "django.contrib.auth",
@@ -83,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Tells simple-history who made a change (after authentication, so request.user is known).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

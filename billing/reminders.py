@@ -18,6 +18,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
@@ -86,6 +87,7 @@ def _remind_company(company_id: int, *, today: date, steps: list[int]) -> int:
                     "days": max(invoice.days_overdue(today) for invoice in reminded),
                 },
                 company=company,
+                url=reverse("billing:invoice_list") + "?status=overdue",
             )
         return len(due)
 

@@ -36,12 +36,8 @@ JOBS = [
     Job("approval-reminders", {"minute": "5"}, "ordering.reminders.send_approval_reminders_task"),
     # 月结 companies: last month's invoice, on the 1st at 02:00.
     Job("monthly-invoices", {"day": "1", "hour": "2", "minute": "0"}, "billing.tasks.issue_monthly_invoices"),
-    # Monthly statements, after the month's invoices (enabled when billing.statements lands):
-    # Job(
-    #     "monthly-statements",
-    #     {"day": "1", "hour": "3", "minute": "0"},
-    #     "billing.statements.generate_monthly_statements",
-    # ),
+    # Monthly statements, after the month's invoices: on the 1st at 03:00.
+    Job("monthly-statements", {"day": "1", "hour": "3", "minute": "0"}, "billing.tasks.generate_monthly_statements"),
     # Invoices past due, at the steps finance sets (billing.reminders): every morning at 09:00.
     Job("overdue-reminders", {"hour": "9", "minute": "0"}, "billing.reminders.send_overdue_reminders"),
 ]

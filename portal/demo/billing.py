@@ -9,7 +9,11 @@ two and a half months ago, so it is overdue and on credit hold; Xiguan paid half
 invoice and left the rest, now over 90 days past due; Fresh Mart pays three weeks late, and once
 paid too much, so it has credit on its account. Each payment is booked through
 `billing.services.ledger.book_payment` on the day it arrived. A handful of invoice details
-(开票信息) and official tax invoice (发票) numbers are recorded as finance would.
+(开票信息) and official tax invoice (发票) numbers are recorded as finance would. The received
+return is credited (and so closed). The last three months have statements (对账): the older ones
+confirmed by each customer's finance, Green Fields' latest disputed on one invoice and waiting in
+finance's queue. Finance's bank account exists and the demo bank file
+(`portal/demo/files/bank_statement_icbc.csv`) is imported, its lines waiting to be matched.
 
 Seeding twice changes nothing: invoices are found by their shipment or month, payments by their
 reference (`DEMO-…`).
@@ -20,14 +24,17 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import Address, Company, User
-from billing.models import Invoice, InvoiceDetails, Payment
-from billing.services import invoicing, ledger
+from accounts.models import Address, Company, Membership, User
+from billing.bank_files import PRESETS
+from billing.models import BankAccount, BankStatement, Invoice, InvoiceDetails, LedgerEntry, Payment, Statement
+from billing.services import bank, invoicing, ledger, statements
 from ordering.fulfilment.models import ReturnRequest, Shipment
 
 from .data import STAFF
@@ -75,7 +82,71 @@ def seed_billing(report: SeedReport) -> None:
     _credit_returns(report)
     _payments(report, today)
     _tax_invoices(today)
+    _statements(report, today)
+    _bank_statement(report)
     report.notes.append(_summary(today))
+
+
+STATEMENT_MONTHS = 3  # the last three months have statements
+DISPUTED_COMPANY = "greenfields"
+DISPUTE_COMMENT = "We returned two cases of this delivery (damaged); please credit them."
+DEMO_BANK_FILE = Path(__file__).resolve().parent / "files" / "bank_statement_icbc.csv"
+
+
+def _statements(report: SeedReport, today: date) -> None:
+    """The last months' statements for every customer with entries; most confirmed by the
+    customer's finance, Green Fields' latest disputed on one invoice (waiting in finance's queue)."""
+    months, month = [], today.replace(day=1)
+    for _ in range(STATEMENT_MONTHS):
+        month = (month - timedelta(days=1)).replace(day=1)
+        months.append(month)
+    disputed_company = company_by_key(DISPUTED_COMPANY)
+    for first in sorted(months):
+        start, end = invoicing.month_bounds(first.year, first.month)
+        for company_id, currency in statements.companies_to_state(start, end):
+            company = Company.objects.get(pk=company_id)
+            before = Statement.objects.count()
+            statement = statements.statement_for(company, start, end, currency=currency)
+            report.record(statement, Statement.objects.count() > before)
+            if statement.state != Statement.State.ISSUED:
+                continue
+            finance = _finance_member(company)
+            if finance is None:
+                continue
+            latest = first == max(months)
+            if company == disputed_company and latest:
+                lines = statements.statement_lines(statement)
+                invoice_line = next((line for line in lines if line.entry.kind == LedgerEntry.Kind.INVOICE), None)
+                if invoice_line is not None:
+                    statements.dispute(statement, {invoice_line.entry.pk: DISPUTE_COMMENT}, user=finance)
+            elif not latest:
+                statements.confirm(statement, user=finance)
+
+
+def _finance_member(company: Company):
+    membership = company.memberships.filter(role=Membership.Role.FINANCE).select_related("user").order_by("pk").first()
+    return membership.user if membership else None
+
+
+def _bank_statement(report: SeedReport) -> None:
+    """Finance's bank account and the demo statement file, imported (its lines wait to be matched)."""
+    finance = User.objects.get(email=STAFF_BY_KEY["finance"]["email"])
+    account, created = BankAccount.objects.get_or_create(
+        account_number="1001234567890123456",
+        defaults={
+            "name": "ICBC 基本户",
+            "bank": "中国工商银行上海分行",
+            "currency": "CNY",
+            "mapping": {key: value for key, value in PRESETS["icbc"].items() if key != "label"},
+        },
+    )
+    report.record(account, created)
+    if BankStatement.objects.filter(account=account).exists():
+        return
+    with DEMO_BANK_FILE.open("rb") as handle:
+        statement = bank.upload_statement(account=account, upload=File(handle, name=DEMO_BANK_FILE.name), actor=finance)
+    bank.import_statement(statement=statement, actor=finance)
+    report.record(statement, True)
 
 
 def _summary(today: date) -> str:
@@ -85,7 +156,9 @@ def _summary(today: date) -> str:
     return (
         f"Billing: {invoices.count()} invoices ({invoices.filter(open_amount__gt=0).count()} open, "
         f"{overdue.count()} overdue at {', '.join(late) or 'nobody'}), {Payment.objects.count()} payments. "
-        "See the portal's Billing page as a customer's finance user, and the back office's Invoices."
+        f"{Statement.objects.count()} statements ({Statement.objects.filter(state=Statement.State.DISPUTED).count()} "
+        "disputed); a bank statement file imported. See the portal's Billing page as a customer's finance user, "
+        "and the back office's Invoices, Bank, Aging and Statements."
     )
 
 

@@ -44,6 +44,7 @@ def generate_monthly_statements(year: int | None = None, month: int | None = Non
     return len(statements.generate_monthly(year, month))
 
 
+@task()
 def issue_monthly_invoices(year: int | None = None, month: int | None = None) -> list[str]:
     """One invoice per 月结 company for last month's shipments not yet invoiced (or the given
     month); the month's invoice numbers. Running it again issues nothing new (`invoice_month`

@@ -68,11 +68,11 @@ allocations.
 Credit
 ------
 Confirming an order adds its total to CreditAccount.approved_uninvoiced (ordering.services).
-Delivered orders would be invoiced by now (billing is a later issue), so when an order is
-delivered its total is taken off again here; billing will take this over, moving exposure from
-approved_uninvoiced to open_invoices when it invoices. So, for every company,
-approved_uninvoiced = the total of its orders that are confirmed, being picked, partly shipped
-or shipped (APPROVED_NOT_INVOICED below).
+Billing's part of the demo (portal/demo/billing.py, the next step) invoices every shipment, which
+moves the order's approved exposure to open invoices (billing's ExposureRelease), and books the
+customers' payments. So, for every company, approved_uninvoiced = the totals of its approved
+orders less what their invoices released: confirmed and picking orders in full, and the shipments
+of a 月结 company's current month, which wait for next month's invoice.
 
 Re-running
 ----------
@@ -104,7 +104,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from accounts import credit, roles
+from accounts import roles
 from accounts.models import Address, Company, Membership, User
 from catalog.models import Allocation, Location, Lot, Product, StockMove
 from catalog.offers import licence_refusal, licences_on_file, snap_quantity
@@ -1066,12 +1066,6 @@ class _Story:
                 return None
             with _dated(order, self.at, decision=False):
                 order = seeder.store.deliver(order, self.at, rng)
-            # Delivered orders would be invoiced and, in this history, paid by now. Billing (a later
-            # issue) will issue the invoices; until then the history says both through the one
-            # writer of credit exposure.
-            account = credit.locked_account(customer.company.pk)
-            credit.order_invoiced(account, order.total)
-            credit.invoice_paid(account, order.total)
         elif state == S.DELIVERED:
             closing = _local(timezone.localdate(self.at) + timedelta(days=7), 2 * 60) - self.at
             if not self.later(int(closing.total_seconds() // 60)):

@@ -179,3 +179,64 @@ def test_the_360_page_shows_the_customers_account(finance, company):
     assert "data-customer-account" in html
     assert "¥200.00" in html  # two charges of 100.00, open
     assert Invoice.objects.get().number in html
+
+
+def _transfer(company, amount):
+    from django.db import transaction
+
+    from billing.models import Payment
+
+    with transaction.atomic():
+        account = ledger.lock_books(company.pk)
+        payment = Payment.objects.create(
+            company=company,
+            method=Payment.Method.TRANSFER,
+            state=Payment.State.SUCCEEDED,
+            currency="CNY",
+            amount=Decimal(amount),
+            received_on=timezone.localdate(),
+            reference="CMB 7781",
+        )
+        ledger.book_payment(account, payment)
+    return payment
+
+
+def test_finance_records_money_sent_back_and_the_invoice_is_open_again(finance, company):
+    invoice = _charge(company, "100.00", tax="0")
+    payment = _transfer(company, "200.00")
+    assert Invoice.objects.get(pk=invoice.pk).open_amount == 0
+    url = reverse("billing_payments:payment", args=[payment.pk])
+    assert invoice.number in finance.get(url).content.decode()
+
+    response = finance.post(url, {"action": "refund", "refund-amount": "250.00", "refund-memo": "Paid twice"})
+    assert response.status_code == 200 and "at most what was paid" in response.content.decode()
+
+    response = finance.post(url, {"action": "refund", "refund-amount": "50.00", "refund-memo": "Paid twice"})
+    assert response.status_code == 302
+    assert Invoice.objects.get(pk=invoice.pk).open_amount == Decimal("50.00")
+    assert ledger.balance(company.pk) == Decimal("50.00")
+    assert LedgerEntry.objects.get(kind=LedgerEntry.Kind.REFUND).memo == "Paid twice"
+
+
+def test_finance_reverses_a_transfer_booked_to_the_wrong_customer(finance, company):
+    invoice = _charge(company, "100.00", tax="0")
+    payment = _transfer(company, "200.00")
+    url = reverse("billing_payments:payment", args=[payment.pk])
+    response = finance.post(url, {"action": "reverse", "reverse-memo": "Other Catering's money"})
+    assert response.status_code == 302
+    assert Invoice.objects.get(pk=invoice.pk).open_amount == invoice.total
+    assert ledger.balance(company.pk) == invoice.total
+    assert CreditAccount.objects.get(company=company).open_invoices == invoice.total
+    assert finance.get(url).context["may_reverse"] is False
+
+
+def test_a_rep_cannot_refund(client, company, staff_sales_rep):
+    company.sales_rep = staff_sales_rep
+    company.save(update_fields=["sales_rep"])
+    payment = _transfer(company, "100.00")
+    client.force_login(with_second_factor(staff_sales_rep))
+    url = reverse("billing_payments:payment", args=[payment.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"action": "refund", "refund-amount": "10.00", "refund-memo": "no"})
+    assert response.status_code in (302, 403)
+    assert not LedgerEntry.objects.filter(kind=LedgerEntry.Kind.REFUND).exists()

@@ -130,7 +130,7 @@ def test_the_pdf_is_rendered_once_and_reads_back_in_chinese(client, company, com
     assert "账单" in text  # the portal's invoice; 发票 is the official tax invoice
     assert "上海鲜味餐饮管理有限公司" in text
     assert "冷链处理费" in text
-    assert "¥1,395.00" in text  # 1,234.50 + 13 % tax
+    assert "¥1,394.99" in text  # 1,234.50 + 160.49 tax (13 %, half up)
     stored = Invoice.objects.get(pk=invoice.pk).pdf.name
     client.get(reverse("billing:invoice_pdf", args=[invoice.number]))
     assert Invoice.objects.get(pk=invoice.pk).pdf.name == stored

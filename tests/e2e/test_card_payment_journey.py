@@ -1,5 +1,6 @@
 """Dave, Acme's finance user, pays two open invoices together by card against localstripe (the
-local fake Stripe server the tests start) and sees them paid; the payments list shows it."""
+local fake Stripe server the tests start) and sees them paid; the payments list shows it. Then he
+confirms the month's statement (对账), which shows both invoices and his payment."""
 
 import re
 import time
@@ -8,9 +9,12 @@ from decimal import Decimal
 import pytest
 import requests
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from accounts.models import Company
 from billing.models import Invoice, LedgerEntry, Payment, StripeEvent
+from billing.services import statements
 from tests.billing.conftest import (  # noqa: F401
     WEBHOOK_SECRET,
     invoiced,
@@ -91,6 +95,21 @@ def test_finance_pays_two_invoices_by_card_and_sees_them_paid(
     # Nothing is left to pay, and the payments list shows the payment received.
     page.goto(f"{live_server.url}/portal/billing/pay/")
     expect(page.get_by_test_id("nothing-to-pay")).to_be_visible()
-    page.get_by_role("link", name="Payments").click()
+    page.get_by_test_id("billing-tabs").get_by_role("link", name="Payments").click()
     expect(page.get_by_test_id("payment-row")).to_have_count(1)
     expect(page.get_by_test_id("payment-row-state")).to_have_text("Received")
+
+    # The month's statement: both invoices and the payment; Dave confirms it.
+    today = timezone.localdate()
+    statement = statements.statement_for(
+        Company.objects.get(memberships__user__email="dave@acme.example"), today.replace(day=1), today
+    )
+    assert statement.closing_balance == Decimal("0.00")
+    page.get_by_test_id("billing-tabs").get_by_role("link", name="Statements").click()
+    page.get_by_test_id("statement-row").get_by_role("link").first.click()
+    expect(page.get_by_test_id("statement-line")).to_have_count(3)
+    page.get_by_test_id("confirm").click()
+    expect(page.get_by_test_id("statement-state")).to_contain_text("Confirmed")
+    save_screenshot("statement-confirmed")
+    statement.refresh_from_db()
+    assert statement.state == statement.State.CONFIRMED

@@ -246,7 +246,7 @@ def test_the_order_page_shows_the_actual_weight_and_amount_against_the_estimate(
     assert "about 20.0 kg, about ¥960.00" in english
     assert "Weighed 20.5 kg (estimate 20.0 kg): ¥984.00 (estimate ¥960.00), the amount your invoice uses" in english
     chinese = _client(buyer, ZH).get(reverse("ordering:order_detail", args=[order.number])).content.decode()
-    assert "实称 20.5 千克（预估 20.0 千克）：¥984.00（预估 ¥960.00），发票以此金额为准" in chinese
+    assert "实称 20.5 千克（预估 20.0 千克）：¥984.00（预估 ¥960.00），账单以此金额为准" in chinese
 
 
 # --- Imports -------------------------------------------------------------------------------------

@@ -583,6 +583,11 @@ CASES: dict[str, Case] = {
     "billing_invoices:detail": Case(_invoice_of, methods=("get", "post")),
     "billing_invoices:credit": Case(_invoice_of, methods=("get", "post")),
     "billing_invoices:pdf": Case(_invoice_of),
+    # billing: one of the customer's payments (a broad rep could refund or reverse it)
+    "billing_payments:payment": Case(
+        lambda c, s: {"pk": Payment.objects.filter(company=c.company).order_by("pk").first().pk},
+        methods=("get", "post"),
+    ),
     # billing: the bank screens are finance's (a rep, even one holding every billing permission,
     # does not see every customer, so is refused); a statement line paid by the customer.
     "billing_bank:account": Case(lambda c, s: {"pk": _bank_line_of(c, s)["account"]}, scoped=False),

@@ -290,8 +290,9 @@ def main(args) -> None:
     counts = data_counts(company)
     base.log(f"Billing as {who['manager']} and {who['finance']}.")
     if args.profile:
+        chosen = [name for name in args.scenarios if name != base.BILLING]  # `--scenarios billing,aging`
         for name, url in urls.items():
-            if name == "floor":
+            if name == "floor" or (chosen and name not in chosen):
                 continue
             one = copy.copy(args)
             one.scenarios = [name]

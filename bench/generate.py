@@ -14,7 +14,9 @@ bulk_create; stock is consistent with the ledger (one receipt move and one level
 allocated ≤ on hand, one allocation row per allocated lot). Staff with roles and orders for the
 back office's lists come from bench/generate_backoffice.py (a quarter of the companies have 100
 orders each: 50,000 at large scale); the warehouse's pick lists, shipments, a lot shipped to 500
-customers and a 40-line delivery note from bench/generate_fulfilment.py.
+customers and a 40-line delivery note from bench/generate_fulfilment.py; 18 months of invoices
+(200,000 at large scale) with their ledger, payments and allocations, and a stored 40-line
+invoice PDF from bench/generate_billing.py.
 """
 
 import argparse
@@ -727,6 +729,11 @@ class Generator:
 
         fulfilment(self)
 
+    def billing(self):
+        from bench.generate_billing import billing
+
+        billing(self)
+
     def run(self) -> None:
         from django.db import transaction
 
@@ -741,6 +748,7 @@ class Generator:
             ("lots and ledger", self.lots),
             ("back-office orders", self.backoffice),
             ("fulfilment", self.fulfilment),
+            ("billing", self.billing),
         ]
         with transaction.atomic():
             for label, step in steps:

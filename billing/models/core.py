@@ -164,6 +164,8 @@ class Invoice(models.Model):
             models.Index(
                 fields=["company", "due_on"], name="invoice_open_due", condition=Q(open_amount__gt=0, kind="invoice")
             ),
+            # Days sales outstanding reads the invoices issued in the last N days (billing.aging.dso).
+            models.Index(fields=["issued_on"], name="invoice_issued", condition=Q(kind="invoice")),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(total__gte=0), name="invoice_total_not_negative"),

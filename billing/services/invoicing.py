@@ -425,7 +425,8 @@ def credit_return(
                     name_zh=line.name_zh,
                     lot=line.lot,
                     quantity=line.quantity,
-                    unit="",
+                    # The unit the invoice billed it in ("case"), so the note reads "2 cases".
+                    unit=billed[line.order_line_id].unit if line.order_line_id in billed else "",
                     unit_price=line.unit_price,
                     tax_rate=line.tax_rate,
                     net=line.net,

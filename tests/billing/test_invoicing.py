@@ -224,6 +224,7 @@ def test_a_received_return_is_credited_once_and_closed(
 
     assert (note.kind, note.credited_invoice, note.total) == (Invoice.Kind.CREDIT_NOTE, invoice, Decimal("113.00"))
     assert note.lines.get().credited_line == invoice.lines.get()
+    assert note.lines.get().unit == invoice.lines.get().unit != ""
     assert ReturnRequest.objects.get(pk=return_request.pk).state == ReturnRequest.State.CLOSED
     assert Invoice.objects.get(pk=invoice.pk).open_amount == invoice.total - Decimal("113.00")
     assert ledger.balance(company.pk) == invoice.total - Decimal("113.00")

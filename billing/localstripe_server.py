@@ -18,7 +18,7 @@ from localstripe import resources, server, webhooks
 
 
 def build_app(*, webhook_url: str = "", webhook_secret: str = "") -> web.Application:
-    # In memory only: no /tmp/localstripe.pickle shared with other copies on the machine.
+    # In memory only: no pickle file in the temporary directory shared with other copies on the machine.
     resources.store.dump_to_disk = lambda: None
     if webhook_url:
         webhooks.register_webhook("portal", webhook_url, webhook_secret, None)

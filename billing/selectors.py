@@ -8,6 +8,8 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
+from ordering.services.common import money
+
 from .models import ZERO, Invoice, Payment
 
 STATUS_LABELS = {
@@ -96,18 +98,14 @@ def account_figures(company_id: int, today: date) -> list[AccountFigures]:
             row["currency"], {"open": ZERO, "overdue": ZERO, "overdue_count": 0, "unapplied": ZERO}
         )
         entry["unapplied"] += row["unallocated"]
+    # Sums back to cents: SQLite sums decimals with more places.
     return [
         AccountFigures(
             currency=currency,
-            open=cents(values["open"]),
-            overdue=cents(values["overdue"]),
+            open=money(values["open"]),
+            overdue=money(values["overdue"]),
             overdue_count=values["overdue_count"],
-            unapplied=cents(values["unapplied"]),
+            unapplied=money(values["unapplied"]),
         )
         for currency, values in sorted(figures.items())
     ]
-
-
-def cents(value: Decimal) -> Decimal:
-    """An aggregate back to cents (SQLite sums decimals with more places)."""
-    return Decimal(value).quantize(Decimal("0.01"))

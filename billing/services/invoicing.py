@@ -18,7 +18,7 @@ import calendar
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -31,12 +31,12 @@ from catalog import catch_weight
 from ordering.fulfilment import returns
 from ordering.fulfilment.models import ReturnRequest, Shipment, ShipmentLine
 from ordering.models import Order, OrderState
+from ordering.services.common import money
 
 from ..models import ZERO, ExposureRelease, Invoice, InvoiceDetails, InvoiceLine
 from . import ledger
 from .numbering import next_number
 
-CENT = Decimal("0.01")
 # An order is done with invoicing once it shipped all it will: its last invoice releases the rest
 # of its approved exposure (cents of rounding, a short pick's remainder).
 SHIPPED_IN_FULL = {OrderState.SHIPPED, OrderState.DELIVERED, OrderState.CLOSED}
@@ -44,10 +44,6 @@ SHIPPED_IN_FULL = {OrderState.SHIPPED, OrderState.DELIVERED, OrderState.CLOSED}
 
 class InvoicingError(Exception):
     pass
-
-
-def cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 # --- Terms and parties ---------------------------------------------------------------------------
@@ -130,11 +126,11 @@ def _shipment_line_draft(shipment_line: ShipmentLine) -> Draft:
         net = catch_weight.weighed_amount(weight_kg=shipment_line.weight_kg, price_per_kg=order_line.unit_price)
         price_per = InvoiceLine.PricePer.KG
     else:
-        net = cents(order_line.unit_price * shipment_line.quantity)
+        net = money(order_line.unit_price * shipment_line.quantity)
         price_per = InvoiceLine.PricePer.UNIT
     # The order's own estimate for this quantity: what approval counted against credit.
     ordered_gross = order_line.line_total + order_line.tax_amount
-    released = cents(ordered_gross * shipment_line.quantity / order_line.quantity) if order_line.quantity else ZERO
+    released = money(ordered_gross * shipment_line.quantity / order_line.quantity) if order_line.quantity else ZERO
     line = InvoiceLine(
         order_line=order_line,
         shipment_line=shipment_line,
@@ -149,7 +145,7 @@ def _shipment_line_draft(shipment_line: ShipmentLine) -> Draft:
         unit_price=order_line.unit_price,
         tax_rate=order_line.tax_rate,
         net=net,
-        tax=cents(net * order_line.tax_rate / 100),
+        tax=money(net * order_line.tax_rate / 100),
     )
     return Draft(line=line, order_id=order_line.order_id, released=released)
 
@@ -309,7 +305,7 @@ def invoice_charges(
         account = ledger.lock_books(company.pk)
         drafts = []
         for line in lines:
-            net = cents(line.unit_price * line.quantity)
+            net = money(line.unit_price * line.quantity)
             drafts.append(
                 Draft(
                     line=InvoiceLine(
@@ -319,7 +315,7 @@ def invoice_charges(
                         unit_price=line.unit_price,
                         tax_rate=line.tax_rate,
                         net=net,
-                        tax=cents(net * line.tax_rate / 100),
+                        tax=money(net * line.tax_rate / 100),
                     )
                 )
             )
@@ -490,7 +486,7 @@ def credit_lines(
             if quantity == line.quantity:
                 net = line.net
             else:
-                net = cents(line.net * quantity / line.quantity)
+                net = money(line.net * quantity / line.quantity)
             drafts.append(
                 Draft(
                     line=InvoiceLine(
@@ -507,7 +503,7 @@ def credit_lines(
                         unit_price=line.unit_price,
                         tax_rate=line.tax_rate,
                         net=net,
-                        tax=line.tax if quantity == line.quantity else cents(net * line.tax_rate / 100),
+                        tax=line.tax if quantity == line.quantity else money(net * line.tax_rate / 100),
                     )
                 )
             )

@@ -1,7 +1,6 @@
 """Words and colours of the order-tracking screens, and the bell's unread count."""
 
 from django import template
-from django.template.loader import get_template
 
 from accounts.access import notifications_for
 from catalog.models import PriceList
@@ -67,14 +66,3 @@ def unread_notification_count(context) -> int:
         company_id = membership.company_id if membership else None
         request._unread_notification_count = notifications_for(user, company_id).filter(read_at__isnull=True).count()
     return request._unread_notification_count
-
-
-@register.simple_tag(takes_context=True)
-def include_if_present(context, template_name: str) -> str:
-    """Render `template_name` with the page's context when an app provides it, else nothing: the
-    order page shows what later apps add to it (billing's "Pay now") without importing them."""
-    try:
-        included = get_template(template_name)
-    except template.TemplateDoesNotExist:
-        return ""
-    return included.render(context.flatten(), context.get("request"))

@@ -70,25 +70,31 @@ def staff_cookie(user) -> str:
 
 
 def count_queries(urls: dict[str, str], cookies: dict[str, str]) -> dict[str, dict]:
+    """Each URL's queries in-process, warm and cold (the local cache emptied), reading a streamed
+    download (a delivery note, an invoice PDF) to its end."""
     from django.core.cache import caches
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    def body(response) -> bytes:
+        return b"".join(response.streaming_content) if response.streaming else response.content
+
     counts = {}
     for name, url in urls.items():
         client = base.test_client(cookies.get(name, ""))
-        client.get(url)
+        body(client.get(url))
         caches["local"].clear()
         with CaptureQueriesContext(connection) as cold:
-            client.get(url)
+            body(client.get(url))
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
+            size = len(body(response))
         counts[name] = {
             "status": response.status_code,
             "queries": len(captured.captured_queries),
             "queries_cold": len(cold.captured_queries),
             "sql_ms": round(sum(float(q["time"]) for q in captured.captured_queries) * 1000, 2),
-            "bytes": len(response.content),
+            "bytes": size,
         }
     return counts
 
@@ -152,20 +158,12 @@ def target_checks(summary: list[dict]) -> list[dict]:
     ]
 
 
-def markdown(report: dict) -> str:
-    env, params, data = report["environment"], report["parameters"], report["data"]
+def run_lines(report: dict) -> list[str]:
+    """The server and runs paragraph and the table of runs, as every benchmark report shows them."""
+    env, params = report["environment"], report["parameters"]
     lines = [
-        f"# Back-office benchmark {report['date']} · scale {report['scale']}"
-        + (f" · {report['label']}" if report["label"] else ""),
-        "",
-        f"Data: {data['companies']:,} companies, {data['products']:,} products, {data['lots']:,} lots, "
-        f"{data['orders']:,} orders ({data['order_lines']:,} lines; {data['orders_awaiting_approval']:,} awaiting "
-        f"approval, {data['orders_on_credit_hold']:,} on credit hold), {data['approval_steps']:,} approval steps.",
-        f"Signed in as {report['staff']['manager']} (Manager, Finance, Order approver) and "
-        f"{report['staff']['rep']} (Sales rep, {report['staff']['rep_customers']} customers); staff MFA enforced.",
-        "",
         f"Server: gunicorn {env['gunicorn']}, {env['gunicorn_workers']} sync workers on {env['cores']} cores "
-        f"(wrk, gunicorn and PostgreSQL {env['postgresql']} share them, and other agents' tests ran on the "
+        f"(wrk, gunicorn and PostgreSQL {env['postgresql']} share them, and other agents' work may run on the "
         f"machine at the same time); Python {env['python']}, Django {env['django']}; {env['wrk']}; "
         f"code {env['git']}.",
         f"Runs: {params['duration_s']} s each, {params['repetitions']} repetitions, connections "
@@ -183,6 +181,42 @@ def markdown(report: dict) -> str:
             f"| {base.fmt(row['p50_ms'])} | {base.fmt(row['p99_ms'])} | {row['p50_ratio']:.1f} "
             f"| {row['p99_ratio']:.1f} | {row['queries']} / {row['queries_cold']} |"
         )
+    return lines
+
+
+def serve_and_measure(args, urls: dict[str, str], cookies: dict[str, str]) -> tuple[list[dict], str]:
+    """Start gunicorn, check every URL answers 200, warm each up, then measure them all; the runs
+    and the wrk used."""
+    wrk = base.ensure_wrk()
+    with base.Server(workers=args.workers, log_path=base.GUNICORN_LOG) as server:
+        base.log(f"gunicorn: {args.workers} sync workers on 127.0.0.1:{server.port}")
+        for name, url in urls.items():
+            status = base.http_status(server.port, url, cookies[name])
+            if status != 200:
+                raise SystemExit(f"{name} ({url}) answered {status}, not 200: nothing measured.")
+            base.run_wrk(wrk, port=server.port, url=url, connections=max(args.connections), duration=2,
+                         cookie=cookies[name])  # fmt: skip
+        runs = measure(args, wrk, server.port, urls, cookies)
+        server_log = server.log_tail()
+    if "Traceback" in server_log or "ERROR" in server_log:
+        base.log(f"gunicorn reported errors:\n{server_log}")
+    return runs, wrk
+
+
+def markdown(report: dict) -> str:
+    data = report["data"]
+    lines = [
+        f"# Back-office benchmark {report['date']} · scale {report['scale']}"
+        + (f" · {report['label']}" if report["label"] else ""),
+        "",
+        f"Data: {data['companies']:,} companies, {data['products']:,} products, {data['lots']:,} lots, "
+        f"{data['orders']:,} orders ({data['order_lines']:,} lines; {data['orders_awaiting_approval']:,} awaiting "
+        f"approval, {data['orders_on_credit_hold']:,} on credit hold), {data['approval_steps']:,} approval steps.",
+        f"Signed in as {report['staff']['manager']} (Manager, Finance, Order approver) and "
+        f"{report['staff']['rep']} (Sales rep, {report['staff']['rep_customers']} customers); staff MFA enforced.",
+        "",
+    ]
+    lines += run_lines(report)
     lines += ["", "| Scenario | Target | Measured | Met |", "| --- | --- | ---: | --- |"]
     for check in report["targets"]:
         met = "yes" if check["met"] else "NO"
@@ -234,20 +268,8 @@ def main(args) -> None:
     if bad:
         raise SystemExit(f"Not 200 in-process: {', '.join(bad)}")
 
-    wrk = base.ensure_wrk()
     started = time.monotonic()
-    with base.Server(workers=args.workers, log_path=base.GUNICORN_LOG) as server:
-        base.log(f"gunicorn: {args.workers} sync workers on 127.0.0.1:{server.port}")
-        for name, url in urls.items():
-            status = base.http_status(server.port, url, cookies[name])
-            if status != 200:
-                raise SystemExit(f"{name} ({url}) answered {status}, not 200: nothing measured.")
-            base.run_wrk(wrk, port=server.port, url=url, connections=max(args.connections), duration=2,
-                         cookie=cookies[name])  # fmt: skip
-        runs = measure(args, wrk, server.port, urls, cookies)
-        server_log = server.log_tail()
-    if "Traceback" in server_log or "ERROR" in server_log:
-        base.log(f"gunicorn reported errors:\n{server_log}")
+    runs, wrk = serve_and_measure(args, urls, cookies)
 
     summary = base.summarise(runs, urls, queries, args.connections)
     report = {

@@ -78,35 +78,6 @@ def people_and_urls():
     return urls, cookies, who, membership.company, invoice
 
 
-def count_queries(urls: dict[str, str], cookies: dict[str, str]) -> dict[str, dict]:
-    """scenarios_backoffice.count_queries, reading a streamed download (the PDF) to its end."""
-    from django.core.cache import caches
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    def body(response) -> bytes:
-        return b"".join(response.streaming_content) if response.streaming else response.content
-
-    counts = {}
-    for name, url in urls.items():
-        client = base.test_client(cookies.get(name, ""))
-        body(client.get(url))
-        caches["local"].clear()
-        with CaptureQueriesContext(connection) as cold:
-            body(client.get(url))
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(url)
-            size = len(body(response))
-        counts[name] = {
-            "status": response.status_code,
-            "queries": len(captured.captured_queries),
-            "queries_cold": len(cold.captured_queries),
-            "sql_ms": round(sum(float(q["time"]) for q in captured.captured_queries) * 1000, 2),
-            "bytes": size,
-        }
-    return counts
-
-
 def list_variants(url: str, company) -> dict[str, str]:
     """The invoice list's first page, its last page and the overdue filter: counted, not loaded."""
     from billing.models import Invoice
@@ -220,7 +191,7 @@ def target_checks(summary: list[dict], queries: dict, render: dict, sql: dict) -
 
 
 def markdown(report: dict) -> str:
-    env, params, data, who = report["environment"], report["parameters"], report["data"], report["who"]
+    data, who = report["data"], report["who"]
     render, sql = report["render"], report["sql"]
     lines = [
         f"# Billing benchmark {report['date']} · scale {report['scale']}"
@@ -233,25 +204,8 @@ def markdown(report: dict) -> str:
         f"({data['focus_company_invoices']:,} invoices) and the stored PDF of {who['invoice']} "
         f"({render['lines']} lines) as {who['finance']} (Finance member of company {who['company_id']}).",
         "",
-        f"Server: gunicorn {env['gunicorn']}, {env['gunicorn_workers']} sync workers on {env['cores']} cores "
-        f"(wrk, gunicorn and PostgreSQL {env['postgresql']} share them, and other agents' work ran on the "
-        f"machine at the same time); Python {env['python']}, Django {env['django']}; {env['wrk']}; "
-        f"code {env['git']}.",
-        f"Runs: {params['duration_s']} s each, {params['repetitions']} repetitions, connections "
-        f"{', '.join(map(str, params['connections']))}; every scenario run right after a floor run. "
-        "1-minute load average during the runs: "
-        f"{report['load_average']['min']:.1f}–{report['load_average']['max']:.1f}.",
-        "",
-        "| Scenario | URL | Conn. | req/s | p50 ms | p99 ms | p50 ÷ floor p50 | p99 ÷ floor p50 "
-        "| Queries warm / cold |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for row in report["summary"]:
-        lines.append(
-            f"| {row['scenario']} | `{row['url']}` | {row['connections']} | {row['rps']:.0f} "
-            f"| {base.fmt(row['p50_ms'])} | {base.fmt(row['p99_ms'])} | {row['p50_ratio']:.1f} "
-            f"| {row['p99_ratio']:.1f} | {row['queries']} / {row['queries_cold']} |"
-        )
+    lines += backoffice.run_lines(report)
     extra = [name for name in report["queries"] if name not in report["urls"]]
     if extra:
         lines += ["", "Counted in-process only: " + "; ".join(
@@ -302,7 +256,7 @@ def main(args) -> None:
 
     query_urls = {**urls, **list_variants(urls["invoices"], company)}
     query_cookies = {**cookies, **{name: cookies["invoices"] for name in query_urls if name.startswith("invoices")}}
-    queries = count_queries(query_urls, query_cookies)
+    queries = backoffice.count_queries(query_urls, query_cookies)
     for name, measured in queries.items():
         base.log(f"  {name:<18} {query_urls[name]:<50} {measured['status']}  {measured['queries']:>3} queries "
                  f"{measured['sql_ms']:>7.2f} ms SQL  {measured['bytes']:>8,} bytes")  # fmt: skip
@@ -315,20 +269,8 @@ def main(args) -> None:
     render = render_timing(invoice)
     base.log(f"  invoice render: median {render['median_s']} s over {render['repetitions']}")
 
-    wrk = base.ensure_wrk()
     started = time.monotonic()
-    with base.Server(workers=args.workers, log_path=base.GUNICORN_LOG) as server:
-        base.log(f"gunicorn: {args.workers} sync workers on 127.0.0.1:{server.port}")
-        for name, url in urls.items():
-            status = base.http_status(server.port, url, cookies[name])
-            if status != 200:
-                raise SystemExit(f"{name} ({url}) answered {status}, not 200: nothing measured.")
-            base.run_wrk(wrk, port=server.port, url=url, connections=max(args.connections), duration=2,
-                         cookie=cookies[name])  # fmt: skip
-        runs = backoffice.measure(args, wrk, server.port, urls, cookies)
-        server_log = server.log_tail()
-    if "Traceback" in server_log or "ERROR" in server_log:
-        base.log(f"gunicorn reported errors:\n{server_log}")
+    runs, wrk = backoffice.serve_and_measure(args, urls, cookies)
 
     summary = base.summarise(runs, urls, queries, args.connections)
     report = {

@@ -444,6 +444,15 @@ class NotificationKind(models.TextChoices):
     STATEMENT_ISSUED = "statement_issued", _("Statement issued")
     STATEMENT_DISPUTE_RESOLVED = "statement_dispute_resolved", _("Statement dispute answered")
     INVOICE_OVERDUE = "invoice_overdue", _("Invoice overdue")
+    RETURN_REQUESTED = "return_requested", _("Return requested")
+    STATEMENT_DISPUTED = "statement_disputed", _("Statement disputed")
+    PAYMENT_MISMATCH = "payment_mismatch", _("Card payment needs checking")
+    TICKET_OPENED = "ticket_opened", _("Service ticket opened")
+    TICKET_UPDATED = "ticket_updated", _("Service ticket updated")
+    TICKET_BREACHED = "ticket_breached", _("Service ticket overdue")
+    CUSTOMER_LATE = "customer_late", _("Customer ordering late")
+    SHORT_DATED_OFFER = "short_dated_offer", _("Short-dated offer")
+    REP_MESSAGE = "rep_message", _("Message from your sales rep")
 
 
 class Notification(models.Model):

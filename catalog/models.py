@@ -119,6 +119,16 @@ class Product(BilingualName):
         default=Decimal("13.00"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
+    # What one sales unit (for catch weight: one kg) costs the distributor, for gross margin; a
+    # lot's own cost, where its receipt recorded one, comes first (`Lot.unit_cost`).
+    standard_cost = models.DecimalField(
+        _("standard cost"),
+        max_digits=12,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
     # Catch weight (DOMAIN.md): ordered per sales unit, charged per kilogram. The price-list unit
     # price of such a product is its price per kg; catalog/catch_weight.py does the arithmetic.
     catch_weight = models.BooleanField(
@@ -360,6 +370,16 @@ class Lot(models.Model):
     # its allocations wait to be moved to other lots (catalog.allocation's hold verbs).
     held_at = models.DateTimeField(_("on quality hold since"), null=True, blank=True)
     hold_reason = models.CharField(_("quality hold reason"), max_length=200, blank=True)
+    # What one unit of this lot cost (purchase price), in the distributor's currency; blank when
+    # the receipt did not say, and the product's standard cost stands in.
+    unit_cost = models.DecimalField(
+        _("unit cost"),
+        max_digits=12,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -2,6 +2,7 @@
 
 from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.db.models import Count, Q, QuerySet
 
 from . import roles
@@ -27,6 +28,24 @@ def companies_for_staff(user) -> QuerySet[Company]:
     if sees_all_companies(user):
         return companies
     return companies.filter(sales_rep=user)
+
+
+def staff_holding(permission: str) -> list:
+    """The active staff users who hold `permission` ("app_label.codename") through a role or on
+    their own and see every customer: whom the back office tells of work on any customer.
+    (A sales rep holding it acts for their own customers only; tell them by name.)"""
+    app_label, codename = permission.split(".")
+    granted = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+    if granted is None:
+        return []
+    holders = (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .filter(Q(groups__permissions=granted) | Q(user_permissions=granted))
+        .distinct()
+        .order_by("pk")
+    )
+    return [user for user in holders if sees_all_companies(user)]
 
 
 def company_members(company: Company) -> QuerySet[Membership]:

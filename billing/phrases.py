@@ -31,6 +31,15 @@ def _register_statements() -> None:
         notification_code(NotificationKind.STATEMENT_DISPUTE_RESOLVED.value, "body"),
         _("%(resolution)s: %(answer)s"),
     )
+    # params: company, start, end (kit.phrases.day), lines (how many were disputed)
+    phrases.register(
+        notification_code(NotificationKind.STATEMENT_DISPUTED.value, "title"),
+        _("%(company)s disputes its statement for %(start)s – %(end)s"),
+    )
+    phrases.register(
+        notification_code(NotificationKind.STATEMENT_DISPUTED.value, "body"),
+        _("%(lines)s line(s) disputed: answer each with a credit note, a correction or an explanation."),
+    )
     phrases.register("billing.resolution.credit_note", _("Credit note"))
     phrases.register("billing.resolution.correction", _("Correction"))
     phrases.register("billing.resolution.explanation", _("Explanation"))

@@ -26,7 +26,7 @@ from ..services import statements
 
 VIEW_STATEMENTS = "billing.view_statement"
 VIEW_DISPUTES = "billing.view_statementdispute"
-RESOLVE_DISPUTES = "billing.change_statementdispute"
+RESOLVE_DISPUTES = statements.RESOLVE_DISPUTES
 PER_PAGE = 50
 
 

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Company, Membership, NotificationKind
-from accounts.selectors import companies_for_staff
+from accounts.selectors import companies_for_staff, staff_holding
 from accounts.services import notify
 from kit import phrases
 
@@ -266,7 +266,32 @@ def dispute(statement: Statement, comments: dict[int, str], *, user) -> list[Sta
         )
         statement.state = Statement.State.DISPUTED
         statement.save(update_fields=["state"])
+        _notify_disputed(statement, created)
     return created
+
+
+# Who answers disputes (the back office's resolve permission).
+RESOLVE_DISPUTES = "billing.change_statementdispute"
+
+
+def _notify_disputed(statement: Statement, disputes: list[StatementDispute]) -> None:
+    """Finance hears of a dispute at once (staff wording, their own language): those who resolve
+    disputes for every customer, and the company's sales rep, who collects."""
+    recipients = {user.pk: user for user in staff_holding(RESOLVE_DISPUTES)}
+    rep = statement.company.sales_rep
+    if rep is not None and rep.is_active:
+        recipients.setdefault(rep.pk, rep)
+    notify(
+        users=list(recipients.values()),
+        kind=NotificationKind.STATEMENT_DISPUTED,
+        url=reverse("billing_statements:disputes"),
+        params={
+            "company": str(statement.company),
+            "start": phrases.day(statement.period_start),
+            "end": phrases.day(statement.period_end),
+            "lines": len(disputes),
+        },
+    )
 
 
 # --- Finance's verb ------------------------------------------------------------------------------

@@ -90,11 +90,15 @@ def _register_returns() -> None:
 
     for value, label in ReturnReason.choices:
         phrases.register(return_reason_code(value), label)
-    phrases.register(RETURN_REQUESTED_TITLE, _("Return %(number)s requested"))
-    phrases.register(
-        RETURN_REQUESTED_BODY,
-        _("%(company)s asks to return goods of order %(order)s (%(reason)s): approve or refuse the return."),
+    requested_title = _("Return %(number)s requested")
+    requested_body = _(
+        "%(company)s asks to return goods of order %(order)s (%(reason)s): approve or refuse the return."
     )
+    phrases.register(notification_code(NotificationKind.RETURN_REQUESTED.value, "title"), requested_title)
+    phrases.register(notification_code(NotificationKind.RETURN_REQUESTED.value, "body"), requested_body)
+    # Notifications sent before the kind existed stored these codes in their parameters.
+    phrases.register(RETURN_REQUESTED_TITLE, requested_title)
+    phrases.register(RETURN_REQUESTED_BODY, requested_body)
 
 
 RETURN_REQUESTED_TITLE = "fulfilment.return_requested.title"

@@ -28,8 +28,6 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q, QuerySet, Sum
@@ -43,7 +41,7 @@ from django_tasks import task
 from PIL import Image, UnidentifiedImageError
 
 from accounts.models import NotificationKind
-from accounts.selectors import companies_for_staff, sees_all_companies
+from accounts.selectors import companies_for_staff, sees_all_companies, staff_holding
 from accounts.services import notify
 from catalog.models import Location
 from catalog.services import StockError, return_to_stock, write_off_stock
@@ -223,39 +221,24 @@ def return_deciders(company) -> list:
     without one, the active staff whose roles (or own permissions) decide returns."""
     if company.sales_rep_id and company.sales_rep.is_active:
         return [company.sales_rep]
-    app_label, codename = DECIDE_RETURNS.split(".")
-    permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
-    holders = (
-        get_user_model()
-        .objects.filter(is_active=True, is_staff=True)
-        .filter(Q(groups__permissions=permission) | Q(user_permissions=permission))
-        .distinct()
-        .order_by("pk")
-    )
-    # Sales reps hold the permission for their own customers only: a company without a rep
-    # is none of theirs.
-    return [user for user in holders if sees_all_companies(user)]
+    return staff_holding(DECIDE_RETURNS)
 
 
 @task()
 def send_return_requested(*, return_id: int) -> None:
     """Tell staff a return waits for their decision, each in their own language (kit.phrases).
 
-    A staff notification (no company): the kind is "approval needed" (a decision waits), and
-    the title and body are fulfilment's own codes, stored as phrases in the parameters."""
+    A staff notification (no company) of its own kind, so staff can choose how they hear of
+    returns apart from approvals."""
     return_request = ReturnRequest.objects.select_related("order", "company__sales_rep").get(pk=return_id)
-    params = {
-        "number": return_request.number,
-        "order": return_request.order.number,
-        "company": str(return_request.company),
-        "reason": kit_phrases.phrase(phrases.return_reason_code(return_request.reason)),
-    }
     notify(
         users=return_deciders(return_request.company),
-        kind=NotificationKind.APPROVAL_NEEDED,
+        kind=NotificationKind.RETURN_REQUESTED,
         params={
-            "title": kit_phrases.phrase(phrases.RETURN_REQUESTED_TITLE, **params),
-            "body": kit_phrases.phrase(phrases.RETURN_REQUESTED_BODY, **params),
+            "number": return_request.number,
+            "order": return_request.order.number,
+            "company": str(return_request.company),
+            "reason": kit_phrases.phrase(phrases.return_reason_code(return_request.reason)),
         },
         url=reverse("fulfilment_returns:return", args=[return_request.pk]),
     )

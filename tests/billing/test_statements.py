@@ -303,3 +303,22 @@ def test_lists_take_a_fixed_number_of_queries(
             assert client.get(reverse(name)).status_code == 200
     with django_assert_max_num_queries(14):
         assert client.get(reverse("billing_statements:statement", args=[statement.pk])).status_code == 200
+
+
+def test_a_dispute_tells_finance_and_the_companys_rep_at_once(
+    november, company, company_finance, staff_finance, staff_sales_rep, staff_warehouse
+):
+    company.sales_rep = staff_sales_rep
+    company.save(update_fields=["sales_rep"])
+    statement = november["statement"]
+    lines = statements.statement_lines(statement)
+    statements.dispute(
+        statement, {lines[0].entry.pk: "Two cases were damaged", lines[1].entry.pk: "Paid more"}, user=company_finance
+    )
+    told = Notification.objects.filter(kind=NotificationKind.STATEMENT_DISPUTED)
+    assert sorted(n.user_id for n in told) == sorted([staff_finance.pk, staff_sales_rep.pk])
+    notice = told.get(user=staff_finance)
+    assert notice.company is None
+    assert notice.title == f"{company} disputes its statement for 1 Nov 2026 – 30 Nov 2026"
+    assert notice.body.startswith("2 line(s) disputed")
+    assert notice.url == reverse("billing_statements:disputes")

@@ -48,6 +48,27 @@ def _register_statements() -> None:
 # --- End of statements -----------------------------------------------------------------------------
 
 
+# --- Card payments (billing.services.card) ------------------------------------------------------
+
+
+def _register_card() -> None:
+    # params: company (its name), amount (kit.phrases.money: the payment's), intent (Stripe's id)
+    phrases.register(
+        notification_code(NotificationKind.PAYMENT_MISMATCH.value, "title"),
+        _("A card payment of %(company)s needs checking"),
+    )
+    phrases.register(
+        notification_code(NotificationKind.PAYMENT_MISMATCH.value, "body"),
+        _(
+            "Stripe's PaymentIntent %(intent)s does not match the card payment of %(amount)s (its amount, "
+            "currency or customer differ): nothing was booked. Check it at Stripe before the customer pays again."
+        ),
+    )
+
+
+# --- End of card payments -------------------------------------------------------------------------
+
+
 # --- Overdue reminders (billing.reminders) ------------------------------------------------------
 
 
@@ -72,4 +93,5 @@ def _register_reminders() -> None:
 
 def register() -> None:
     _register_statements()
+    _register_card()
     _register_reminders()

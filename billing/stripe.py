@@ -122,12 +122,26 @@ def refund(*, intent_id: str, amount: Decimal, idempotency_key: str) -> str:
     return result.id
 
 
+def refunded_of_charge(charge_id: str) -> tuple[str, int]:
+    """The PaymentIntent a charge belongs to and how much of it (minor units) Stripe has refunded
+    by now, counting the refunds that succeeded or are on their way (pending), wherever they were
+    made: ours, or by hand in Stripe's dashboard."""
+    api = client().v1
+    intent_id = api.charges.retrieve(charge_id).to_dict().get("payment_intent") or ""
+    if not intent_id:
+        return "", 0
+    refunds = api.refunds.list({"payment_intent": intent_id, "limit": 100}).auto_paging_iter()
+    return intent_id, sum(int(r.amount) for r in refunds if r.status in ("succeeded", "pending"))
+
+
 @dataclass(frozen=True)
 class Event:
     id: str
     type: str
     object_id: str
     object_type: str
+    # The charge a refund event's refund belongs to ("" for other objects).
+    charge_id: str = ""
 
 
 def verify_webhook(payload: bytes, signature_header: str) -> Event:
@@ -138,4 +152,10 @@ def verify_webhook(payload: bytes, signature_header: str) -> Event:
         raise SignatureError("No webhook secret is configured.", signature_header)
     event = stripe.Webhook.construct_event(payload, signature_header, settings.STRIPE_WEBHOOK_SECRET).to_dict()
     obj = event["data"]["object"]
-    return Event(id=event["id"], type=event["type"], object_id=obj.get("id", ""), object_type=obj.get("object", ""))
+    return Event(
+        id=event["id"],
+        type=event["type"],
+        object_id=obj.get("id", ""),
+        object_type=obj.get("object", ""),
+        charge_id=(obj.get("charge") or "") if obj.get("object") == "refund" else "",
+    )

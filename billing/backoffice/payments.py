@@ -26,6 +26,8 @@ from ..services import card, ledger
 
 VIEW_PAYMENTS = "billing.view_payment"
 PAYMENTS_PER_PAGE = 50
+# The payments list's filter for card payments Stripe answered with something else (card.MISMATCH).
+NEEDS_CHECKING = "needs_checking"
 
 
 def payments_for_staff(user):
@@ -49,7 +51,9 @@ class PaymentListView(PermissionTemplateMixin, TemplateView):
         if method in Payment.Method.values:
             payments = payments.filter(method=method)
         state = query.get("state", "")
-        if state in Payment.State.values:
+        if state == NEEDS_CHECKING:
+            payments = payments.filter(state=Payment.State.PENDING, failure_code=card.MISMATCH)
+        elif state in Payment.State.values:
             payments = payments.filter(state=state)
         page = Paginator(payments.order_by("-created_at", "-pk"), PAYMENTS_PER_PAGE).get_page(query.get("p"))
         filters = query.copy()
@@ -65,6 +69,7 @@ class PaymentListView(PermissionTemplateMixin, TemplateView):
             state=state,
             methods=Payment.Method,
             states=Payment.State,
+            needs_checking=NEEDS_CHECKING,
             filter_query=filters.urlencode(),
         )
         return context
@@ -72,7 +77,7 @@ class PaymentListView(PermissionTemplateMixin, TemplateView):
 
 # --- One payment ------------------------------------------------------------------------------
 
-CHANGE_PAYMENTS = "billing.change_payment"
+CHANGE_PAYMENTS = card.CHANGE_PAYMENTS
 
 
 class RefundForm(forms.Form):

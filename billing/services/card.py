@@ -20,10 +20,13 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership
+from accounts.models import Membership, NotificationKind
+from accounts.selectors import staff_holding
+from accounts.services import notify
 from kit import phrases
 from ordering.models import Order, OrderState
 from ordering.services import release_paid_prepayment
@@ -199,8 +202,10 @@ def _apply(intent: stripe.Intent) -> Payment | None:
                     payment.pk,
                     "; ".join(problems),
                 )
-                payment.failure_code = MISMATCH
-                payment.save(update_fields=["failure_code"])
+                if payment.failure_code != MISMATCH:
+                    payment.failure_code = MISMATCH
+                    payment.save(update_fields=["failure_code"])
+                    transaction.on_commit(lambda: _tell_finance_of_mismatch(payment, intent.id))
                 return payment
             payment.state = Payment.State.SUCCEEDED
             payment.stripe_payment_intent = intent.id
@@ -222,6 +227,24 @@ def _apply(intent: stripe.Intent) -> Payment | None:
             payment.failure_code = intent.failure_code[:100]
             payment.save(update_fields=["state", "failure_code"])
     return payment
+
+
+# Who looks into card payments that need checking (the back office's payment page).
+CHANGE_PAYMENTS = "billing.change_payment"
+
+
+def _tell_finance_of_mismatch(payment: Payment, intent_id: str) -> None:
+    """The customer reads "our finance team checks it": finance is told, once per payment."""
+    notify(
+        users=staff_holding(CHANGE_PAYMENTS),
+        kind=NotificationKind.PAYMENT_MISMATCH,
+        url=reverse("billing_payments:payment", args=[payment.pk]),
+        params={
+            "company": str(payment.company),
+            "amount": phrases.money(payment.amount, payment.currency),
+            "intent": intent_id,
+        },
+    )
 
 
 # --- Refunds ----------------------------------------------------------------------------------
@@ -255,6 +278,27 @@ HANDLED_EVENTS = {
     "payment_intent.canceled",
     "payment_intent.processing",
 }
+REFUND_EVENTS = {"charge.refunded", "charge.refund.updated"}
+
+
+def settle_refunds(charge_id: str) -> Payment | None:
+    """A refund made outside the portal (in Stripe's dashboard) reaches the ledger: what Stripe
+    says is refunded of the charge's PaymentIntent, minus what we booked, is booked now, once.
+    Our own refunds are booked as they are made, so their events find nothing left to book."""
+    intent_id, refunded_minor = stripe.refunded_of_charge(charge_id)
+    payment = Payment.objects.filter(stripe_payment_intent=intent_id, method=Payment.Method.CARD).first()
+    if not intent_id or payment is None:
+        log.warning("Stripe charge %s names no card payment of ours; ignored.", charge_id)
+        return None
+    with transaction.atomic():
+        account = ledger.lock_books(payment.company_id)
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if payment.state != Payment.State.SUCCEEDED:
+            return payment
+        missing = min(stripe.from_minor(refunded_minor), payment.amount) - payment.refunded
+        if missing > 0:
+            ledger.refund_payment(account, payment, missing, memo=f"Refunded at Stripe ({charge_id})")
+    return Payment.objects.get(pk=payment.pk)
 
 
 def handle_event(event: stripe.Event) -> bool:
@@ -270,6 +314,8 @@ def handle_event(event: stripe.Event) -> bool:
             return False
         if event.type in HANDLED_EVENTS and event.object_type == "payment_intent" and event.object_id:
             settle(event.object_id)
+        elif event.type in REFUND_EVENTS and event.object_type in ("charge", "refund") and event.object_id:
+            settle_refunds(event.charge_id or event.object_id)
         row.processed_at = timezone.now()
         row.save(update_fields=["processed_at"])
     return True

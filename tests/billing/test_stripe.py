@@ -23,12 +23,13 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Membership
+from accounts.models import Membership, Notification, NotificationKind
 from billing import stripe
 from billing.models import LedgerEntry, Payment, StripeEvent
 from billing.services import card, ledger
 from ordering.models import Order, OrderState
 from tests.billing.conftest import WEBHOOK_SECRET
+from tests.factories import with_second_factor
 
 pytestmark = pytest.mark.usefixtures("stripe_keys")
 
@@ -526,3 +527,60 @@ def test_only_the_payment_page_may_load_stripe_js(client, company_finance, two_i
     assert "script-src 'self' https://js.stripe.com" in policy
     assert "frame-src https://js.stripe.com https://hooks.stripe.com" in policy
     assert "js.stripe.com" not in elsewhere
+
+
+def test_a_mismatch_tells_finance_once_and_the_payments_list_shows_it(
+    client, company_finance, staff_finance, staff_sales_rep, two_invoices, django_capture_on_commit_callbacks
+):
+    payment = pending_payment(company_finance, *two_invoices)
+    intent_id = charged_at_stripe(payment, amount=Decimal("1.00"))
+    for _ in range(2):
+        body = event_body(intent_id)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert deliver(client, body, signed(body)).status_code == 200
+
+    told = Notification.objects.filter(kind=NotificationKind.PAYMENT_MISMATCH)
+    assert [n.user for n in told] == [staff_finance]
+    assert told.get().title == f"A card payment of {payment.company} needs checking"
+    assert intent_id in told.get().body
+    client.force_login(with_second_factor(staff_finance))
+    listed = client.get(reverse("billing_payments:payments"), {"state": "needs_checking"}).content.decode()
+    assert f'data-payment="{payment.pk}"' in listed and "data-needs-checking" in listed
+    detail = client.get(reverse("billing_payments:payment", args=[payment.pk])).content.decode()
+    assert "data-needs-checking" in detail
+
+
+def test_a_refund_made_in_stripes_dashboard_reaches_the_ledger_once(
+    settings, client, company, company_finance, staff_finance, two_invoices
+):
+    first, second = two_invoices
+    payment = pending_payment(company_finance, first, second)
+    card.send_to_stripe(payment, test_card=stripe.TEST_CARD)
+    payment.refresh_from_db()
+    sdk = stripe_sdk.StripeClient(settings.STRIPE_SECRET_KEY, base_addresses={"api": settings.STRIPE_API_BASE})
+    # Someone refunds 50.00 by hand at Stripe; Stripe tells us with charge.refunded.
+    refund = sdk.v1.refunds.create({"payment_intent": payment.stripe_payment_intent, "amount": 5000})
+    body = json.dumps(
+        {
+            "id": f"evt_{uuid.uuid4().hex[:24]}",
+            "object": "event",
+            "type": "charge.refunded",
+            "created": int(time.time()),
+            "data": {"object": {"id": refund.charge, "object": "charge", "amount_refunded": 999999}},
+        }
+    ).encode()
+    assert deliver(client, body, signed(body)).status_code == 200
+
+    payment.refresh_from_db()
+    assert payment.refunded == Decimal("50.00")  # what Stripe says, not what the event claims
+    assert LedgerEntry.objects.get(payment=payment, kind=LedgerEntry.Kind.REFUND).amount == Decimal("50.00")
+    assert ledger.balance(company.pk) == Decimal("50.00")
+    second.refresh_from_db()
+    assert second.open_amount == Decimal("50.00")
+    # The same news again, or our own refund's event afterwards, books nothing more.
+    card.refund(payment=payment, amount=Decimal("10.00"), user=staff_finance)
+    again = body.replace(b'"evt_', b'"evt_again')
+    assert deliver(client, again, signed(again)).status_code == 200
+    payment.refresh_from_db()
+    assert payment.refunded == Decimal("60.00")
+    assert LedgerEntry.objects.filter(payment=payment, kind=LedgerEntry.Kind.REFUND).count() == 2

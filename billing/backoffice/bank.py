@@ -361,6 +361,21 @@ class IgnoreView(BankScreenMixin, TemplateView):
         return redirect(back if back.startswith(reverse("billing_bank:lines")) else reverse("billing_bank:lines"))
 
 
+class ReopenView(BankScreenMixin, TemplateView):
+    """Take back a match to the wrong customer (its payment reversed) or an ignored line."""
+
+    def post(self, request, pk):
+        line = get_object_or_404(BankStatementLine.objects.select_related("payment"), pk=pk)
+        try:
+            bank.reopen_line(line=line, reason=request.POST.get("reason", ""), actor=request.user)
+        except bank.BankError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The decision is taken back: the line waits for a match again."))
+        back = request.POST.get("next") or ""
+        return redirect(back if back.startswith(reverse("billing_bank:lines")) else reverse("billing_bank:lines"))
+
+
 class RematchView(BankScreenMixin, TemplateView):
     def post(self, request):
         matched = bank.rematch_open_lines(actor=request.user)
@@ -454,5 +469,6 @@ urlpatterns = [
     path("lines/match/", RematchView.as_view(), name="rematch"),
     path("lines/<int:pk>/accept/", AcceptView.as_view(), name="accept"),
     path("lines/<int:pk>/ignore/", IgnoreView.as_view(), name="ignore"),
+    path("lines/<int:pk>/reopen/", ReopenView.as_view(), name="reopen"),
     path("transfer/", RecordTransferView.as_view(), name="transfer"),
 ]

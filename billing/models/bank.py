@@ -111,8 +111,14 @@ class BankStatementLine(models.Model):
     payment = models.OneToOneField(
         Payment, verbose_name=_("payment"), on_delete=models.PROTECT, null=True, blank=True, related_name="bank_line"
     )
+    # The line was linked to a transfer recorded by hand (that payment is not the line's own):
+    # undoing the match unlinks it; a payment booked from the line is reversed instead.
+    linked = models.BooleanField(default=False)
     # Why it is ignored: a phrase (kit.phrases), e.g. {"code": "bank.outgoing"} or a person's words.
     ignored_reason = models.JSONField(default=dict, blank=True)
+    # Decisions taken back, oldest first: [{"state", "payment", "by", "at", "reason"}]
+    # (billing.services.bank.reopen_line); the line itself keeps only its current decision.
+    undone = models.JSONField(default=list, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

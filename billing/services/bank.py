@@ -38,7 +38,7 @@ from kit import phrases
 from kit.spreadsheets import read_bytes
 
 from .. import bank_files
-from ..models import BankAccount, BankStatement, BankStatementLine, Invoice, InvoiceDetails, Payment
+from ..models import BankAccount, BankStatement, BankStatementLine, Invoice, InvoiceDetails, LedgerEntry, Payment
 from . import ledger
 
 OUTGOING = "bank.outgoing"
@@ -298,7 +298,9 @@ def suggestions_for(line: BankStatementLine) -> tuple[list[int] | None, int | No
             amount=line.amount,
             bank_line__isnull=True,
             received_on__range=(line.booked_on - timedelta(days=7), line.booked_on + timedelta(days=7)),
-        ).order_by("received_on", "pk")[:MAX_SUGGESTIONS]
+        )
+        .exclude(entries__kind=LedgerEntry.Kind.REVERSAL)  # booked in error and taken back
+        .order_by("received_on", "pk")[:MAX_SUGGESTIONS]
     ]
     named_numbers = invoice_numbers(line.reference)
     named = list(
@@ -342,6 +344,12 @@ def match_line(*, line_id: int, actor=None) -> int:
     """Match one open incoming line (1 when it was matched, else 0 with its suggestions kept)."""
     line = BankStatementLine.objects.get(pk=line_id)
     invoice_ids, company_id, suggestions = suggestions_for(line)
+    if line.undone and invoice_ids:
+        # A person took a decision on this line back: it is theirs to decide again, not matched.
+        suggestions, invoice_ids = (
+            [{"company": company_id, "invoices": invoice_ids, "reason": REASON_INVOICE_NAMED}],
+            None,
+        )
     if invoice_ids is None:
         BankStatementLine.objects.filter(
             pk=line.pk, state__in=(BankStatementLine.State.UNMATCHED, BankStatementLine.State.SUGGESTED)
@@ -409,12 +417,68 @@ def link_line(*, line: BankStatementLine, payment: Payment, actor) -> Payment:
             raise BankError(_("This line is already matched or ignored."))
         if BankStatementLine.objects.filter(payment=payment).exists():
             raise BankError(_("That transfer is already on another bank line."))
+        if payment.entries.filter(kind=LedgerEntry.Kind.REVERSAL).exists():
+            raise BankError(_("That transfer was reversed; book the line instead."))
         line.state = BankStatementLine.State.MATCHED
         line.payment = payment
+        line.linked = True
         line.decided_by = actor
         line.decided_at = timezone.now()
-        line.save(update_fields=["state", "payment", "decided_by", "decided_at"])
+        line.save(update_fields=["state", "payment", "linked", "decided_by", "decided_at"])
         return payment
+
+
+def reopen_line(*, line: BankStatementLine, reason: str, actor) -> BankStatementLine:
+    """Take back a decision on an incoming line: an ignored line, or a match to the wrong
+    customer. A payment booked from the line is reversed through the ledger (its invoices are
+    open again); a transfer recorded by hand is only unlinked (it stays booked, for another line).
+    The decision taken back is kept on the line (`undone`), and the line gets fresh suggestions."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise BankError(_("Say why the decision is taken back."))
+    with transaction.atomic():
+        company_id = line.payment.company_id if line.payment_id else None
+        if company_id is not None:
+            account = ledger.lock_books(company_id)  # the books first, as every money movement
+        line = BankStatementLine.objects.select_for_update().get(pk=line.pk)
+        if line.amount <= 0 or line.state not in (BankStatementLine.State.MATCHED, BankStatementLine.State.IGNORED):
+            raise BankError(_("Only a matched or ignored payment line can be taken back."))
+        record = {
+            "state": line.state,
+            "payment": line.payment_id,
+            "by": str(actor),
+            "at": timezone.now().isoformat(),
+            "reason": reason[:300],
+        }
+        if line.payment_id and not line.linked:
+            try:
+                ledger.reverse_payment(
+                    account, line.payment, actor=actor, memo=f"Bank line {line.pk} taken back: {reason}"[:300]
+                )
+            except ledger.LedgerError as error:
+                raise BankError(str(error)) from error
+        line.undone = [*line.undone, record]
+        line.state = BankStatementLine.State.UNMATCHED
+        line.payment = None
+        line.linked = False
+        line.ignored_reason = {}
+        line.suggestions = []
+        line.decided_by = actor
+        line.decided_at = timezone.now()
+        line.save()
+    _refresh_suggestions(line)
+    return BankStatementLine.objects.get(pk=line.pk)
+
+
+def _refresh_suggestions(line: BankStatementLine) -> None:
+    """Suggestions only: what would have matched at once is offered, not booked again."""
+    invoice_ids, company_id, suggestions = suggestions_for(line)
+    if invoice_ids:
+        suggestions = [{"company": company_id, "invoices": invoice_ids, "reason": REASON_INVOICE_NAMED}]
+    BankStatementLine.objects.filter(pk=line.pk, state=BankStatementLine.State.UNMATCHED).update(
+        suggestions=suggestions,
+        state=BankStatementLine.State.SUGGESTED if suggestions else BankStatementLine.State.UNMATCHED,
+    )
 
 
 def ignore_line(*, line: BankStatementLine, reason: str, actor) -> None:

@@ -327,6 +327,63 @@ def test_a_line_is_ignored_with_a_reason(icbc, staff_finance):
         bank.accept_line(line=line, company=CompanyFactory(), actor=staff_finance)
 
 
+def test_a_wrong_match_is_taken_back_its_payment_reversed_and_kept_on_the_line(
+    icbc, staff_finance, two_invoices, company
+):
+    first, _ = two_invoices
+    _import(icbc, "icbc_gbk.csv", user=staff_finance)
+    line = BankStatementLine.objects.get(row=5)
+    booked = line.payment
+    assert _refresh(first).open_amount == Decimal("0.00")
+    with pytest.raises(bank.BankError, match="Say why"):
+        bank.reopen_line(line=line, reason="", actor=staff_finance)
+
+    bank.reopen_line(line=line, reason="Paid by the sister company", actor=staff_finance)
+
+    line = _refresh(line)
+    assert (line.state, line.payment) == (LINE.SUGGESTED, None)
+    assert line.undone[0]["payment"] == booked.pk and line.undone[0]["reason"] == "Paid by the sister company"
+    # The money is out of the customer's books again, by a reversal, not an edit.
+    assert _refresh(first).open_amount == Decimal("113.00")
+    assert ledger.balance(company.pk) == Decimal("452.00")
+    assert booked.entries.filter(kind="reversal").count() == 1
+    # Matching again asks a person: the automatic match is only suggested now.
+    assert bank.rematch_open_lines(actor=staff_finance) == 0
+    assert _refresh(line).suggestions == [
+        {"company": company.pk, "invoices": [first.pk], "reason": bank.REASON_INVOICE_NAMED}
+    ]
+    other = CompanyFactory(currency=company.currency)
+    payment = bank.accept_line(line=line, company=other, actor=staff_finance)
+    assert _refresh(line).payment == payment and payment.company == other
+
+
+def test_an_ignored_line_is_taken_back_and_a_linked_transfer_is_only_unlinked(
+    icbc, staff_finance, two_invoices, company
+):
+    recorded = bank.record_transfer(
+        company=company, amount=Decimal("113.00"), received_on=date(2026, 3, 2), actor=staff_finance
+    )
+    _import(icbc, "icbc_gbk.csv", user=staff_finance)
+    unknown = BankStatementLine.objects.get(row=10)
+    bank.ignore_line(line=unknown, reason="Supplier refund", actor=staff_finance)
+    client = _client(staff_finance)
+    client.post(reverse("billing_bank:reopen", args=[unknown.pk]), {"reason": "It was a customer after all"})
+    assert (_refresh(unknown).state, _refresh(unknown).ignored_reason) == (LINE.UNMATCHED, {})
+    page = client.get(reverse("billing_bank:lines")).content.decode()
+    assert "It was a customer after all" in page
+
+    line = BankStatementLine.objects.get(row=5)
+    bank.link_line(line=line, payment=recorded, actor=staff_finance)
+    bank.reopen_line(line=line, reason="Linked the wrong transfer", actor=staff_finance)
+    assert _refresh(line).payment is None
+    assert not recorded.entries.filter(kind="reversal").exists()  # recorded by hand: it stays booked
+    assert ledger.balance(company.pk) == Decimal("339.00")
+    # Money out stays ignored.
+    outgoing = BankStatementLine.objects.get(row=9)
+    with pytest.raises(bank.BankError):
+        bank.reopen_line(line=outgoing, reason="No", actor=staff_finance)
+
+
 # --- Transfers recorded by hand --------------------------------------------------------------------
 
 

@@ -89,8 +89,9 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     + _SEE_BILLING
     + ["billing.add_invoice", "billing.change_invoice", "billing.add_payment", "billing.change_payment"]
     + ["billing.change_invoicedetails"]
-    # Finance answers statement disputes (a credit note, a correction or an explanation).
-    + ["billing.change_statementdispute"]
+    # Finance answers statement disputes (a credit note, a correction or an explanation) and
+    # states a customer's account for any period by hand (`add_statement`).
+    + ["billing.change_statementdispute", "billing.add_statement"]
     # Finance sets when overdue invoices are reminded (Settings → "Overdue reminders").
     + ["billing.change_reminderpolicy"],
     # The warehouse books stock in and out (receipts, adjustments, write-offs are all stock

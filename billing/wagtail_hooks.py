@@ -31,14 +31,23 @@ def register_invoice_urls():
     ]
 
 
+# Finance's screens are one "Billing" menu; each part below adds its items to it.
+BILLING_MENU_HOOK = "register_billing_menu_item"
+
+
 @hooks.register("register_admin_menu_item")
+def billing_menu_item():
+    return SubmenuMenuItem(_("Billing"), Menu(register_hook_name=BILLING_MENU_HOOK), icon_name="doc-full", order=160)
+
+
+@hooks.register(BILLING_MENU_HOOK)
 def invoices_menu_item():
     return PermissionMenuItem(
         _("Invoices"),
         reverse("billing_invoices:index"),
         permission=invoice_screens.VIEW_INVOICES,
         icon_name="doc-full",
-        order=160,
+        order=10,
     )
 
 
@@ -50,8 +59,6 @@ def register_company_account_section(request, company):
 # --- End of invoices ---------------------------------------------------------------------------
 
 # --- Bank ----------------------------------------------------------------------------------------
-
-BANK_MENU_HOOK = "register_billing_bank_menu_item"
 
 
 @hooks.register("register_admin_urls")
@@ -65,52 +72,48 @@ def register_bank_urls():
     ]
 
 
-class BankMenuItem(SubmenuMenuItem):
+class BankMenuItem(PermissionMenuItem):
+    """The bank's screens are for finance seeing every customer (a rep holding the permission
+    for their own customers still does not read the bank)."""
+
     def is_shown(self, request):
-        return request.user.has_perm(bank_screens.RECORD_PAYMENTS) and bank_screens.sees_all_companies(request.user)
+        return super().is_shown(request) and bank_screens.sees_all_companies(request.user)
 
 
-@hooks.register("register_admin_menu_item")
-def bank_menu_item():
-    return BankMenuItem(_("Bank"), Menu(register_hook_name=BANK_MENU_HOOK), icon_name="doc-full", order=420)
+def _bank_item(label, url_name, order):
+    return BankMenuItem(
+        label, reverse(url_name), permission=bank_screens.RECORD_PAYMENTS, icon_name="doc-full", order=order
+    )
 
 
-@hooks.register(BANK_MENU_HOOK)
+@hooks.register(BILLING_MENU_HOOK)
 def bank_lines_menu_item():
-    return PermissionMenuItem(
-        _("Statement lines"), reverse("billing_bank:lines"), permission=bank_screens.RECORD_PAYMENTS, order=10
-    )
+    return _bank_item(_("Bank statement lines"), "billing_bank:lines", 30)
 
 
-@hooks.register(BANK_MENU_HOOK)
+@hooks.register(BILLING_MENU_HOOK)
 def bank_import_menu_item():
-    return PermissionMenuItem(
-        _("Import a statement"), reverse("billing_bank:upload"), permission=bank_screens.RECORD_PAYMENTS, order=20
-    )
+    return _bank_item(_("Import a bank statement"), "billing_bank:upload", 31)
 
 
-@hooks.register(BANK_MENU_HOOK)
+@hooks.register(BILLING_MENU_HOOK)
 def bank_transfer_menu_item():
-    return PermissionMenuItem(
-        _("Record a transfer"), reverse("billing_bank:transfer"), permission=bank_screens.RECORD_PAYMENTS, order=30
-    )
+    return _bank_item(_("Record a transfer"), "billing_bank:transfer", 32)
 
 
-@hooks.register(BANK_MENU_HOOK)
+@hooks.register(BILLING_MENU_HOOK)
 def bank_accounts_menu_item():
-    return PermissionMenuItem(
-        _("Bank accounts"), reverse("billing_bank:accounts"), permission=bank_screens.RECORD_PAYMENTS, order=40
-    )
+    return _bank_item(_("Bank accounts"), "billing_bank:accounts", 33)
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register(BILLING_MENU_HOOK)
 def payments_menu_item():
     return PermissionMenuItem(
         _("Payments"),
         reverse("billing_payments:payments"),
         permission=payment_screens.VIEW_PAYMENTS,
         icon_name="doc-full",
-        order=410,
+        order=20,
     )
 
 
@@ -130,36 +133,36 @@ def register_statement_urls():
     ]
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register(BILLING_MENU_HOOK)
 def aging_menu_item():
     return PermissionMenuItem(
         _("Receivables aging"),
         reverse("billing_aging:report"),
         permission=aging_screens.VIEW_AGING,
         icon_name="date",
-        order=170,
+        order=40,
     )
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register(BILLING_MENU_HOOK)
 def statements_menu_item():
     return PermissionMenuItem(
         _("Statements"),
         reverse("billing_statements:statements"),
         permission=statement_screens.VIEW_STATEMENTS,
         icon_name="list-ul",
-        order=171,
+        order=50,
     )
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register(BILLING_MENU_HOOK)
 def disputes_menu_item():
     return PermissionMenuItem(
         _("Statement disputes"),
         reverse("billing_statements:disputes"),
         permission=statement_screens.VIEW_DISPUTES,
         icon_name="warning",
-        order=172,
+        order=51,
     )
 
 

@@ -16,9 +16,11 @@ from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView, View
+from django.views.generic import FormView, TemplateView, View
 
-from kit.backoffice import PermissionTemplateMixin, form_error_summary
+from accounts.models import Company
+from accounts.selectors import companies_for_staff
+from kit.backoffice import LongSelect, PermissionTemplateMixin, form_error_summary
 
 from ..documents import store_statement_pdf
 from ..models import Invoice, StatementDispute
@@ -27,6 +29,7 @@ from ..services import statements
 VIEW_STATEMENTS = "billing.view_statement"
 VIEW_DISPUTES = "billing.view_statementdispute"
 RESOLVE_DISPUTES = statements.RESOLVE_DISPUTES
+GENERATE_STATEMENTS = "billing.add_statement"
 PER_PAGE = 50
 
 
@@ -45,6 +48,45 @@ class StatementListView(PermissionTemplateMixin, TemplateView):
             queryset = queryset.filter(company_id=int(company))
         page = Paginator(queryset, PER_PAGE).get_page(self.request.GET.get("p"))
         return super().get_context_data(page=page, statements=list(page.object_list), company=company, **kwargs)
+
+
+class GenerateForm(forms.Form):
+    company = forms.ModelChoiceField(label=gettext_lazy("Customer"), queryset=Company.objects.none(), widget=LongSelect)
+    start = forms.DateField(label=gettext_lazy("First day"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=gettext_lazy("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
+    notify = forms.BooleanField(
+        label=gettext_lazy("Tell the customer's finance and admins"), required=False, initial=True
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["company"].queryset = companies_for_staff(user).order_by("display_name")
+
+
+class GenerateView(PermissionTemplateMixin, FormView):
+    """A statement of any period, by hand (the monthly ones come from the scheduler): the same
+    period asked again answers the statement that exists."""
+
+    permission = GENERATE_STATEMENTS
+    page_title = gettext_lazy("State an account")
+    header_icon = "list-ul"
+    template_name = "billing/admin/statement_generate.html"
+    form_class = GenerateForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            statement = statements.statement_for(
+                data["company"], data["start"], data["end"], notify_members=data["notify"]
+            )
+        except statements.StatementError as error:
+            form.add_error("end", str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, _("Statement %(number)s is ready.") % {"number": statement.number})
+        return redirect("billing_statements:statement", statement.pk)
 
 
 class StatementMixin(PermissionTemplateMixin):
@@ -203,6 +245,7 @@ class DisputeView(PermissionTemplateMixin, TemplateView):
 
 urlpatterns = [
     path("", StatementListView.as_view(), name="statements"),
+    path("new/", GenerateView.as_view(), name="generate"),
     path("<int:pk>/", StatementDetailView.as_view(), name="statement"),
     path("<int:pk>/pdf/", StatementPdfView.as_view(), name="statement_pdf"),
     path("disputes/", DisputeQueueView.as_view(), name="disputes"),

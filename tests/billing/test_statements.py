@@ -322,3 +322,36 @@ def test_a_dispute_tells_finance_and_the_companys_rep_at_once(
     assert notice.title == f"{company} disputes its statement for 1 Nov 2026 – 30 Nov 2026"
     assert notice.body.startswith("2 line(s) disputed")
     assert notice.url == reverse("billing_statements:disputes")
+
+
+def test_finance_states_an_account_for_any_period_by_hand(
+    client, invoiced, company, company_finance, staff_finance, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(_at(2026, 10, 20), tick=False):
+        invoiced(price="100.00", quantity=1)
+    client.force_login(with_second_factor(staff_finance))
+    url = reverse("billing_statements:generate")
+    refused = client.post(url, {"company": company.pk, "start": "2026-10-31", "end": "2026-10-01", "notify": "on"})
+    assert "A statement&#x27;s period ends on or after its first day." in refused.content.decode()
+    assert not Statement.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"company": company.pk, "start": "2026-10-01", "end": "2026-10-31", "notify": "on"})
+
+    statement = Statement.objects.get()
+    assert response.status_code == 302 and response.url == reverse("billing_statements:statement", args=[statement.pk])
+    assert (statement.period_start, statement.closing_balance) == (date(2026, 10, 1), Decimal("113.00"))
+    assert Notification.objects.filter(user=company_finance, kind=NotificationKind.STATEMENT_ISSUED).count() == 1
+    # The same period again answers the same statement.
+    client.post(url, {"company": company.pk, "start": "2026-10-01", "end": "2026-10-31"})
+    assert Statement.objects.count() == 1
+
+
+def test_a_sales_rep_does_not_state_accounts(client, company, staff_sales_rep):
+    company.sales_rep = staff_sales_rep
+    company.save(update_fields=["sales_rep"])
+    client.force_login(with_second_factor(staff_sales_rep))
+    url = reverse("billing_statements:generate")
+    assert client.get(url).status_code in (302, 403)
+    client.post(url, {"company": company.pk, "start": "2026-10-01", "end": "2026-10-31"})
+    assert not Statement.objects.exists()

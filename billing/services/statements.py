@@ -32,6 +32,7 @@ from accounts.selectors import companies_for_staff
 from accounts.services import notify
 from kit import phrases
 
+from .. import signals
 from ..models import ZERO, Invoice, LedgerEntry, Statement, StatementDispute
 from . import invoicing
 
@@ -266,6 +267,12 @@ def dispute(statement: Statement, comments: dict[int, str], *, user) -> list[Sta
         )
         statement.state = Statement.State.DISPUTED
         statement.save(update_fields=["state"])
+        ids = [dispute.pk for dispute in created]
+        transaction.on_commit(
+            lambda: signals.statement_disputed.send(
+                sender=Statement, statement_id=statement.pk, dispute_ids=ids, user_id=user.pk
+            )
+        )
     return created
 
 
@@ -308,9 +315,19 @@ def resolve(
         dispute.resolved_by = user
         dispute.resolved_at = timezone.now()
         dispute.save(update_fields=["resolution", "resolution_text", "credit_note", "resolved_by", "resolved_at"])
-        if not statement.disputes.filter(resolved_at__isnull=True).exists():
+        statement_resolved = not statement.disputes.filter(resolved_at__isnull=True).exists()
+        if statement_resolved:
             statement.state = Statement.State.RESOLVED
             statement.save(update_fields=["state"])
+        transaction.on_commit(
+            lambda: signals.statement_dispute_resolved.send(
+                sender=Statement,
+                statement_id=statement.pk,
+                dispute_id=dispute.pk,
+                user_id=user.pk,
+                statement_resolved=statement_resolved,
+            )
+        )
         notify(
             users=_members(statement.company_id),
             kind=NotificationKind.STATEMENT_DISPUTE_RESOLVED,

@@ -174,7 +174,7 @@ class TicketDetailView(TicketMixin, TemplateView):
             else:
                 messages.success(request, done)
                 return redirect("tickets_backoffice:ticket", ticket.pk)
-        return self.render_to_response(self.get_context_data(forms={action: form}), status=400)
+        return self.render_to_response(self.get_context_data(forms={action: form}))
 
     def _act(self, action: str, form) -> str:
         ticket, user, data = self.ticket, self.request.user, form.cleaned_data

@@ -29,7 +29,7 @@ class TicketsSection(CompanySection):
             totals=tickets.aggregate(
                 open=Count("pk", filter=Q(state=Ticket.State.OPEN)),
                 breached=Count("pk", filter=clock.breached(now)),
-                rating=Avg("rating"),
+                average_rating=Avg("rating"),
                 rated=Count("rating"),
             ),
             all_tickets_url=reverse("tickets_backoffice:queue") + f"?company={self.company.pk}&state=all",

@@ -118,7 +118,7 @@ def ticket_new(request):
     return render(request, "tickets/ticket_new.html", {"form": form})
 
 
-def _detail(request, ticket, reply_form=None, rating_form=None, status=200):
+def _detail(request, ticket, reply_form=None, rating_form=None):
     conversation = ticket.messages.filter(internal=False).select_related("author").prefetch_related("photos")
     context = {
         "ticket": ticket,
@@ -128,7 +128,7 @@ def _detail(request, ticket, reply_form=None, rating_form=None, status=200):
         "rating_form": rating_form
         or (RatingForm() if ticket.state == Ticket.State.RESOLVED and ticket.rated_at is None else None),
     }
-    return render(request, "tickets/ticket_detail.html", context, status=status)
+    return render(request, "tickets/ticket_detail.html", context)
 
 
 @member_required
@@ -148,7 +148,7 @@ def ticket_detail(request, number):
         else:
             messages.success(request, _("Your message is sent."))
             return redirect("tickets:ticket", ticket.number)
-    return _detail(request, ticket, reply_form=form, status=400)
+    return _detail(request, ticket, reply_form=form)
 
 
 @require_POST
@@ -169,7 +169,7 @@ def ticket_rate(request, number):
         else:
             messages.success(request, _("Thank you for rating our answer."))
         return redirect("tickets:ticket", ticket.number)
-    return _detail(request, ticket, rating_form=form, status=400)
+    return _detail(request, ticket, rating_form=form)
 
 
 @member_required

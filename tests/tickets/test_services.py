@@ -11,7 +11,7 @@ from accounts.models import Notification, NotificationKind
 from portal.tickets import services
 from portal.tickets.models import Ticket, TicketKind, TicketMessage, TicketPhoto
 from tests.factories import CompanyFactory, LotFactory, StaffFactory
-from tests.tickets.conftest import image_bytes, upload
+from tests.tickets.helpers import image_bytes, upload
 
 
 def _open(company, user, about, kind=TicketKind.QUALITY, photos=()):

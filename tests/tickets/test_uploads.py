@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from kit import uploads
-from tests.tickets.conftest import image_bytes, upload
+from tests.tickets.helpers import image_bytes, upload
 
 
 @pytest.mark.parametrize("fmt, extension", [("JPEG", "jpg"), ("PNG", "png"), ("WEBP", "webp")])

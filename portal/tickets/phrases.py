@@ -2,6 +2,7 @@
 kinds' names and the events a TICKET_UPDATED notice names. Registered in TicketsConfig.ready."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import NotificationKind, notification_code
 from kit import phrases
@@ -53,5 +54,5 @@ def register() -> None:
         notification_code(NotificationKind.TICKET_BREACHED.value, "body"),
         _("%(company)s, %(kind)s: the %(target)s was due %(due)s."),
     )
-    phrases.register(TARGET_RESPONSE, _("first answer"))
-    phrases.register(TARGET_RESOLUTION, _("resolution"))
+    phrases.register(TARGET_RESPONSE, pgettext_lazy("ticket clock", "first answer"))
+    phrases.register(TARGET_RESOLUTION, pgettext_lazy("ticket clock", "resolution"))

@@ -3,7 +3,8 @@
 - `statement_for(company, start, end)`: the company's statement of that period (generated once:
   asking again answers the same one);
 - `confirm`: the customer's finance agrees with it;
-- `dispute`: the customer's finance disputes single lines, each with a comment;
+- `dispute`: the customer's finance disputes single lines, each with a comment (and, on
+  commit, `billing.signals.statement_disputed` for the apps above: service tickets);
 - `resolve`: the distributor's finance answers one dispute with a credit note (issued here
   through `invoicing.credit_lines`, or an existing one named), a correction or an explanation;
 - `generate_monthly`: last month's statements of every company with something to state, each

@@ -71,6 +71,11 @@ class RatingForm(BootstrapFormMixin, forms.Form):
         label=_("Comment"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Big tap targets: each choice is a toggle button (Bootstrap's btn-check), not a dot.
+        self.fields["rating"].widget.attrs["class"] = "btn-check"
+
 
 # --- Staff -------------------------------------------------------------------------------------------
 

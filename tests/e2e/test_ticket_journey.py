@@ -74,7 +74,7 @@ def test_a_ticket_on_a_lot_from_open_to_rated(
     expect(page.get_by_test_id("ticket-about")).to_contain_text("Lot L1")
     photo = page.get_by_test_id("ticket-photo")
     expect(photo).to_have_count(1)
-    assert photo.locator("img").evaluate("img => img.naturalWidth") == 64  # served, decoded
+    assert photo.locator("img").evaluate("img => img.decode().then(() => img.naturalWidth)") == 64  # served
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     save_screenshot("ticket-detail-phone")
 
@@ -104,7 +104,7 @@ def test_a_ticket_on_a_lot_from_open_to_rated(
     expect(page.get_by_test_id("conversation")).to_contain_text("我们的团队")
     rating = page.get_by_test_id("rating-form")
     rating.get_by_text("5", exact=True).click()
-    rating.get_by_label("评价").fill("处理很快，谢谢")
+    rating.get_by_label("备注").fill("处理很快，谢谢")
     save_screenshot("ticket-rate-phone-zh")
     rating.get_by_role("button", name="提交评分").click()
     expect(page.get_by_test_id("ticket-rating")).to_contain_text("5 / 5")

@@ -41,6 +41,9 @@ _SEE_BILLING = [
     "billing.view_statementdispute",
 ]
 
+# Service tickets: see them (narrowed to the customers and kinds a role sees) and answer them.
+_HANDLE_TICKETS = ["tickets.view_ticket", "tickets.change_ticket"]
+
 STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     # A rep edits their own customers (the queryset is narrowed in accounts.selectors) and
     # invites their users, but not credit limits or terms. Reps see the catalog, prices and
@@ -58,7 +61,10 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     # Their own customers' returns, which they approve or refuse (fulfilment.returns narrows them).
     + ["fulfilment.view_returnrequest", "fulfilment.decide_returnrequest"]
     # Their own customers' invoices, payments and aging, to collect (billing narrows them).
-    + _SEE_BILLING,
+    + _SEE_BILLING
+    # Service tickets of their own customers, every kind (portal.tickets.selectors narrows them).
+    + _HANDLE_TICKETS
+    + ["tickets.view_every_kind"],
     ORDER_APPROVER: _BACK_OFFICE
     + _SEE_COMPANIES
     + _SEE_REGIONS_AND_TIERS
@@ -93,7 +99,10 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     # states a customer's account for any period by hand (`add_statement`).
     + ["billing.change_statementdispute", "billing.add_statement"]
     # Finance sets when overdue invoices are reminded (Settings → "Overdue reminders").
-    + ["billing.change_reminderpolicy"],
+    + ["billing.change_reminderpolicy"]
+    # Statement-dispute tickets (answered through the disputes above).
+    + _HANDLE_TICKETS
+    + ["tickets.handle_billing_tickets"],
     # The warehouse books stock in and out (receipts, adjustments, write-offs are all stock
     # movements: `add_stockmove`), sees products and lots, and keeps its own warehouses and
     # locations; it does not see prices.
@@ -117,7 +126,11 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     # A recall puts a lot on quality hold and tells its receivers (fulfilment.trace).
     + ["fulfilment.recall_lot"]
     # Returns: the warehouse receives the goods back (into their lot, or written off); no prices.
-    + ["fulfilment.view_returnrequest", "fulfilment.receive_returnrequest"],
+    + ["fulfilment.view_returnrequest", "fulfilment.receive_returnrequest"]
+    # Tickets about goods (quality, missing item, temperature) of every customer; not late
+    # deliveries, questions or disputes (portal.tickets.selectors).
+    + _HANDLE_TICKETS
+    + ["tickets.handle_goods_tickets"],
     # The manager reads everything and is the catalog manager: products, categories,
     # assortments and price lists (with their entries); stock moves stay with the warehouse.
     MANAGER: _BACK_OFFICE
@@ -140,7 +153,10 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     + ["fulfilment.view_picklist"]
     + ["fulfilment.recall_lot"]
     + ["fulfilment.view_returnrequest"]
-    + _SEE_BILLING,
+    + _SEE_BILLING
+    # Every ticket: assigns, answers, and keeps the service targets (Settings → "Service targets").
+    + _HANDLE_TICKETS
+    + ["tickets.view_every_kind", "tickets.view_servicetarget", "tickets.change_servicetarget"],
     CONTENT_EDITOR: _BACK_OFFICE
     + [
         "wagtailimages.add_image",

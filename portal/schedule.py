@@ -40,6 +40,8 @@ JOBS = [
     Job("monthly-statements", {"day": "1", "hour": "3", "minute": "0"}, "billing.tasks.generate_monthly_statements"),
     # Invoices past due, at the steps finance sets (billing.reminders): every morning at 09:00.
     Job("overdue-reminders", {"hour": "9", "minute": "0"}, "billing.reminders.send_overdue_reminders"),
+    # Service tickets past their targets: each breach told once (portal.tickets.services), every 15 minutes.
+    Job("ticket-breaches", {"minute": "*/15"}, "portal.tickets.services.send_breach_notices"),
 ]
 
 

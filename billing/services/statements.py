@@ -3,7 +3,8 @@
 - `statement_for(company, start, end)`: the company's statement of that period (generated once:
   asking again answers the same one);
 - `confirm`: the customer's finance agrees with it;
-- `dispute`: the customer's finance disputes single lines, each with a comment;
+- `dispute`: the customer's finance disputes single lines, each with a comment (and, on
+  commit, `billing.signals.statement_disputed` for the apps above: service tickets);
 - `resolve`: the distributor's finance answers one dispute with a credit note (issued here
   through `invoicing.credit_lines`, or an existing one named), a correction or an explanation;
 - `generate_monthly`: last month's statements of every company with something to state, each
@@ -32,6 +33,7 @@ from accounts.selectors import companies_for_staff, staff_holding
 from accounts.services import notify
 from kit import phrases
 
+from .. import signals
 from ..models import ZERO, Invoice, LedgerEntry, Statement, StatementDispute
 from . import invoicing
 
@@ -267,6 +269,12 @@ def dispute(statement: Statement, comments: dict[int, str], *, user) -> list[Sta
         statement.state = Statement.State.DISPUTED
         statement.save(update_fields=["state"])
         _notify_disputed(statement, created)
+        ids = [dispute.pk for dispute in created]
+        transaction.on_commit(
+            lambda: signals.statement_disputed.send(
+                sender=Statement, statement_id=statement.pk, dispute_ids=ids, user_id=user.pk
+            )
+        )
     return created
 
 
@@ -333,9 +341,19 @@ def resolve(
         dispute.resolved_by = user
         dispute.resolved_at = timezone.now()
         dispute.save(update_fields=["resolution", "resolution_text", "credit_note", "resolved_by", "resolved_at"])
-        if not statement.disputes.filter(resolved_at__isnull=True).exists():
+        statement_resolved = not statement.disputes.filter(resolved_at__isnull=True).exists()
+        if statement_resolved:
             statement.state = Statement.State.RESOLVED
             statement.save(update_fields=["state"])
+        transaction.on_commit(
+            lambda: signals.statement_dispute_resolved.send(
+                sender=Statement,
+                statement_id=statement.pk,
+                dispute_id=dispute.pk,
+                user_id=user.pk,
+                statement_resolved=statement_resolved,
+            )
+        )
         notify(
             users=_members(statement.company_id),
             kind=NotificationKind.STATEMENT_DISPUTE_RESOLVED,

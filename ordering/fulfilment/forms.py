@@ -1,14 +1,14 @@
 """The customer's return request form: a quantity per delivered line (at most what can still be
 returned), a reason from the list, the customer's words, an optional photo (checked by
-`returns.validate_photo`: its content, not its name)."""
+`kit.uploads.validate_photo`: its content, not its name)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import BootstrapFormMixin
+from kit.uploads import validate_photo
 
 from .models import ReturnReason
-from .returns import validate_photo
 
 
 def line_field_name(line) -> str:

@@ -28,7 +28,6 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -36,9 +35,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_tasks import task
-from PIL import Image, UnidentifiedImageError
 
 from accounts.models import NotificationKind
 from accounts.selectors import companies_for_staff, sees_all_companies, staff_holding
@@ -46,6 +43,8 @@ from accounts.services import notify
 from catalog.models import Location
 from catalog.services import StockError, return_to_stock, write_off_stock
 from kit import phrases as kit_phrases
+from kit import uploads
+from kit.uploads import validate_photo
 from ordering.models import Order
 from ordering.services.common import money
 
@@ -54,10 +53,6 @@ from .models import ReturnLine, ReturnReason, ReturnRequest, Shipment, ShipmentL
 
 # The permission of staff who approve or refuse returns (the back office checks the same).
 DECIDE_RETURNS = "fulfilment.decide_returnrequest"
-PHOTO_MAX_BYTES = 5 * 1024 * 1024
-# What Pillow finds by reading the file → the extension the stored file gets.
-PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
-PHOTO_CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 
 
 class ReturnError(Exception):
@@ -65,30 +60,11 @@ class ReturnError(Exception):
 
 
 # --- The photo -------------------------------------------------------------------------------
-
-
-def validate_photo(upload) -> str:
-    """The upload's true type ("jpg", "png", "webp") found by reading it, not by its name;
-    anything else, or anything over 5 MB, is refused (ValidationError)."""
-    if upload.size > PHOTO_MAX_BYTES:
-        raise ValidationError(gettext_lazy("The photo is larger than 5 MB."), code="too_large")
-    upload.seek(0)
-    try:
-        with Image.open(upload) as image:
-            found = image.format
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise ValidationError(gettext_lazy("Send a JPEG, PNG or WebP photo."), code="not_an_image") from error
-    finally:
-        upload.seek(0)
-    if found not in PHOTO_FORMATS:
-        raise ValidationError(gettext_lazy("Send a JPEG, PNG or WebP photo."), code="not_an_image")
-    return PHOTO_FORMATS[found]
+# What a photo may be is kit.uploads' rule (shared with service tickets): `validate_photo`.
 
 
 def photo_content_type(return_request: ReturnRequest) -> str:
-    extension = return_request.photo.name.rsplit(".", 1)[-1]
-    return PHOTO_CONTENT_TYPES.get(extension, "application/octet-stream")
+    return uploads.photo_content_type(return_request.photo.name)
 
 
 # --- Reads -----------------------------------------------------------------------------------

@@ -474,3 +474,18 @@ def test_one_return_waits_for_staff_and_one_was_received(seeded):
     move = StockMove.objects.get(lot=line.lot, reference=received.number)
     assert move.quantity == line.quantity
     assert "returns: 1 waiting for staff, 1 received back into stock" in seeded["output"]
+
+
+def test_service_tickets_tell_a_story(seeded):
+    from portal.tickets import clock
+    from portal.tickets.models import Ticket, TicketKind
+
+    now = timezone.now()
+    recall = Ticket.objects.get(kind=TicketKind.QUALITY, lot__number=RECALLED_LOT)
+    assert recall.state == Ticket.State.RESOLVED and recall.rating == 5
+    assert recall.messages.filter(internal=True).exists()
+    assert recall.company_id in {line.shipment.order.company_id for line in ShipmentLine.objects.filter(lot=recall.lot)}
+    breached = Ticket.objects.filter(clock.breached(now))
+    assert breached.filter(kind=TicketKind.LATE_DELIVERY, first_response_at__isnull=True).exists()
+    assert not Ticket.objects.filter(kind=TicketKind.TECHNICAL_QUESTION).filter(clock.breached(now)).exists()
+    assert Ticket.objects.count() == 4

@@ -23,6 +23,7 @@ from billing.models import Payment, Statement
 from catalog.models import Assortment, Lot, Product
 from ordering.fulfilment.models import ReturnLine, ReturnRequest, Shipment, ShipmentLine
 from ordering.models import OrderState, SavedList, SavedListLine
+from portal.tickets.models import Ticket
 from tests.factories import InvitationFactory, MembershipFactory, ProductFactory, StaffFactory
 
 OUR_APPS = ("accounts.", "catalog.", "ordering.", "billing.", "portal.")
@@ -203,6 +204,29 @@ def _statement_of(company):
     return {"pk": statement.pk}
 
 
+def _ticket_of(company, place_order):
+    """A service ticket of the company about one of its orders, with a photo."""
+    from tests.tickets.helpers import make_ticket
+
+    order = place_order(company=company)
+    return make_ticket(company, order.placed_by, order=order, photo=True)
+
+
+def _ticket(company, place_order):
+    return {"number": _ticket_of(company, place_order).number}
+
+
+def _resolved_ticket(company, place_order):
+    ticket = _ticket_of(company, place_order)
+    Ticket.objects.filter(pk=ticket.pk).update(state=Ticket.State.RESOLVED, resolved_at=timezone.now())
+    return {"number": ticket.number}
+
+
+def _ticket_photo(company, place_order):
+    ticket = _ticket_of(company, place_order)
+    return {"number": ticket.number, "photo_id": ticket.photos.get().pk}
+
+
 CASES: dict[str, Case] = {
     "accounts:switch_company": Case("post", lambda company: {"company_id": company.pk}),
     "accounts:member_edit": Case("get", _membership),
@@ -236,6 +260,10 @@ CASES: dict[str, Case] = {
     "billing:statement_confirm": Case("post", _statement_of),
     "billing:statement_dispute": Case("post", _statement_of),
     "billing:statement_pdf": Case("get", _statement_of),
+    # Service tickets (portal.tickets)
+    "tickets:ticket": Case("get", _ticket, fixtures=("place_order",)),
+    "tickets:ticket_rate": Case("post", _resolved_ticket, fixtures=("place_order",)),
+    "tickets:ticket_photo": Case("get", _ticket_photo, fixtures=("place_order",)),
 }
 
 

@@ -30,6 +30,10 @@ _SEE_COMPANIES = ["accounts.view_company", "accounts.view_membership", "accounts
 # (a rep sees the tier lists too). The manager keeps them (tiers are pricing; see MANAGER).
 _SEE_REGIONS_AND_TIERS = ["accounts.view_region", "accounts.view_pricetier"]
 
+# Customers' buying rhythm, churn warnings and RFM segments (portal.rhythm), and the notes of
+# calls, visits and messages to them: the sales side (a rep's own customers only).
+_CUSTOMER_RHYTHM = ["rhythm.view_customerrhythm", "rhythm.view_visitnote", "rhythm.add_visitnote"]
+
 # Invoices, credit notes, payments, the ledger and the customers' invoice details, read-only.
 _SEE_BILLING = [
     "billing.view_invoice",
@@ -58,7 +62,8 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     # Their own customers' returns, which they approve or refuse (fulfilment.returns narrows them).
     + ["fulfilment.view_returnrequest", "fulfilment.decide_returnrequest"]
     # Their own customers' invoices, payments and aging, to collect (billing narrows them).
-    + _SEE_BILLING,
+    + _SEE_BILLING
+    + _CUSTOMER_RHYTHM,
     ORDER_APPROVER: _BACK_OFFICE
     + _SEE_COMPANIES
     + _SEE_REGIONS_AND_TIERS
@@ -67,7 +72,8 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     + ["catalog.view_lot", "catalog.view_warehouse", "catalog.view_location"]
     + ["ordering.view_order", "ordering.view_approvalrule", "fulfilment.view_shipment"]
     # The sales director decides returns too (for every customer).
-    + ["fulfilment.view_returnrequest", "fulfilment.decide_returnrequest"],
+    + ["fulfilment.view_returnrequest", "fulfilment.decide_returnrequest"]
+    + _CUSTOMER_RHYTHM,
     FINANCE: _BACK_OFFICE
     + _SEE_COMPANIES
     + _SEE_REGIONS_AND_TIERS
@@ -139,7 +145,8 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     + ["fulfilment.view_picklist"]
     + ["fulfilment.recall_lot"]
     + ["fulfilment.view_returnrequest"]
-    + _SEE_BILLING,
+    + _SEE_BILLING
+    + _CUSTOMER_RHYTHM,
     CONTENT_EDITOR: _BACK_OFFICE
     + [
         "wagtailimages.add_image",

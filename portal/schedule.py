@@ -40,6 +40,8 @@ JOBS = [
     Job("monthly-statements", {"day": "1", "hour": "3", "minute": "0"}, "billing.tasks.generate_monthly_statements"),
     # Invoices past due, at the steps finance sets (billing.reminders): every morning at 09:00.
     Job("overdue-reminders", {"hour": "9", "minute": "0"}, "billing.reminders.send_overdue_reminders"),
+    # Every customer's rhythm and RFM segment, and late customers told to their rep: at 06:30.
+    Job("customer-rhythm", {"hour": "6", "minute": "30"}, "portal.rhythm.tasks.compute_rhythm_task"),
 ]
 
 

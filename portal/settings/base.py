@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "portal",
     "portal.pages.apps.PagesConfig",
     "portal.dashboards",
+    "portal.rhythm",
     # Wagtail: public content pages and the staff back office.
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

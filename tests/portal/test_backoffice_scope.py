@@ -598,6 +598,10 @@ CASES: dict[str, Case] = {
     "billing_statements:statement": Case(lambda c, s: {"pk": c.statement.pk}),
     "billing_statements:statement_pdf": Case(lambda c, s: {"pk": c.statement.pk}),
     "billing_statements:dispute": Case(lambda c, s: {"pk": c.dispute.pk}, methods=("get", "post")),
+    # rhythm: notes, messages and calls on a customer
+    "rhythm_admin:note": Case(lambda c, s: {"company_id": c.company.pk}, methods=("get", "post")),
+    "rhythm_admin:message": Case(lambda c, s: {"company_id": c.company.pk}, methods=("get", "post")),
+    "rhythm_admin:call": Case(lambda c, s: {"company_id": c.company.pk}, methods=("post",)),
     # ordering: shared
     **_viewset_cases("approval-rules", _shared_pk("rule"), views=MODEL_VIEWS[:-1], scoped=False),  # no inspect
 }

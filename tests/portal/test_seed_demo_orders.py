@@ -474,3 +474,18 @@ def test_one_return_waits_for_staff_and_one_was_received(seeded):
     move = StockMove.objects.get(lot=line.lot, reference=received.number)
     assert move.quantity == line.quantity
     assert "returns: 1 waiting for staff, 1 received back into stock" in seeded["output"]
+
+
+def test_a_late_customer_on_the_churn_warnings(seeded):
+    """The rhythm step: Spicy Road, weekly until it was suspended, is late and its rep was told
+    once; the reps' notes are there; the regular customers are on time."""
+    from portal.rhythm.models import CustomerRhythm, VisitNote
+
+    spicy = demo.company_by_key("spicyroad")
+    late = CustomerRhythm.objects.get(company=spicy)
+    assert late.late and late.days_late > 90 and late.interval_days == 7
+    assert Notification.objects.filter(user=spicy.sales_rep, kind=NotificationKind.CUSTOMER_LATE).count() == 1
+    for key in ("bayside", "canton", "xiguan", "freshmart"):
+        assert not CustomerRhythm.objects.get(company=demo.company_by_key(key)).late, key
+    assert VisitNote.objects.filter(company=demo.company_by_key("mingde")).count() == 2
+    assert "Customer rhythm: 12 customers" in seeded["output"]

@@ -2,10 +2,11 @@
 then every customer's rhythm and RFM segment computed (`portal.rhythm.compute`), so the churn
 warnings list its late customers and their reps find the notice in their bell.
 
-The late customers come from the history itself: Spicy Road ordered weekly until it was
-suspended (PROFILES' until_days), and Mingde School, which stopped paying two and a half months
-ago (billing's PAYERS), is the one its rep has been calling. Seeding twice adds no note twice
-(found by company, kind and text) and tells no rep twice (`CustomerRhythm.late_since`).
+The late customer comes from the history itself: Spicy Road ordered weekly until it was
+suspended (orders.PROFILES' until_days), three and a half months ago; its rep is told. Mingde
+School, which stopped paying two and a half months ago (billing's PAYERS), still orders and is
+the one its rep has been calling. Seeding twice adds no note twice (found by company, kind and
+text) and tells no rep twice (`CustomerRhythm.late_since`).
 """
 
 from datetime import timedelta

@@ -50,6 +50,7 @@ from portal.demo.orders import (
     order_key,
     season,
 )
+from portal.rhythm.models import CustomerRhythm, VisitNote
 
 pytestmark = pytest.mark.django_db
 
@@ -479,8 +480,6 @@ def test_one_return_waits_for_staff_and_one_was_received(seeded):
 def test_a_late_customer_on_the_churn_warnings(seeded):
     """The rhythm step: Spicy Road, weekly until it was suspended, is late and its rep was told
     once; the reps' notes are there; the regular customers are on time."""
-    from portal.rhythm.models import CustomerRhythm, VisitNote
-
     spicy = demo.company_by_key("spicyroad")
     late = CustomerRhythm.objects.get(company=spicy)
     assert late.late and late.days_late > 90 and late.interval_days == 7

@@ -7,12 +7,14 @@ from datetime import date
 
 import openpyxl
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts import roles
 from accounts.models import Membership, Notification, NotificationKind
 from portal.rhythm.compute import compute_rhythm
-from portal.rhythm.models import VisitNote
+from portal.rhythm.models import CustomerRhythm, VisitNote
 from tests.conftest import _staff
 from tests.factories import CompanyFactory, ContactFactory, MembershipFactory, with_second_factor
 
@@ -84,8 +86,6 @@ def test_segments_list_filters_and_exports_for_the_rep_only(client, staff_sales_
 
 
 def test_segment_filter(client, staff_manager, world):
-    from portal.rhythm.models import CustomerRhythm
-
     segments = dict(CustomerRhythm.objects.values_list("company__display_name", "segment"))
     _login(client, staff_manager)
     text = client.get(reverse("rhythm_admin:customers") + f"?segment={segments['Bayside Bistro']}").content.decode()
@@ -182,3 +182,19 @@ def test_lists_have_fixed_query_counts(client, history, staff_manager, customers
     for name in ("rhythm_admin:warnings", "rhythm_admin:customers"):
         with django_assert_max_num_queries(16):
             assert client.get(reverse(name)).status_code == 200
+
+
+def test_the_360_sections_do_not_grow_with_notes_or_orders(client, staff_sales_rep, history, world):
+    _login(client, staff_sales_rep)
+    url = reverse("customers:inspect", args=[world["mine"].pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(15):
+        VisitNote.objects.create(company=world["mine"], author=staff_sales_rep, kind="visit", text=f"Visit {n}")
+    history(world["mine"], days_ago=[60, 67, 74], today=TODAY)
+    compute_rhythm(today=TODAY)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(url).content.decode()
+    assert html.count('data-note="visit"') == 10
+    assert len(many.captured_queries) == len(few.captured_queries)

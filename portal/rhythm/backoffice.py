@@ -108,7 +108,10 @@ class CustomersView(PermissionTemplateMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
     def form(self):
-        return FilterForm(self.request.GET or None, user=self.request.user)
+        form = FilterForm(self.request.GET or None, user=self.request.user)
+        if self.warnings:
+            del form.fields["late"]  # every row is late here
+        return form
 
     def rows(self):
         rows = self.form().narrow(rhythms_for_staff(self.request.user))

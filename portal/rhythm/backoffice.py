@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView, View
 from wagtail.admin.widgets.button import HeaderButton
 
-from accounts.models import Address, Company, Contact, User
+from accounts.models import Address, Company, Contact, Region, User
 from accounts.selectors import companies_for_staff, sees_all_companies
 from kit.backoffice import PermissionTemplateMixin
 from kit.spreadsheets import download
@@ -69,8 +69,6 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from accounts.models import Region
-
         self.fields["segment"].choices = [("", _("All"))] + [(key, label) for key, label in SEGMENT_LABELS.items()]
         self.fields["region"].queryset = Region.objects.order_by("code")
         if sees_all_companies(user):

@@ -30,6 +30,10 @@ _SEE_COMPANIES = ["accounts.view_company", "accounts.view_membership", "accounts
 # (a rep sees the tier lists too). The manager keeps them (tiers are pricing; see MANAGER).
 _SEE_REGIONS_AND_TIERS = ["accounts.view_region", "accounts.view_pricetier"]
 
+# Customers' buying rhythm, churn warnings and RFM segments (portal.rhythm), and the notes of
+# calls, visits and messages to them: the sales side (a rep's own customers only).
+_CUSTOMER_RHYTHM = ["rhythm.view_customerrhythm", "rhythm.view_visitnote", "rhythm.add_visitnote"]
+
 # Invoices, credit notes, payments, the ledger and the customers' invoice details, read-only.
 _SEE_BILLING = [
     "billing.view_invoice",
@@ -64,7 +68,8 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     + _SEE_BILLING
     # Service tickets of their own customers, every kind (portal.tickets.selectors narrows them).
     + _HANDLE_TICKETS
-    + ["tickets.view_every_kind"],
+    + ["tickets.view_every_kind"]
+    + _CUSTOMER_RHYTHM,
     ORDER_APPROVER: _BACK_OFFICE
     + _SEE_COMPANIES
     + _SEE_REGIONS_AND_TIERS
@@ -73,7 +78,8 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     + ["catalog.view_lot", "catalog.view_warehouse", "catalog.view_location"]
     + ["ordering.view_order", "ordering.view_approvalrule", "fulfilment.view_shipment"]
     # The sales director decides returns too (for every customer).
-    + ["fulfilment.view_returnrequest", "fulfilment.decide_returnrequest"],
+    + ["fulfilment.view_returnrequest", "fulfilment.decide_returnrequest"]
+    + _CUSTOMER_RHYTHM,
     FINANCE: _BACK_OFFICE
     + _SEE_COMPANIES
     + _SEE_REGIONS_AND_TIERS
@@ -156,7 +162,8 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     + _SEE_BILLING
     # Every ticket: assigns, answers, and keeps the service targets (Settings → "Service targets").
     + _HANDLE_TICKETS
-    + ["tickets.view_every_kind", "tickets.view_servicetarget", "tickets.change_servicetarget"],
+    + ["tickets.view_every_kind", "tickets.view_servicetarget", "tickets.change_servicetarget"]
+    + _CUSTOMER_RHYTHM,
     CONTENT_EDITOR: _BACK_OFFICE
     + [
         "wagtailimages.add_image",

@@ -34,6 +34,9 @@ CANCELLABLE = {S.SUBMITTED, S.AWAITING_CUSTOMER_APPROVAL, S.AWAITING_APPROVAL, S
 HOLDS_STOCK = {S.SUBMITTED, S.AWAITING_CUSTOMER_APPROVAL, S.AWAITING_APPROVAL, S.CREDIT_HOLD, S.APPROVED, S.PICKING}
 # States that count in the company's credit exposure as approved but not yet invoiced.
 COUNTS_AS_APPROVED = {S.APPROVED, S.PICKING, S.PARTLY_SHIPPED, S.SHIPPED, S.DELIVERED}
+# States of an order the customer placed and still wants: every state but rejected and cancelled
+# (what a customer's buying rhythm, RFM and "your usual order" count).
+COUNTS_AS_PURCHASE = set(TRANSITIONS) - {S.REJECTED, S.CANCELLED}
 
 
 # Staff read the states where the customer's label speaks to the customer ("your approver").

@@ -1,7 +1,8 @@
 """What the customer's home shows, gathered for the active company in a fixed number of queries
 whatever the number of orders and lists: the credit picture (accounts.credit, in checkout's
-CreditPicture), the last orders, what waits for this person, saved lists and, for the
-company's finance, the open orders and the credit holds.
+CreditPicture), the last orders, what waits for this person, saved lists, "your usual order"
+(portal.rhythm.usual) for who may order and, for the company's finance, the open orders and
+the credit holds.
 
 Every read is narrowed to `membership.company`: a person in two companies sees only the one
 they are working for.
@@ -21,6 +22,7 @@ from ordering.selectors import awaiting_customer_approval_by
 from ordering.services.quote import CreditPicture
 from ordering.states import COUNTS_AS_APPROVED
 from ordering.tracking_views import APPROVER_ROLES
+from portal.rhythm.usual import UsualOrder, may_see_usual_order, usual_order
 
 RECENT_ORDERS = 5
 FIRST_FEW = 5
@@ -77,6 +79,8 @@ class HomeSummary:
     credit_holds: OrderGroup | None  # finance only
     # Where the account stands (open, overdue, credit, balance per currency): finance and admins.
     account: list[AccountFigures] | None = None
+    # What the company orders regularly, within its credit (portal.rhythm.usual): who may order.
+    usual_order: UsualOrder | None = None
 
 
 def credit_picture(company) -> tuple[CreditPicture, object]:
@@ -138,4 +142,5 @@ def home_summary(membership: Membership) -> HomeSummary:
             if membership.role in (Membership.Role.FINANCE, Membership.Role.ADMIN)
             else None
         ),
+        usual_order=usual_order(company, credit=credit) if may_see_usual_order(membership) else None,
     )

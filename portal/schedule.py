@@ -42,6 +42,8 @@ JOBS = [
     Job("overdue-reminders", {"hour": "9", "minute": "0"}, "billing.reminders.send_overdue_reminders"),
     # Service tickets past their targets: each breach told once (portal.tickets.services), every 15 minutes.
     Job("ticket-breaches", {"minute": "*/15"}, "portal.tickets.services.send_breach_notices"),
+    # Every customer's rhythm and RFM segment, and late customers told to their rep: at 06:30.
+    Job("customer-rhythm", {"hour": "6", "minute": "30"}, "portal.rhythm.tasks.compute_rhythm_task"),
 ]
 
 

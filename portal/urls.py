@@ -23,6 +23,7 @@ urlpatterns = [
     path("portal/", include("ordering.fulfilment.urls")),
     path("portal/billing/", include("billing.urls")),
     path("portal/tickets/", include("portal.tickets.urls")),
+    path("portal/", include("portal.rhythm.urls")),
     # Everyone signs in through allauth, which asks staff for their second factor; Wagtail's own
     # login form would skip it, so its URL sends people to ours.
     path(

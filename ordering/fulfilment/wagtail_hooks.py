@@ -17,6 +17,7 @@ from .backoffice import allocation as allocation_screens
 from .backoffice import documents as document_screens
 from .backoffice import returns as return_screens
 from .backoffice import shipping as shipping_screens
+from .backoffice.customer_360 import company_shipments_section
 
 # --- Shipping ----------------------------------------------------------------------------------
 
@@ -40,6 +41,11 @@ def shipments_menu_item():
         icon_name="truck",
         order=150,
     )
+
+
+@hooks.register("register_company_360_section")
+def register_company_shipments_section(request, company):
+    return company_shipments_section(request, company)
 
 
 # --- End of shipping -------------------------------------------------------------------------

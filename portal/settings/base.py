@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "portal.pages.apps.PagesConfig",
     "portal.dashboards",
     "portal.tickets",
+    "portal.rhythm",
     # Wagtail: public content pages and the staff back office.
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -75,7 +75,7 @@ from tests.factories import (
 from tests.portal.test_tenancy import Route, _walk
 
 BACK_OFFICE = "backoffice/"
-OUR_APPS = ("accounts.", "catalog.", "ordering.", "billing.")  # ordering.fulfilment included
+OUR_APPS = ("accounts.", "catalog.", "ordering.", "billing.", "portal.rhythm.")  # ordering.fulfilment included
 # What must never reach the rep: the other rep's customer's names, its contract price, its
 # people's and its order's identifiers.
 RIVAL_MARKERS = ("Rival", "987.65", "rival.example", "SO-RIVAL")
@@ -598,6 +598,10 @@ CASES: dict[str, Case] = {
     "billing_statements:statement": Case(lambda c, s: {"pk": c.statement.pk}),
     "billing_statements:statement_pdf": Case(lambda c, s: {"pk": c.statement.pk}),
     "billing_statements:dispute": Case(lambda c, s: {"pk": c.dispute.pk}, methods=("get", "post")),
+    # rhythm: notes, messages and calls on a customer
+    "rhythm_admin:note": Case(lambda c, s: {"company_id": c.company.pk}, methods=("get", "post")),
+    "rhythm_admin:message": Case(lambda c, s: {"company_id": c.company.pk}, methods=("get", "post")),
+    "rhythm_admin:call": Case(lambda c, s: {"company_id": c.company.pk}, methods=("post",)),
     # ordering: shared
     **_viewset_cases("approval-rules", _shared_pk("rule"), views=MODEL_VIEWS[:-1], scoped=False),  # no inspect
 }

@@ -50,6 +50,7 @@ from portal.demo.orders import (
     order_key,
     season,
 )
+from portal.rhythm.models import CustomerRhythm, VisitNote
 
 pytestmark = pytest.mark.django_db
 
@@ -489,3 +490,16 @@ def test_service_tickets_tell_a_story(seeded):
     assert breached.filter(kind=TicketKind.LATE_DELIVERY, first_response_at__isnull=True).exists()
     assert not Ticket.objects.filter(kind=TicketKind.TECHNICAL_QUESTION).filter(clock.breached(now)).exists()
     assert Ticket.objects.count() == 4
+
+
+def test_a_late_customer_on_the_churn_warnings(seeded):
+    """The rhythm step: Spicy Road, weekly until it was suspended, is late and its rep was told
+    once; the reps' notes are there; the regular customers are on time."""
+    spicy = demo.company_by_key("spicyroad")
+    late = CustomerRhythm.objects.get(company=spicy)
+    assert late.late and late.days_late > 90 and late.interval_days == 7
+    assert Notification.objects.filter(user=spicy.sales_rep, kind=NotificationKind.CUSTOMER_LATE).count() == 1
+    for key in ("bayside", "canton", "xiguan", "freshmart"):
+        assert not CustomerRhythm.objects.get(company=demo.company_by_key(key)).late, key
+    assert VisitNote.objects.filter(company=demo.company_by_key("mingde")).count() == 2
+    assert "Customer rhythm: 12 customers" in seeded["output"]

@@ -536,8 +536,8 @@ class ShortDatedOffer(models.Model):
 class ShippedMonth(models.Model):
     """A rollup: units of a product shipped in a calendar month (local time), kept by
     catalog.services._move for every shipment move, rebuilt by
-    `catalog.shipped.rebuild_shipped_months` after bulk history (the demo, the benchmarks). The stock dashboard reads it instead of the
-    stock ledger."""
+    `catalog.shipped.rebuild_shipped_months` after bulk history (the demo, the benchmarks). The
+    stock dashboard reads it instead of the stock ledger."""
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
     month = models.DateField()  # the first day of the month
@@ -548,3 +548,6 @@ class ShippedMonth(models.Model):
         verbose_name_plural = _("units shipped by month")
         constraints = [models.UniqueConstraint(fields=["product", "month"], name="one_shipped_month_per_product")]
         indexes = [models.Index(fields=["month", "product"])]
+
+    def __str__(self):
+        return f"{self.product_id} {self.month:%Y-%m} {self.quantity}"

@@ -106,12 +106,14 @@ def _open_offers(company: Company) -> tuple:
     key = _company_key(company.pk)
     offers = cache.get(key)
     if offers is None:
-        rows = ShortDatedOffer.objects.filter(companies=company, ended_at__isnull=True).order_by("-created_at", "-pk")
-        lots = dict.fromkeys(rows.values_list("pk", flat=True), ())
-        for offer_id, lot_id in ShortDatedOffer.lots.through.objects.filter(shortdatedoffer_id__in=lots).values_list(
-            "shortdatedoffer_id", "lot_id"
-        ):
-            lots[offer_id] += (lot_id,)
+        rows = list(
+            ShortDatedOffer.objects.filter(companies=company, ended_at__isnull=True).order_by("-created_at", "-pk")
+        )
+        lots = {row.pk: () for row in rows}
+        if rows:
+            through = ShortDatedOffer.lots.through.objects.filter(shortdatedoffer_id__in=lots)
+            for offer_id, lot_id in through.values_list("shortdatedoffer_id", "lot_id"):
+                lots[offer_id] += (lot_id,)
         offers = tuple(
             (row.pk, row.product_id, row.unit_price, row.currency, row.valid_until, lots[row.pk]) for row in rows
         )

@@ -58,7 +58,10 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     # Their own customers' returns, which they approve or refuse (fulfilment.returns narrows them).
     + ["fulfilment.view_returnrequest", "fulfilment.decide_returnrequest"]
     # Their own customers' invoices, payments and aging, to collect (billing narrows them).
-    + _SEE_BILLING,
+    + _SEE_BILLING
+    # The stock dashboard (their customers' buying only) and short-dated offers to their customers.
+    + ["catalog.view_stock_dashboard"]
+    + [f"catalog.{action}_shortdatedoffer" for action in ("view", "add", "change")],
     ORDER_APPROVER: _BACK_OFFICE
     + _SEE_COMPANIES
     + _SEE_REGIONS_AND_TIERS
@@ -116,7 +119,9 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     # A recall puts a lot on quality hold and tells its receivers (fulfilment.trace).
     + ["fulfilment.recall_lot"]
     # Returns: the warehouse receives the goods back (into their lot, or written off); no prices.
-    + ["fulfilment.view_returnrequest", "fulfilment.receive_returnrequest"],
+    + ["fulfilment.view_returnrequest", "fulfilment.receive_returnrequest"]
+    # The stock dashboard, without values at cost (it does not see prices).
+    + ["catalog.view_stock_dashboard"],
     # The manager reads everything and is the catalog manager: products, categories,
     # assortments and price lists (with their entries); stock moves stay with the warehouse.
     MANAGER: _BACK_OFFICE
@@ -139,7 +144,10 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     + ["fulfilment.view_picklist"]
     + ["fulfilment.recall_lot"]
     + ["fulfilment.view_returnrequest"]
-    + _SEE_BILLING,
+    + _SEE_BILLING
+    # The stock dashboard and short-dated offers to any customer.
+    + ["catalog.view_stock_dashboard"]
+    + [f"catalog.{action}_shortdatedoffer" for action in ("view", "add", "change")],
     CONTENT_EDITOR: _BACK_OFFICE
     + [
         "wagtailimages.add_image",

@@ -73,7 +73,7 @@ class OfferListView(PermissionTemplateMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        shown = companies_for_staff(user).only("display_name").order_by("display_name")
+        shown = companies_for_staff(user).order_by("display_name")
         offers = offers_for_staff(user).prefetch_related(
             Prefetch("companies", queryset=shown, to_attr="shown_companies"),
             Prefetch("lots", queryset=Lot.objects.only("number", "expiry_date", "product_id")),
@@ -91,6 +91,7 @@ class MakeOfferView(PermissionTemplateMixin, FormView):
     page_title = gettext_lazy("Make a short-dated offer")
     header_icon = "tag"
     template_name = "dashboards/offer_form.html"
+    form_class = OfferForm
 
     def dispatch(self, request, *args, **kwargs):
         self.today = timezone.localdate()

@@ -3,7 +3,7 @@ with frozen time; the rollup kept by shipping equals the ledger's aggregate; who
 whose customers; exports; a fixed number of queries."""
 
 import io
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 

@@ -2,7 +2,8 @@
 
 The data is in `data.py`, as plain lists of dicts; one module seeds each area: `people.py`
 (people, companies, content), `catalog.py` (products, prices, stock), `orders.py` (a year of
-orders), `billing.py` (their invoices and payments). None imports this package's `__init__`,
+orders), `billing.py` (their invoices and payments), `stock.py` (the stock dashboard's story: a
+short-dated lot offered to the customers who buy it). None imports this package's `__init__`,
 so there is no import cycle.
 Every function looks rows up by a natural key (e-mail, code, tax number, address label, contact
 name, licence number) and brings them in line with the data, so seeding twice changes nothing
@@ -36,8 +37,9 @@ from .data import (
 )
 from .orders import seed_orders
 from .people import SeedReport, company_by_key, customer_email, seed_content, seed_people
+from .stock import seed_stock
 
-SEED_STEPS = [seed_people, seed_content, seed_catalog, seed_orders, seed_billing]
+SEED_STEPS = [seed_people, seed_content, seed_catalog, seed_orders, seed_billing, seed_stock]
 
 
 def seed_all() -> SeedReport:

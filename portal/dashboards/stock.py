@@ -145,9 +145,13 @@ class StockDashboardView(PermissionTemplateMixin, TemplateView):
             ),
         ]
 
-    def charts(self, tables: dict) -> list[dict]:
+    def charts(self, tables: list) -> list[dict]:
         figures, values = self.figures(), sees_values(self.request.user)
         products = figures["products"][:SHOWN]
+        slow, expiring = figures["slow"][:SHOWN], figures["expiring"][:SHOWN]
+        # Value bars only when some value is known (costs are blank until set): else units.
+        slow_values = values and any(row.value is not None for row in slow)
+        expiring_values = values and any(row.value is not None for row in expiring)
         charts = [
             bar_chart(
                 [
@@ -164,24 +168,26 @@ class StockDashboardView(PermissionTemplateMixin, TemplateView):
                 [
                     Bar(
                         row.sku,
-                        (row.value or Decimal(0)) if values else Decimal(row.on_hand),
+                        (row.value or Decimal(0)) if slow_values else Decimal(row.on_hand),
                         url=product_stock_url(row.key),
                     )
-                    for row in figures["slow"][:SHOWN]
+                    for row in slow
                 ],
-                title=_("Slow movers: value at cost") if values else _("Slow movers: units on hand"),
-                value_format=_money if values else str,
+                title=_("Slow movers: value at cost") if slow_values else _("Slow movers: units on hand"),
+                value_format=_money if slow_values else str,
             ),
             bar_chart(
                 [
                     Bar(
                         f"{row.lot.product.sku} {row.lot.number}",
-                        (row.value or Decimal(0)) if values else Decimal(row.free),
+                        (row.value or Decimal(0)) if expiring_values else Decimal(row.free),
                     )
-                    for row in figures["expiring"][:SHOWN]
+                    for row in expiring
                 ],
-                title=_("Lots nearing expiry: value at cost") if values else _("Lots nearing expiry: units free"),
-                value_format=_money if values else str,
+                title=_("Lots nearing expiry: value at cost")
+                if expiring_values
+                else _("Lots nearing expiry: units free"),
+                value_format=_money if expiring_values else str,
             ),
         ]
         return [

@@ -181,8 +181,16 @@ def make_offer(
 ) -> ShortDatedOffer:
     """Make the offer and tell the customers named; all or nothing (OfferError names the field)."""
     today = today or timezone.localdate()
-    _check(product=product, lots=lots, companies=companies, unit_price=unit_price, currency=currency,
-           valid_until=valid_until, user=user, today=today)  # fmt: skip
+    _check(
+        product=product,
+        lots=lots,
+        companies=companies,
+        unit_price=unit_price,
+        currency=currency,
+        valid_until=valid_until,
+        user=user,
+        today=today,
+    )
     with transaction.atomic():
         offer = ShortDatedOffer.objects.create(
             product=product, unit_price=unit_price, currency=currency, valid_until=valid_until, created_by=user

@@ -21,11 +21,12 @@ Each function runs a fixed number of aggregate queries whatever the number of pr
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from catalog.models import Category, Lot, Product, ShippedMonth
 from catalog.shipped import month_of
@@ -195,11 +196,12 @@ def usual_buyers(*, product_ids, today: date, companies, shown: int = USUAL_BUYE
     USUAL_BUYER_DAYS, most orders (then latest) first; one query."""
     if not product_ids:
         return {}
-    since = today - timedelta(days=USUAL_BUYER_DAYS)
+    # From local midnight, as a timestamp: the index on placed_at serves it.
+    since = timezone.make_aware(datetime.combine(today - timedelta(days=USUAL_BUYER_DAYS), time.min))
     rows = (
         OrderLine.objects.filter(
             product_id__in=product_ids,
-            order__placed_at__date__gte=since,
+            order__placed_at__gte=since,
             order__company__in=companies,
         )
         .exclude(order__state__in=[OrderState.CANCELLED, OrderState.REJECTED])

@@ -69,7 +69,10 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     # Service tickets of their own customers, every kind (portal.tickets.selectors narrows them).
     + _HANDLE_TICKETS
     + ["tickets.view_every_kind"]
-    + _CUSTOMER_RHYTHM,
+    + _CUSTOMER_RHYTHM
+    # The stock dashboard (their customers' buying only) and short-dated offers to their customers.
+    + ["catalog.view_stock_dashboard"]
+    + [f"catalog.{action}_shortdatedoffer" for action in ("view", "add", "change")],
     ORDER_APPROVER: _BACK_OFFICE
     + _SEE_COMPANIES
     + _SEE_REGIONS_AND_TIERS
@@ -136,7 +139,9 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     # Tickets about goods (quality, missing item, temperature) of every customer; not late
     # deliveries, questions or disputes (portal.tickets.selectors).
     + _HANDLE_TICKETS
-    + ["tickets.handle_goods_tickets"],
+    + ["tickets.handle_goods_tickets"]
+    # The stock dashboard, without values at cost (it does not see prices).
+    + ["catalog.view_stock_dashboard"],
     # The manager reads everything and is the catalog manager: products, categories,
     # assortments and price lists (with their entries); stock moves stay with the warehouse.
     MANAGER: _BACK_OFFICE
@@ -163,7 +168,10 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     # Every ticket: assigns, answers, and keeps the service targets (Settings → "Service targets").
     + _HANDLE_TICKETS
     + ["tickets.view_every_kind", "tickets.view_servicetarget", "tickets.change_servicetarget"]
-    + _CUSTOMER_RHYTHM,
+    + _CUSTOMER_RHYTHM
+    # The stock dashboard and short-dated offers to any customer.
+    + ["catalog.view_stock_dashboard"]
+    + [f"catalog.{action}_shortdatedoffer" for action in ("view", "add", "change")],
     CONTENT_EDITOR: _BACK_OFFICE
     + [
         "wagtailimages.add_image",

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,6 +47,8 @@ class Picks:
 
     by_product: dict[int, list[tuple[LockedLot, int]]] = field(default_factory=dict)
     short: dict[int, int] = field(default_factory=dict)
+    # What each product with preferred lots got from them (a short-dated offer's lots).
+    from_preferred: dict[int, int] = field(default_factory=dict)
 
     def quantity(self, product_id: int) -> int:
         return sum(quantity for _lot, quantity in self.by_product.get(product_id, ()))
@@ -63,6 +65,7 @@ def pick(
     today: date,
     exclude_lot_ids: frozenset = frozenset(),
     among_lot_ids: frozenset | None = None,
+    preferred_lots: dict[int, frozenset] | None = None,
 ) -> Picks:
     """Lock the lots of every product in `lines` (by primary key) and take each line's stock
     from the lots that expire first and still have the company's share of shelf life.
@@ -70,7 +73,12 @@ def pick(
     Nothing is written: the picks are added to the locked lots' `allocated` in memory, and
     `hold()` saves them once the order lines exist. `exclude_lot_ids` are never taken from (the
     lot an allocation is being moved away from); when `among_lot_ids` is given, only those lots
-    are (the lots a backorder fill locked first)."""
+    are (the lots a backorder fill locked first). `preferred_lots` (product id → lot ids: a
+    short-dated offer's lots, which the customer was offered by name) are taken first, earliest
+    expiry first, whatever the company's shelf-life rule says, as long as they have not expired;
+    what they cannot give comes from the usual lots."""
+    preferred_lots = preferred_lots or {}
+    preferred_ids = frozenset().union(*preferred_lots.values()) if preferred_lots else frozenset()
     first_expiry = {
         product.pk: earliest_sellable_expiry(
             shelf_life_days=product.shelf_life_days,
@@ -83,14 +91,12 @@ def pick(
     if not first_expiry:
         return picks
     # Lots expiring before every line's first acceptable date can give nothing: not locked.
+    within_rule = Q(expiry_date__gte=min(first_expiry.values()))
+    if preferred_ids:
+        within_rule |= Q(pk__in=preferred_ids, expiry_date__gt=today)
     rows = (
         Lot.objects.select_for_update()
-        .filter(
-            product_id__in=first_expiry,
-            expiry_date__gte=min(first_expiry.values()),
-            on_hand__gt=F("allocated"),
-            held_at__isnull=True,
-        )
+        .filter(within_rule, product_id__in=first_expiry, on_hand__gt=F("allocated"), held_at__isnull=True)
         .order_by("pk")
         .values_list("pk", "product_id", "expiry_date", "on_hand", "allocated")
     )
@@ -98,14 +104,17 @@ def pick(
     for row in rows:
         lot = LockedLot(*row)
         if (
-            lot.expiry_date >= first_expiry[lot.product_id]
+            (lot.expiry_date >= first_expiry[lot.product_id] or lot.pk in preferred_lots.get(lot.product_id, ()))
             and lot.pk not in exclude_lot_ids
             and (among_lot_ids is None or lot.pk in among_lot_ids)
         ):
             by_product[lot.product_id].append(lot)
     for product, wanted in lines:
         needed, taken = wanted, []
-        for lot in sorted(by_product[product.pk], key=lambda lot: (lot.expiry_date, lot.pk)):
+        preferred = preferred_lots.get(product.pk, frozenset())
+        # Preferred lots first, then the rest; each group first expiry first.
+        order = sorted(by_product[product.pk], key=lambda lot: (lot.pk not in preferred, lot.expiry_date, lot.pk))
+        for lot in order:
             if needed == 0:
                 break
             quantity = min(needed, lot.on_hand - lot.allocated)
@@ -114,6 +123,8 @@ def pick(
                 lot.allocated += quantity
                 needed -= quantity
         picks.by_product[product.pk] = taken
+        if preferred:
+            picks.from_preferred[product.pk] = sum(quantity for lot, quantity in taken if lot.pk in preferred)
         if needed:
             picks.short[product.pk] = wanted - needed
     return picks

@@ -7,4 +7,6 @@ class CatalogConfig(AppConfig):
     verbose_name = _("Catalog and stock")
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the receivers)
+        from . import phrases, signals  # noqa: F401  (signals connects the receivers)
+
+        phrases.register()

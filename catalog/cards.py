@@ -38,7 +38,11 @@ def _offer_fingerprint(offer) -> str:
         )
         for p in offer.price_points
     ]
-    state = repr((offer.may_order, offer.availability.status, points))
+    short = offer.short_dated
+    special = (
+        (str(short.unit_price), short.lot_numbers, short.expiry_date, short.free, short.valid_until) if short else None
+    )
+    state = repr((offer.may_order, offer.availability.status, points, special))
     return hashlib.blake2b(state.encode(), digest_size=12).hexdigest()
 
 

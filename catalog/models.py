@@ -487,3 +487,67 @@ class Allocation(models.Model):
 
     def __str__(self):
         return f"{self.lot} × {self.quantity}"
+
+
+class ShortDatedOffer(models.Model):
+    """A price for named lots of one product, until a date, for named customers (catalog.offers
+    applies it; catalog.short_dated makes and ends it).
+
+    The price is per sales unit in `currency`; it applies to at most the lots' free quantity,
+    and the lines it prices take their stock from those lots (catalog.allocation.pick's
+    `preferred_lots`). After `valid_until`, once `ended_at` is set or the lots are gone, the
+    customer's usual price applies again."""
+
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
+    lots = models.ManyToManyField(Lot, verbose_name=_("lots"), related_name="short_dated_offers")
+    companies = models.ManyToManyField(Company, verbose_name=_("customers"), related_name="short_dated_offers")
+    unit_price = models.DecimalField(
+        _("offer price"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default="CNY")
+    valid_until = models.DateField(_("valid until"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("made by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("made"), auto_now_add=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ended by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("short-dated offer")
+        verbose_name_plural = _("short-dated offers")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(unit_price__gt=0), name="short_dated_offer_price_positive")]
+        # The stock dashboard (portal.dashboards.stock): turnover, slow movers, expiring lots.
+        permissions = [("view_stock_dashboard", _("Can see the stock dashboard"))]
+        indexes = [models.Index(fields=["valid_until"], condition=Q(ended_at__isnull=True), name="open_short_offers")]
+
+    def __str__(self):
+        return f"{self.product.sku} {self.unit_price} {self.currency} → {self.valid_until}"
+
+
+class ShippedMonth(models.Model):
+    """A rollup: units of a product shipped in a calendar month (local time), kept by
+    catalog.services._move for every shipment move, rebuilt by
+    `catalog.shipped.rebuild_shipped_months` after bulk history (the demo, the benchmarks). The
+    stock dashboard reads it instead of the stock ledger."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the first day of the month
+    quantity = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("units shipped in a month")
+        verbose_name_plural = _("units shipped by month")
+        constraints = [models.UniqueConstraint(fields=["product", "month"], name="one_shipped_month_per_product")]
+        indexes = [models.Index(fields=["month", "product"])]
+
+    def __str__(self):
+        return f"{self.product_id} {self.month:%Y-%m} {self.quantity}"

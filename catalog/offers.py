@@ -10,6 +10,11 @@ reorders, the catalog pages and the back office's order-on-behalf all ask `offer
 The reasons are checked in a fixed order, and the first that applies is the one given:
 inactive, not in the company's assortment, licence (missing, expired, wrong kind), no price,
 out of stock (only for products that may not be backordered).
+
+A short-dated offer (catalog.short_dated) named to the company prices a line at the offer price
+when the offer's lots still have the whole quantity free: the line then takes its stock from
+those lots (the price carries their ids for catalog.allocation.pick). A larger quantity, a day
+after the offer's end, or lots gone: the usual price.
 """
 
 from dataclasses import dataclass, field
@@ -27,6 +32,7 @@ from accounts.models import Company, Licence, LicenceKind
 from .models import Assortment, Category, Product
 from .pricing import Price, PriceBook, price_book
 from .selectors import CATALOG_CACHE_TIMEOUT, assortment_ids, first_orderable_quantity
+from .short_dated import ShortDated, short_dated_for
 from .stock import availability_for
 
 # The most of one product one line can hold.
@@ -212,10 +218,19 @@ class OfferTerms:
     availability: dict | None  # None: stock is the caller's (placement takes it from locked lots)
     outside: set[int]
     licences: tuple
+    short_dated: dict[int, ShortDated] = field(default_factory=dict)
 
     @classmethod
     def load(
-        cls, *, company: Company, products, on: date | None = None, book=None, availability=None, check_stock=True
+        cls,
+        *,
+        company: Company,
+        products,
+        on: date | None = None,
+        book=None,
+        availability=None,
+        check_stock=True,
+        short_dated=None,
     ):
         on = on or timezone.localdate()
         products = list({product.pk: product for product in products}.values())
@@ -232,11 +247,21 @@ class OfferTerms:
             availability=availability if check_stock else None,
             outside=_outside_assortment(company, products),
             licences=licences_on_file(company) if restricted else (),
+            short_dated=short_dated_for(company=company, product_ids=[product.pk for product in products], on=on)
+            if short_dated is None
+            else short_dated,
         )
 
     def offer(self, product: Product, requested: int, *, snap: bool = True) -> Offer:
         quantity = snapped(product, requested) if snap else requested
         available = self.availability[product.pk].available if self.availability is not None else quantity
+        price = self.book.price(product.pk, quantity)
+        short_dated = self.short_dated.get(product.pk)
+        if price is not None and short_dated is not None and 0 < quantity <= short_dated.free:
+            # The offer's lots hold the whole line, whatever the company's shelf-life rule says
+            # of them (the customer was offered these lots by name).
+            price = short_dated.price
+            available = max(available, short_dated.free)
         now = min(quantity, max(available, 0))
         refusal = _refusal(
             product, self.book, quantity, available, outside=self.outside, licences=self.licences, on=self.on
@@ -245,7 +270,7 @@ class OfferTerms:
             product=product,
             requested=requested,
             quantity=quantity,
-            price=self.book.price(product.pk, quantity),
+            price=price,
             available=available,
             now=now,
             backorder=quantity - now if product.allow_backorder else 0,

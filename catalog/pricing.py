@@ -20,12 +20,16 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Company
 from kit.languages import in_active_language
 
 from .models import PriceList, PriceListEntry
 from .selectors import CATALOG_CACHE_TIMEOUT, catalog_version, local_cache
+
+# Price.source (and OrderLine.price_source) of a price set by a short-dated offer, not a list.
+OFFER_SOURCE = "offer"
 
 _CENT = Decimal("0.01")  # PriceListEntry.unit_price has two decimal places
 KIND_ORDER = {PriceList.Kind.CONTRACT: 0, PriceList.Kind.TIER: 1, PriceList.Kind.DEFAULT: 2}
@@ -40,10 +44,13 @@ class Price:
     min_quantity: int
     price_list_name: str = ""
     price_list_name_zh: str = ""
+    # A short-dated offer's price (source OFFER_SOURCE): its lots, from which the line's stock
+    # must come (catalog.short_dated, catalog.allocation.pick's `preferred_lots`).
+    lot_ids: frozenset = frozenset()
 
     @property
     def source_label(self) -> str:
-        return PriceList.Kind(self.source).label
+        return source_label(self.source)
 
     @property
     def list_label(self) -> str:
@@ -52,8 +59,15 @@ class Price:
         return price_list_label(self.source, in_active_language(self.price_list_name, self.price_list_name_zh))
 
 
+def source_label(kind: str) -> str:
+    """A price source's name: a list's kind (Contract, Tier, List), or a short-dated offer."""
+    if kind == OFFER_SOURCE:
+        return _("Short-dated offer")
+    return PriceList.Kind(kind).label
+
+
 def price_list_label(kind: str, name: str) -> str:
-    label = PriceList.Kind(kind).label
+    label = source_label(kind)
     return f"{label} · {name}" if name else str(label)
 
 

@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from .models import Location, Lot, Product, StockLevel, StockMove
+from .shipped import record_shipped
 from .signals import stock_received
 from .stock import forget_stock
 
@@ -52,6 +53,8 @@ def _move(*, lot: Lot, location: Location, quantity: int, kind: str, reason: str
     Lot.objects.filter(pk=lot.pk).update(on_hand=F("on_hand") + quantity)
     lot.on_hand += quantity
     forget_stock([lot.product_id])
+    if kind == StockMove.Kind.SHIPMENT:
+        record_shipped(product_id=lot.product_id, quantity=-quantity)
     return StockMove.objects.create(
         kind=kind, lot=lot, location=location, quantity=quantity, reason=reason, reference=reference, user=user
     )

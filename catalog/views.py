@@ -39,6 +39,7 @@ from .selectors import (
     remember_products,
     visible_products,
 )
+from .short_dated import ShortDated, short_dated_for
 from .stock import Availability, availability_for, with_sellable_stock
 
 PER_PAGE_CHOICES = (12, 24, 48)
@@ -240,6 +241,7 @@ class ShelfOffer:
     price_points: list[PricePoint]
     availability: Availability
     licence_reason: str = ""  # why the company may not order it for want of a licence (catalog.offers)
+    short_dated: ShortDated | None = None  # an offer of short-dated lots to this company, with stock left
 
     @property
     def may_order(self) -> bool:
@@ -249,7 +251,7 @@ class ShelfOffer:
     def sold_out(self) -> str:
         """What to say instead of the add button when nothing may be ordered now (no stock, and
         the product may not be backordered), in catalog.offers' words; else ""."""
-        if self.availability.status != "out" or self.product.allow_backorder:
+        if self.availability.status != "out" or self.product.allow_backorder or self.short_dated:
             return ""
         return refusal_text(Refusal.OUT_OF_STOCK, {"available": self.availability.available})
 
@@ -293,15 +295,20 @@ def _offers(company: Company, products: list[Product]) -> list[ShelfOffer]:
     # Licences matter only for restricted products: most pages cost no licence read.
     licences = licences_on_file(company) if any(product.category.restricted for product in products) else ()
     today = timezone.localdate()
+    short_dated = short_dated_for(company=company, product_ids=[product.pk for product in products], on=today)
     offers = []
     for product in products:
         refusal = licence_refusal(product.category, licences, today)
+        points = _price_points(book, product)
+        offer = short_dated.get(product.pk)
         offers.append(
             ShelfOffer(
                 product=product,
-                price_points=_price_points(book, product),
+                price_points=points,
                 availability=availability[product.pk],
                 licence_reason=refusal_text(*refusal) if refusal else "",
+                # Shown beside the usual price while its lots have stock (catalog.offers prices it).
+                short_dated=offer if offer and offer.free and points else None,
             )
         )
     return offers

@@ -16,7 +16,12 @@ register = template.Library()
 
 ZONE_BADGES = {"frozen": "text-bg-primary", "chilled": "text-bg-info", "ambient": "text-bg-light border"}
 STOCK_BADGES = {"in_stock": "text-bg-success", "low": "text-bg-warning", "out": "text-bg-secondary"}
-SOURCE_BADGES = {"contract": "text-bg-success", "tier": "text-bg-info", "default": "text-bg-light border"}
+SOURCE_BADGES = {
+    "contract": "text-bg-success",
+    "tier": "text-bg-info",
+    "default": "text-bg-light border",
+    "offer": "text-bg-warning",
+}
 
 
 @register.filter

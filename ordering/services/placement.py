@@ -156,11 +156,27 @@ def place_order(
 def _pick(*, company, quote: Quote, today: date) -> allocation.Picks:
     """The stock of every line, first expiry first, under the lots' row locks; a line short of
     stock that may not be backordered is refused, in the words the checkout page would use now."""
-    picks = allocation.pick(company=company, lines=[(line.product, line.quantity) for line in quote.lines], today=today)
+    # A line priced by a short-dated offer takes its stock from the offer's lots (catalog.offers).
+    preferred = {line.product.pk: line.price.lot_ids for line in quote.lines if line.price and line.price.lot_ids}
+    picks = allocation.pick(
+        company=company,
+        lines=[(line.product, line.quantity) for line in quote.lines],
+        today=today,
+        preferred_lots=preferred,
+    )
     for line in quote.lines:
         if line.product.pk in picks.short and not line.product.allow_backorder:
             available = picks.short[line.product.pk]
             raise OrderingError(for_sku(line.product.sku, refusal_text(Refusal.OUT_OF_STOCK, {"available": available})))
+        if line.product.pk in preferred and picks.from_preferred[line.product.pk] < line.quantity:
+            # Someone took the offer's lots since the quote: the offer price no longer holds.
+            raise OrderingError(
+                for_sku(
+                    line.product.sku,
+                    _("Only %(left)s are left at the short-dated offer price; change the quantity.")
+                    % {"left": picks.from_preferred[line.product.pk]},
+                )
+            )
     return picks
 
 

@@ -3,7 +3,7 @@
 from django import template
 
 from accounts.access import notifications_for
-from catalog.models import PriceList
+from catalog.pricing import source_label as pricing_source_label
 from kit import phrases
 from ordering import states
 from ordering.models import OrderState
@@ -46,9 +46,9 @@ def staff_state_label(state: str) -> str:
 
 @register.filter
 def price_source_label(source: str) -> str:
-    """contract / tier / default → the label buyers see (Contract, Tier, List)."""
+    """contract / tier / default / offer → the label buyers see (Contract, Tier, List, Short-dated offer)."""
     try:
-        return str(PriceList.Kind(source).label)
+        return str(pricing_source_label(source))
     except ValueError:
         return source
 

@@ -10,3 +10,52 @@ def role_panels(request, panels):
     if not may_edit_pages(request):
         panels.clear()
     panels.extend(panel(request) for panel in PANELS if panel.shown_to(request))
+
+
+# --- stock dashboard ---
+
+
+@hooks.register("register_admin_urls")
+def register_stock_dashboard_urls():
+    from django.urls import include, path
+
+    from . import offers, stock
+
+    return [
+        path(
+            "dashboards/stock/offers/",
+            include((offers.urlpatterns, "stock_offers"), namespace="stock_offers"),
+        ),
+        path("dashboards/stock/", include((stock.urlpatterns, "stock_dashboard"), namespace="stock_dashboard")),
+    ]
+
+
+@hooks.register("register_dashboards_menu_item")
+def stock_dashboard_menu_item():
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy as _
+
+    from kit.backoffice import PermissionMenuItem
+
+    from .stock import VIEW_STOCK_DASHBOARD
+
+    return PermissionMenuItem(
+        _("Stock"), reverse("stock_dashboard:index"), permission=VIEW_STOCK_DASHBOARD, icon_name="table", order=30
+    )
+
+
+@hooks.register("register_dashboards_menu_item")
+def short_dated_offers_menu_item():
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy as _
+
+    from kit.backoffice import PermissionMenuItem
+
+    from .offers import VIEW_OFFERS
+
+    return PermissionMenuItem(
+        _("Short-dated offers"), reverse("stock_offers:index"), permission=VIEW_OFFERS, icon_name="tag", order=31
+    )
+
+
+# --- end stock dashboard ---

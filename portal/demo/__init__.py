@@ -2,9 +2,10 @@
 
 The data is in `data.py`, as plain lists of dicts; one module seeds each area: `people.py`
 (people, companies, content), `catalog.py` (products, prices, stock), `orders.py` (a year of
-orders), `billing.py` (their invoices and payments), `tickets.py` (service tickets), `rhythm.py`
-(the reps' notes and every customer's rhythm, computed last). None imports this package's
-`__init__`, so there is no import cycle.
+orders), `billing.py` (their invoices and payments), `stock.py` (a short-dated lot offered to
+the customers who buy it), `tickets.py` (service tickets), `rhythm.py` (the reps' notes and every
+customer's rhythm, computed last). None imports this package's `__init__`, so there is no import
+cycle.
 Every function looks rows up by a natural key (e-mail, code, tax number, address label, contact
 name, licence number) and brings them in line with the data, so seeding twice changes nothing
 and duplicates nothing. The command runs `seed_all()` inside one transaction.
@@ -38,9 +39,19 @@ from .data import (
 from .orders import seed_orders
 from .people import SeedReport, company_by_key, customer_email, seed_content, seed_people
 from .rhythm import seed_rhythm
+from .stock import seed_stock
 from .tickets import seed_tickets
 
-SEED_STEPS = [seed_people, seed_content, seed_catalog, seed_orders, seed_billing, seed_tickets, seed_rhythm]
+SEED_STEPS = [
+    seed_people,
+    seed_content,
+    seed_catalog,
+    seed_orders,
+    seed_billing,
+    seed_stock,
+    seed_tickets,
+    seed_rhythm,
+]
 
 
 def seed_all() -> SeedReport:

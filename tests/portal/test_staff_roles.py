@@ -31,7 +31,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data
 from accounts import roles
 from accounts.models import Company, CreditAccount, Membership, PriceTier
 from catalog.backoffice import price_list_viewset
-from catalog.models import Allocation, Lot, PriceList, PriceListEntry, StockLevel, StockMove
+from catalog.models import Allocation, Lot, PriceList, PriceListEntry, ShortDatedOffer, StockLevel, StockMove
 from catalog.services import Receipt, receive_stock
 from ordering import services
 from ordering.approval import ApprovalRule, ApprovalStep
@@ -547,6 +547,24 @@ def _only(*role_names) -> frozenset[str]:
     return frozenset(role_names)
 
 
+def _make_offer(client, world, staged):
+    """A price for the customer's lot L1 (portal.dashboards.offers; catalog.short_dated)."""
+    return client.post(
+        reverse("stock_offers:make", args=[world.product.pk]),
+        {
+            "lots": [world.lot.pk],
+            "companies": [world.company.pk],
+            "unit_price": "60.00",
+            "currency": "CNY",
+            "valid_until": (TODAY + timedelta(days=5)).isoformat(),
+        },
+    )
+
+
+def _offers(world, staged):
+    return sorted(ShortDatedOffer.objects.values_list("product_id", "unit_price"))
+
+
 ACTIONS: dict[str, Action] = {
     "change credit limit and terms": Action(
         _only(roles.FINANCE), "accounts.change_credit_terms", _change_credit_terms, _credit_terms
@@ -611,6 +629,9 @@ ACTIONS: dict[str, Action] = {
     ),
     "receive a return into stock": Action(
         _only(roles.WAREHOUSE), "fulfilment.receive_returnrequest", _receive_return, _on_hand, _approved_return
+    ),
+    "make a short-dated offer": Action(
+        frozenset({roles.SALES_REP, roles.MANAGER}), "catalog.add_shortdatedoffer", _make_offer, _offers
     ),
 }
 

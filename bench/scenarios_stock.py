@@ -1,0 +1,184 @@
+"""The stock dashboard against the framework floor and the raw SQL: `run.py --scenarios stock`.
+
+    DJANGO_SETTINGS_MODULE=bench.settings \
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/tradecounter_bench \
+    .venv/bin/python bench/run.py --scale small --scenarios stock --connections 2
+
+Issue 14's target: the dashboard answers in under 300 ms p50, and its shipped-units aggregate
+(read from the `catalog.ShippedMonth` rollup as `portal.dashboards.stock_figures` does) takes at
+most 0.5 × the raw SQL of the same aggregate over the base tables (every shipment move
+of the period joined to its lot). The dashboard as the bench manager (staff MFA enforced), right
+after a floor run, as bench/scenarios_billing.py does; queries counted in-process warm and cold;
+both aggregates timed in-process, the median of SQL_REPETITIONS after a warm-up.
+"""
+
+import statistics
+import time
+from datetime import UTC, datetime
+
+from bench import run as base
+from bench import scenarios_backoffice as backoffice
+
+DASHBOARD_P50_MS = 300
+ROLLUP_RATIO = 0.5
+SQL_REPETITIONS = 15
+MONTHS = 3
+
+RAW_SHIPPED_SQL = """
+SELECT l.product_id, -SUM(m.quantity)
+FROM catalog_stockmove m JOIN catalog_lot l ON l.id = m.lot_id
+WHERE m.kind = 'shipment' AND m.created_at >= %(start)s
+GROUP BY l.product_id
+"""
+
+
+def data_counts() -> dict[str, int]:
+    from catalog.models import Lot, Product, ShippedMonth, StockMove
+
+    return {
+        "products": Product.objects.count(),
+        "lots": Lot.objects.count(),
+        "shipment_moves": StockMove.objects.filter(kind=StockMove.Kind.SHIPMENT).count(),
+        "shipped_months": ShippedMonth.objects.count(),
+    }
+
+
+def _median_ms(function) -> dict:
+    function()
+    timings, result = [], None
+    for _ in range(SQL_REPETITIONS):
+        started = time.perf_counter()
+        result = function()
+        timings.append((time.perf_counter() - started) * 1000)
+    return {"median_ms": round(statistics.median(timings), 2), "min_ms": round(min(timings), 2),
+            "max_ms": round(max(timings), 2), "rows": result}  # fmt: skip
+
+
+def sql_timing() -> dict:
+    from datetime import time as day_time
+
+    from django.db import connection
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from catalog.models import ShippedMonth
+    from portal.dashboards import stock_figures
+
+    today = timezone.localdate()
+    start = stock_figures.period(today=today, months=MONTHS).start
+    start_at = timezone.make_aware(datetime.combine(start, day_time.min))
+
+    def raw():
+        with connection.cursor() as cursor:
+            cursor.execute(RAW_SHIPPED_SQL, {"start": start_at})
+            return len(cursor.fetchall())
+
+    def rollup():  # the same aggregate (units shipped per product in the period), from the rollup
+        rows = (
+            ShippedMonth.objects.filter(month__gte=start)
+            .values("product_id")
+            .annotate(units=Sum("quantity"))
+            .order_by()
+        )
+        return len(list(rows.values_list("product_id", "units")))
+
+    return {"raw_sql": _median_ms(raw), "rollup": _median_ms(rollup)}
+
+
+def target_checks(summary: list[dict], sql: dict) -> list[dict]:
+    at_2 = {row["scenario"]: row for row in summary if row["connections"] == 2}
+    checks = []
+    if "stock" in at_2:
+        p50 = at_2["stock"]["p50_ms"]
+        checks.append({"scenario": "stock", "target": f"p50 < {DASHBOARD_P50_MS} ms", "measured": p50,
+                       "met": p50 < DASHBOARD_P50_MS})  # fmt: skip
+    raw, rollup = sql["raw_sql"]["median_ms"], sql["rollup"]["median_ms"]
+    checks.append({"scenario": "turnover aggregate", "target": f"rollup ≤ {ROLLUP_RATIO}× raw SQL ({raw} ms)",
+                   "measured": round(rollup / raw, 2) if raw else None,
+                   "met": rollup <= ROLLUP_RATIO * raw})  # fmt: skip
+    return checks
+
+
+def markdown(report: dict) -> str:
+    data, sql = report["data"], report["sql"]
+    lines = [
+        f"# Stock dashboard benchmark {report['date']} · scale {report['scale']}",
+        "",
+        f"Data: {data['products']:,} products, {data['lots']:,} lots, {data['shipment_moves']:,} shipment moves "
+        f"rolled up into {data['shipped_months']:,} product-months. As {report['who']} (Manager, staff MFA).",
+        "",
+        *backoffice.run_lines(report),
+        "",
+        f"Turnover aggregate over {MONTHS} months, in-process, median of {SQL_REPETITIONS}: raw SQL over the stock "
+        f"ledger {sql['raw_sql']['median_ms']} ms ({sql['raw_sql']['rows']:,} rows); "
+        f"the same from the rollup (`ShippedMonth`, as `stock_figures.turnover_by_product` reads it) "
+        f"{sql['rollup']['median_ms']} ms ({sql['rollup']['rows']:,} rows).",
+        "",
+        "| Scenario | Target | Measured | Met |",
+        "| --- | --- | ---: | --- |",
+    ]
+    for check in report["targets"]:
+        lines.append(f"| {check['scenario']} | {check['target']} | {check['measured']} | "
+                     f"{'yes' if check['met'] else 'NO'} |")  # fmt: skip
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main(args) -> None:
+    import json
+
+    from django.conf import settings
+    from django.urls import reverse
+
+    from catalog.shipped import rebuild_shipped_months
+
+    if not data_counts()["shipped_months"]:
+        base.log(f"  rebuilt the shipped rollup: {rebuild_shipped_months():,} rows")
+    manager = backoffice.staff_users()["manager"]
+    urls = {"floor": "/bench/floor/", "stock": reverse("stock_dashboard:index")}
+    cookies = {"floor": "", "stock": backoffice.staff_cookie(manager)}
+    queries = backoffice.count_queries(urls, cookies)
+    for name, measured in queries.items():
+        base.log(f"  {name:<8} {urls[name]:<35} {measured['status']}  {measured['queries']:>3} queries "
+                 f"{measured['sql_ms']:>7.2f} ms SQL  {measured['bytes']:>8,} bytes")  # fmt: skip
+    if any(measured["status"] != 200 for measured in queries.values()):
+        raise SystemExit("Not 200 in-process.")
+    sql = sql_timing()
+    base.log(f"  turnover: raw SQL {sql['raw_sql']['median_ms']} ms, rollup {sql['rollup']['median_ms']} ms")
+
+    started = time.monotonic()
+    runs, wrk = backoffice.serve_and_measure(args, urls, cookies)
+    summary = base.summarise(runs, urls, queries, args.connections)
+    report = {
+        "date": datetime.now(UTC).date().isoformat(),
+        "scale": args.scale,
+        "label": "-".join(part for part in ("stock", args.label) if part),
+        "db_options": settings.BENCH_DB_OPTIONS,
+        "data": data_counts(),
+        "who": manager.email,
+        "parameters": {
+            "duration_s": args.duration,
+            "repetitions": args.repetitions,
+            "connections": args.connections,
+            "wrk_threads": 1,
+        },  # fmt: skip
+        "environment": base.environment(wrk, args.workers),
+        "urls": urls,
+        "queries": queries,
+        "sql": sql,
+        "summary": summary,
+        "targets": target_checks(summary, sql),
+        "load_average": {
+            "min": min(r[k]["load_average_after"] or 0 for r in runs for k in ("floor", "result")),
+            "max": max(r[k]["load_average_after"] or 0 for r in runs for k in ("floor", "result")),
+        },
+        "runs": runs,
+        "elapsed_s": round(time.monotonic() - started, 1),
+    }
+    base.RESULTS_DIR.mkdir(exist_ok=True)
+    stem = "-".join((report["date"], report["scale"], report["label"]))
+    json_path, md_path = base.RESULTS_DIR / f"{stem}.json", base.RESULTS_DIR / f"{stem}.md"
+    json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
+    md_path.write_text(markdown(report))
+    base.log(markdown(report))
+    base.log(f"Written {json_path.relative_to(base.REPO_ROOT)} and {md_path.relative_to(base.REPO_ROOT)}")

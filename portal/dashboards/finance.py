@@ -21,7 +21,7 @@ from django.utils.dateparse import parse_date
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.generic import TemplateView
 
 from accounts.models import Company
@@ -118,7 +118,7 @@ def flow_table(currency: str, months: list[rollup.Month]) -> charts.ChartTable:
             _("Invoiced"),
             _("Credited"),
             _("Collected"),
-            _("Written off"),
+            pgettext("money", "Written off"),
             _("Closing balance"),
             _("Collected / invoiced"),
         ],

@@ -327,6 +327,8 @@ def main(args) -> None:
     sql = sql_timing()
     base.log(f"  aging aggregate: raw SQL median {sql['raw_sql']['median_ms']} ms, billing.aging "
              f"{sql['orm']['median_ms']} ms")  # fmt: skip
+    base.log(f"  finance figures: raw SQL median {sql['finance_raw_sql']['median_ms']} ms, from the rollup "
+             f"{sql['finance_rollup']['median_ms']} ms")  # fmt: skip
     render = render_timing(invoice)
     base.log(f"  invoice render: median {render['median_s']} s over {render['repetitions']}")
 

@@ -12,6 +12,7 @@ month), never the ledger's entries.
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -20,8 +21,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.formats import date_format
 from django.utils.http import urlencode
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
 from django.views.generic import TemplateView
 
 from accounts.models import Company
@@ -65,6 +66,12 @@ def finance_figures(companies: QuerySet[Company], *, today: date, period: int = 
 
 
 def month_label(month: date) -> str:
+    return _month_label(month, get_language())
+
+
+@lru_cache(maxsize=256)
+def _month_label(month: date, language: str) -> str:
+    # Formatting a date costs a locale lookup each time; a page names each month three times.
     return date_format(month, "YEAR_MONTH_FORMAT")
 
 

@@ -17,6 +17,7 @@ invoices.
   it paid; a ledger entry per invoice (its total) and per payment (minus its amount). Everything
   is loaded with COPY (`copy_rows`): invoices, ledger entries and allocations are append-only,
   which the database enforces for UPDATE and DELETE only. Allocations get no audit-trail rows.
+- The monthly rollup (`billing.rollup.rebuild`) from the ledger entries loaded.
 - Credit accounts: `open_invoices` and `oldest_unpaid_due_date` set from the open invoices in
   one INSERT ... ON CONFLICT, as billing's ledger keeps them; `DocumentSequence` set to the last
   INV-YYYY-NNNNNN of every year.
@@ -225,6 +226,11 @@ def invoices(generator) -> None:
         ["company_id", "kind", "currency", "amount", "booked_on", "invoice_id", "payment_id", "memo", "created_at"],
         ledger_rows(),
     )
+
+    # The ledger keeps its monthly rollup as it books; rows loaded around it need the rebuild.
+    from billing import rollup
+
+    generator.counts["monthly rollup rows"] = rollup.rebuild()
 
     years = sorted(last_of_year.items())
     DocumentSequence.objects.bulk_create(

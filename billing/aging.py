@@ -165,3 +165,63 @@ def dso(companies: QuerySet[Company], today: date, days: int = 90) -> dict[str, 
         sales, receivables = row["sales"] or ZERO, row["receivables"] or ZERO
         result[row["currency"]] = (receivables / sales * days).quantize(Decimal("0.1")) if sales > 0 else None
     return result
+
+
+def overdue_invoices(companies: QuerySet[Company], today: date) -> QuerySet[Invoice]:
+    """Open invoices past their due date on `today`, worst first: the longest overdue, then the
+    largest open amount."""
+    return (
+        open_invoices(companies)
+        .filter(due_on__lt=today)
+        .select_related("company")
+        .order_by("due_on", "-open_amount", "pk")
+    )
+
+
+DSO_WINDOW_MONTHS = 3  # the months of sales each month's DSO divides by (about 90 days)
+
+
+@dataclass
+class DsoPoint:
+    month: date
+    currency: str
+    receivables: Decimal
+    sales: Decimal
+    days: int
+
+    @property
+    def dso(self) -> Decimal | None:
+        """As `dso` defines it: receivables ÷ sales of the window × its days; None without sales."""
+        if self.sales <= 0:
+            return None
+        return (self.receivables / self.sales * self.days).quantize(Decimal("0.1"))
+
+
+def dso_trend(months: dict[str, list], today: date, window: int = DSO_WINDOW_MONTHS) -> dict[str, list[DsoPoint]]:
+    """DSO at each month's end (today for the current month), per currency, from the monthly
+    rollup (`billing.rollup.months`, which must start `window` − 1 months before the first point):
+    the net receivables then (the companies' closing balances) ÷ what was invoiced in the `window`
+    months ending with it × the days of those months, as `dso` reads the last N days."""
+    trend = {}
+    for currency, rows in months.items():
+        points = []
+        for index in range(window - 1, len(rows)):
+            row, start = rows[index], rows[index - window + 1].month
+            end = min(_month_end(row.month), today)
+            sales = sum((rows[i].invoiced for i in range(index - window + 1, index + 1)), ZERO)
+            points.append(
+                DsoPoint(
+                    month=row.month,
+                    currency=currency,
+                    receivables=row.closing_balance,
+                    sales=sales,
+                    days=(end - start).days + 1,
+                )
+            )
+        trend[currency] = points
+    return trend
+
+
+def _month_end(month: date) -> date:
+    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return following - timedelta(days=1)

@@ -7,10 +7,12 @@
 - `stripe`: Stripe's webhook events, each stored once.
 - `statements`: statements (对账) per company and period, and disputes of their lines.
 - `reminders`: the overdue reminder schedule finance sets, and the reminders sent.
+- `rollup`: the ledger summed per company, currency and month (the finance dashboard reads it).
 """
 
 from .bank import *  # noqa: F403
 from .core import *  # noqa: F403
 from .reminders import *  # noqa: F403
+from .rollup import *  # noqa: F403
 from .statements import *  # noqa: F403
 from .stripe import *  # noqa: F403

@@ -8,7 +8,9 @@ from them is written here and only here, in the same transaction:
 - `Invoice.open_amount` (what an invoice still waits for; what a credit note has not yet given),
 - `Payment.unallocated` (a payment's credit on the account) and `Payment.refunded`,
 - the company's credit exposure, through `accounts.credit` (open invoices and the oldest unpaid
-  due date), so credit hold and the overdue hold follow every invoice and payment.
+  due date), so credit hold and the overdue hold follow every invoice and payment,
+- the monthly rollup (`billing.rollup.record`: each entry in its company's, currency's and
+  month's row), which the finance dashboard reads.
 
 So for every company: balance = Σ open invoices − Σ open credit notes − Σ unallocated payments.
 
@@ -27,6 +29,7 @@ from django.utils.translation import gettext as _
 from accounts import credit
 from accounts.models import CreditAccount
 
+from .. import rollup
 from ..models import ZERO, Allocation, Invoice, LedgerEntry, Payment
 
 
@@ -52,8 +55,21 @@ def oldest_unpaid_due_date(company_id: int) -> date | None:
     )["oldest"]
 
 
-def _entry(*, company_id, kind, currency, amount, booked_on=None, invoice=None, payment=None, actor=None, memo=""):
-    return LedgerEntry.objects.create(
+def _entry(
+    *,
+    company_id,
+    kind,
+    currency,
+    amount,
+    booked_on=None,
+    invoice=None,
+    payment=None,
+    reverses=None,
+    actor=None,
+    memo="",
+):
+    """Every entry is added here, and to its month in the rollup in the same transaction."""
+    entry = LedgerEntry.objects.create(
         company_id=company_id,
         kind=kind,
         currency=currency,
@@ -61,9 +77,12 @@ def _entry(*, company_id, kind, currency, amount, booked_on=None, invoice=None, 
         booked_on=booked_on or timezone.localdate(),
         invoice=invoice,
         payment=payment,
+        reverses=reverses,
         created_by=actor,
         memo=memo,
     )
+    rollup.record(entry)
+    return entry
 
 
 # --- Documents -------------------------------------------------------------------------------
@@ -166,18 +185,16 @@ def reverse_payment(account: CreditAccount, payment: Payment, *, actor=None, mem
         raise LedgerError(_("This payment is not booked, or is reversed already."))
     remaining = payment.amount - payment.refunded
     _take_back(account, payment, remaining, actor=actor)
-    reversal = LedgerEntry.objects.create(
+    return _entry(
         company_id=payment.company_id,
         kind=LedgerEntry.Kind.REVERSAL,
         currency=payment.currency,
         amount=remaining,
-        booked_on=timezone.localdate(),
         payment=payment,
         reverses=entry,
-        created_by=actor,
+        actor=actor,
         memo=memo,
     )
-    return reversal
 
 
 def write_off(account: CreditAccount, invoice: Invoice, amount: Decimal, *, actor=None, memo: str = "") -> None:

@@ -1,5 +1,10 @@
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
+from kit.backoffice import PermissionMenuItem
+
+from . import finance
 from .panels import PANELS, may_edit_pages
 
 
@@ -59,3 +64,30 @@ def short_dated_offers_menu_item():
 
 
 # --- end stock dashboard ---
+
+
+# --- finance dashboard ---
+
+
+@hooks.register("register_admin_urls")
+def register_finance_dashboard_urls():
+    return [
+        path(
+            "dashboards/finance/",
+            include((finance.urlpatterns, "dashboards_finance"), namespace="dashboards_finance"),
+        )
+    ]
+
+
+@hooks.register("register_dashboards_menu_item")
+def finance_dashboard_menu_item():
+    return PermissionMenuItem(
+        _("Finance"),
+        reverse("dashboards_finance:index"),
+        permission=finance.VIEW_FINANCE,
+        icon_name="table",
+        order=300,
+    )
+
+
+# --- end finance dashboard ---

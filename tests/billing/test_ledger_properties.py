@@ -7,7 +7,9 @@ company. After every step:
 - every invoice's open amount is its total less what was set against it (allocations, write-offs),
   within 0..total; every payment's unallocated part is its amount less its allocations and refunds;
 - the credit account's open invoices and oldest unpaid due date agree with the invoices;
-- no entry or allocation written earlier has changed, and none has gone.
+- no entry or allocation written earlier has changed, and none has gone;
+- the monthly rollup (billing.rollup) equals the entries summed per month, its closing balances
+  their running sum, and rebuilding it from the entries gives the same rows.
 """
 
 import uuid
@@ -23,7 +25,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from accounts.models import CreditAccount
-from billing.models import Allocation, Invoice, LedgerEntry, Payment
+from billing import rollup
+from billing.models import Allocation, Invoice, LedgerEntry, MonthlyRollup, Payment
 from billing.services import invoicing, ledger
 from tests.factories import CompanyFactory, StaffFactory
 
@@ -74,8 +77,8 @@ class LedgerMachine(RuleBasedStateMachine):
             render=False,
         )
 
-    @rule(amount=amounts, name_one=st.booleans(), pick=st.integers(0, 50))
-    def pay(self, amount, name_one, pick):
+    @rule(amount=amounts, name_one=st.booleans(), pick=st.integers(0, 50), age=st.integers(0, 70))
+    def pay(self, amount, name_one, pick, age):
         with transaction.atomic():
             account = ledger.lock_books(self.company.pk)
             payment = Payment.objects.create(
@@ -84,7 +87,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 state=Payment.State.SUCCEEDED,
                 currency=self.company.currency,
                 amount=amount,
-                received_on=timezone.localdate(),
+                received_on=timezone.localdate() - timedelta(days=age),
                 reference=f"T-{uuid.uuid4().hex[:8]}",
             )
             open_invoices = self._invoices().filter(open_amount__gt=0)
@@ -185,6 +188,34 @@ class LedgerMachine(RuleBasedStateMachine):
         for key, value in self.snapshot.items():
             assert now[key] == value
         self.snapshot = now
+
+    @invariant()
+    def the_monthly_rollup_is_the_entries_summed(self):
+        if not hasattr(self, "company"):
+            return
+        expected, balance = {}, ZERO
+        mine = LedgerEntry.objects.filter(company=self.company)
+        for month in sorted({rollup.month_of(day) for day in mine.values_list("booked_on", flat=True)}):
+            entries = mine.filter(booked_on__gte=month, booked_on__lt=rollup.add_months(month, 1))
+            sums = dict.fromkeys(rollup.COLUMNS, ZERO)
+            for kind, amount in entries.values_list("kind", "amount"):
+                column, sign = rollup.COLUMN_OF_KIND[kind]
+                sums[column] += sign * amount
+            balance += sum(entries.values_list("amount", flat=True), ZERO)
+            expected[month] = (*(sums[column] for column in rollup.COLUMNS), balance)
+        fields = ("month", *rollup.COLUMNS, "closing_balance")
+        rows = MonthlyRollup.objects.filter(company=self.company)
+        stored = {row[0]: row[1:] for row in rows.values_list(*fields)}
+        assert stored == expected
+
+    def teardown(self):
+        """Rebuilt from the entries, the rollup has the same rows (once per run: it reads them all)."""
+        if not hasattr(self, "company"):
+            return
+        fields = ("company", "currency", "month", *rollup.COLUMNS, "closing_balance")
+        kept = set(MonthlyRollup.objects.values_list(*fields))
+        rollup.rebuild()
+        assert set(MonthlyRollup.objects.values_list(*fields)) == kept
 
     # --- Helpers ------------------------------------------------------------------------------
 

@@ -503,3 +503,26 @@ def test_a_late_customer_on_the_churn_warnings(seeded):
         assert not CustomerRhythm.objects.get(company=demo.company_by_key(key)).late, key
     assert VisitNote.objects.filter(company=demo.company_by_key("mingde")).count() == 2
     assert "Customer rhythm: 12 customers" in seeded["output"]
+
+
+def test_the_finance_dashboard_tells_the_billing_story(seeded):
+    """Billing's demo books through the ledger, so its monthly rollup is there (and is what a
+    rebuild from the entries gives); Mingde leads the overdue list's customers, Xiguan owes over
+    90 days, and collections follow invoicing month by month."""
+    from billing import aging, rollup
+    from billing.models import MonthlyRollup
+    from portal.dashboards.finance import finance_figures
+
+    fields = ("company", "currency", "month", *rollup.COLUMNS, "closing_balance")
+    kept = set(MonthlyRollup.objects.values_list(*fields))
+    rollup.rebuild()
+    assert kept and set(MonthlyRollup.objects.values_list(*fields)) == kept
+
+    today = timezone.localdate()
+    figures = finance_figures(Company.objects.all(), today=today, period=12)
+    overdue_companies = [invoice.company for invoice in figures.overdue]
+    assert demo.company_by_key("mingde") in overdue_companies
+    over_90 = aging.invoices_in_bucket(Company.objects.all(), today, bucket=aging.OVER_90)
+    assert demo.company_by_key("xiguan") in {invoice.company for invoice in over_90}
+    months = figures.months["CNY"]
+    assert len(months) == 12 and all(month.invoiced > 0 and month.collected > 0 for month in months[-6:])

@@ -58,7 +58,9 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     # Their own customers' returns, which they approve or refuse (fulfilment.returns narrows them).
     + ["fulfilment.view_returnrequest", "fulfilment.decide_returnrequest"]
     # Their own customers' invoices, payments and aging, to collect (billing narrows them).
-    + _SEE_BILLING,
+    + _SEE_BILLING
+    # The sales dashboard of their own customers (portal.dashboards narrows it).
+    + ["dashboards.view_sales_dashboard"],
     ORDER_APPROVER: _BACK_OFFICE
     + _SEE_COMPANIES
     + _SEE_REGIONS_AND_TIERS
@@ -92,7 +94,8 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     # Finance answers statement disputes (a credit note, a correction or an explanation).
     + ["billing.change_statementdispute"]
     # Finance sets when overdue invoices are reminded (Settings → "Overdue reminders").
-    + ["billing.change_reminderpolicy"],
+    + ["billing.change_reminderpolicy"]
+    + ["dashboards.view_sales_dashboard"],
     # The warehouse books stock in and out (receipts, adjustments, write-offs are all stock
     # movements: `add_stockmove`), sees products and lots, and keeps its own warehouses and
     # locations; it does not see prices.
@@ -139,7 +142,8 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     + ["fulfilment.view_picklist"]
     + ["fulfilment.recall_lot"]
     + ["fulfilment.view_returnrequest"]
-    + _SEE_BILLING,
+    + _SEE_BILLING
+    + ["dashboards.view_sales_dashboard"],
     CONTENT_EDITOR: _BACK_OFFICE
     + [
         "wagtailimages.add_image",

@@ -40,6 +40,8 @@ JOBS = [
     Job("monthly-statements", {"day": "1", "hour": "3", "minute": "0"}, "billing.tasks.generate_monthly_statements"),
     # Invoices past due, at the steps finance sets (billing.reminders): every morning at 09:00.
     Job("overdue-reminders", {"hour": "9", "minute": "0"}, "billing.reminders.send_overdue_reminders"),
+    # The sales rollups recomputed whole from the base tables (portal.dashboards.rollups): 01:30.
+    Job("sales-rollups", {"hour": "1", "minute": "30"}, "portal.dashboards.tasks.rebuild_sales_rollups"),
 ]
 
 

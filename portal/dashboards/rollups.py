@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from ordering.models import OrderState
 
 # Orders that never became business: not counted as orders placed.
-NOT_PLACED = (OrderState.CANCELLED.value, OrderState.REJECTED.value)
+NOT_PLACED = [OrderState.CANCELLED.value, OrderState.REJECTED.value]
 
 _PRODUCT_SALES = """
 INSERT INTO dashboards_dailyproductsales
@@ -67,7 +67,7 @@ FROM (
     SELECT (o.placed_at AT TIME ZONE %(zone)s)::date AS day, o.company_id, o.currency,
         1 AS orders, o.subtotal AS order_value, 0 AS collected
     FROM ordering_order o
-    WHERE o.state NOT IN %(not_placed)s AND {order_filter}
+    WHERE o.state <> ALL(%(not_placed)s) AND {order_filter}
     UNION ALL
     SELECT e.booked_on, e.company_id, e.currency, 0, 0, -e.amount
     FROM billing_ledgerentry e

@@ -16,7 +16,8 @@ back office's lists come from bench/generate_backoffice.py (a quarter of the com
 orders each: 50,000 at large scale); the warehouse's pick lists, shipments, a lot shipped to 500
 customers and a 40-line delivery note from bench/generate_fulfilment.py; 18 months of invoices
 (200,000 at large scale) with their ledger, payments and allocations, and a stored 40-line
-invoice PDF from bench/generate_billing.py.
+invoice PDF from bench/generate_billing.py; 1,000,000 order lines (large), invoiced, and the
+sales rollups from bench/generate_dashboards.py.
 """
 
 import argparse
@@ -734,6 +735,11 @@ class Generator:
 
         billing(self)
 
+    def dashboards(self):
+        from bench.generate_dashboards import dashboards
+
+        dashboards(self)
+
     def run(self) -> None:
         from django.db import transaction
 
@@ -749,6 +755,7 @@ class Generator:
             ("back-office orders", self.backoffice),
             ("fulfilment", self.fulfilment),
             ("billing", self.billing),
+            ("dashboards", self.dashboards),
         ]
         with transaction.atomic():
             for label, step in steps:

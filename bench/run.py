@@ -52,6 +52,7 @@ ALL_SCENARIOS = ("home", *CATALOG_SCENARIOS)
 BACKOFFICE = "backoffice"  # the back office's lists: bench/scenarios_backoffice.py
 FULFILMENT = "fulfilment"  # the warehouse queue, a delivery note, a lot's trace: bench/scenarios_fulfilment.py
 BILLING = "billing"  # the aging report, the invoice list, an invoice PDF: bench/scenarios_billing.py
+DASHBOARDS = "dashboards"  # every dashboard page vs the raw SQL of its figures: bench/scenarios_dashboards.py
 TARGET_P50_RATIO = 10  # catalog p50 ≤ 10 × floor p50 at 2 connections
 TARGET_P99_RATIO = 25  # catalog p99 ≤ 25 × floor p50 at 8 connections
 TARGET_QUERIES = 8
@@ -673,7 +674,7 @@ def parse_args(argv):
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
                         help="gunicorn sync workers (default 2 × cores + 1)")  # fmt: skip
     parser.add_argument("--scenarios", default="", help=f"subset of {', '.join(ALL_SCENARIOS)}; "
-                        f"or {BACKOFFICE}; or {FULFILMENT}; or {BILLING}")  # fmt: skip
+                        f"or {BACKOFFICE}; or {FULFILMENT}; or {BILLING}; or {DASHBOARDS}")  # fmt: skip
     parser.add_argument("--search", default="chicken", help="the catalog search term (default chicken)")
     parser.add_argument("--deep-page", type=int, help="the deep page (default: the last full page)")
     parser.add_argument("--label", default="", help="suffix of the results files, for what-if runs")
@@ -714,6 +715,11 @@ def main(argv=None) -> None:
         from bench.scenarios_billing import main as billing_main
 
         billing_main(args)
+        return
+    if DASHBOARDS in args.scenarios:
+        from bench.scenarios_dashboards import main as dashboards_main
+
+        dashboards_main(args)
         return
 
     company, user, contract = bench_company_and_buyer()

@@ -107,7 +107,7 @@ def dashboards(generator) -> None:
         INSERT INTO ordering_orderline (order_id, product_id, sku, name_en, name_zh, sales_unit, quantity,
             allocated_quantity, backorder_quantity, unit_price, price_source, price_list_name,
             price_list_name_zh, tax_rate, line_total, tax_amount, catch_weight)
-        SELECT o.id, p.id, p.sku, p.name_en, p.name_zh, p.sales_unit, q.quantity, 0, 0, p.price, 'list',
+        SELECT o.id, p.id, p.sku, p.name_en, p.name_zh, p.sales_unit, q.quantity, q.quantity, 0, p.price, 'list',
                'List prices', '', 9, p.price * q.quantity, round(p.price * q.quantity * 0.09, 2), false
         FROM ordering_order o
         CROSS JOIN generate_series(1, %(lines)s) line

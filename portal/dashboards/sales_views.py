@@ -137,9 +137,9 @@ class SalesDashboardView(PermissionTemplateMixin, TemplateView):
             _("Figure"),
             period_label(self.period),
             period_label(periods[1]),
-            _("Change"),
+            _("vs the period before"),
             period_label(periods[2]),
-            _("Change"),
+            _("vs a year before"),
         ]
 
         table = charts.ChartTable(

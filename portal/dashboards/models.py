@@ -47,12 +47,18 @@ class DailyProductSales(models.Model):
 
 
 class DailyCompanySales(models.Model):
-    """A company's day: orders placed (not cancelled or rejected) and their value net of tax, and
-    the cash collected (回款: payments booked less refunds and reversals)."""
+    """A company's day: orders placed (not cancelled or rejected) and their value net of tax, the
+    cash collected (回款: payments booked less refunds and reversals), and its product rows'
+    sums (so totals, trends and the rep, region and customer breakdowns read this table only:
+    one row per company-day, where the product table has one per line sold)."""
 
     day = models.DateField()
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+", db_index=False)
     currency = models.CharField(max_length=3)
+    quantity = models.IntegerField(default=0)
+    revenue = models.DecimalField(**MONEY)
+    costed_revenue = models.DecimalField(**MONEY)
+    cost = models.DecimalField(**MONEY)
     orders = models.IntegerField(default=0)
     order_value = models.DecimalField(**MONEY)
     collected = models.DecimalField(**MONEY)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from billing.models import Invoice, LedgerEntry
 from ordering.models import Order
 
+from . import rollups
 from .tasks import recompute_sales_day
 
 # An order's figures change when it is placed, cancelled or rejected, or its lines change.
@@ -19,6 +20,8 @@ _ORDER_FIELDS = {"state", "subtotal", "currency"}
 
 
 def _touch(company_id: int, day: date) -> None:
+    if rollups.is_deferred():
+        return
     transaction.on_commit(partial(recompute_sales_day.enqueue, company_id=company_id, day=day.isoformat()))
 
 

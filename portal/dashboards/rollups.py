@@ -20,6 +20,8 @@ rebuild_rollups`), which also catches what no signal reports (a cost set on a lo
 after its goods were invoiced).
 """
 
+import threading
+from contextlib import contextmanager
 from datetime import date
 
 from django.conf import settings
@@ -61,22 +63,48 @@ GROUP BY day, company_id, product_id, currency
 """
 
 _COMPANY_SALES = """
-INSERT INTO dashboards_dailycompanysales (day, company_id, currency, orders, order_value, collected)
-SELECT day, company_id, currency, SUM(orders), SUM(order_value), SUM(collected)
+INSERT INTO dashboards_dailycompanysales
+    (day, company_id, currency, orders, order_value, collected, quantity, revenue, costed_revenue, cost)
+SELECT day, company_id, currency, SUM(orders), SUM(order_value), SUM(collected),
+    SUM(quantity), SUM(revenue), SUM(costed_revenue), SUM(cost)
 FROM (
     SELECT (o.placed_at AT TIME ZONE %(zone)s)::date AS day, o.company_id, o.currency,
-        1 AS orders, o.subtotal AS order_value, 0 AS collected
+        1 AS orders, o.subtotal AS order_value, 0 AS collected, 0 AS quantity, 0 AS revenue,
+        0 AS costed_revenue, 0 AS cost
     FROM ordering_order o
     WHERE o.state <> ALL(%(not_placed)s) AND {order_filter}
     UNION ALL
-    SELECT e.booked_on, e.company_id, e.currency, 0, 0, -e.amount
+    SELECT e.booked_on, e.company_id, e.currency, 0, 0, -e.amount, 0, 0, 0, 0
     FROM billing_ledgerentry e
     LEFT JOIN billing_ledgerentry reversed ON reversed.id = e.reverses_id
     WHERE (e.kind IN ('payment', 'refund') OR (e.kind = 'reversal' AND reversed.kind IN ('payment', 'refund')))
         AND {entry_filter}
+    UNION ALL
+    -- The product rows of the same slice, written just before in the same transaction.
+    SELECT s.day, s.company_id, s.currency, 0, 0, 0, s.quantity, s.revenue, s.costed_revenue, s.cost
+    FROM dashboards_dailyproductsales s
+    WHERE {sales_filter}
 ) movement
 GROUP BY day, company_id, currency
 """
+
+
+_state = threading.local()
+
+
+@contextmanager
+def deferred():
+    """Writes inside enqueue no recompute: for bulk work (the demo's seed) that rebuilds the
+    rollups once at its end instead of once per order, invoice and payment."""
+    _state.deferred = getattr(_state, "deferred", 0) + 1
+    try:
+        yield
+    finally:
+        _state.deferred -= 1
+
+
+def is_deferred() -> bool:
+    return bool(getattr(_state, "deferred", 0))
 
 
 def recompute_day(*, company_id: int, day: date) -> None:
@@ -98,6 +126,7 @@ def recompute_day(*, company_id: int, day: date) -> None:
             _COMPANY_SALES.format(
                 order_filter="o.company_id = %(company)s AND (o.placed_at AT TIME ZONE %(zone)s)::date = %(day)s",
                 entry_filter="e.company_id = %(company)s AND e.booked_on = %(day)s",
+                sales_filter="s.company_id = %(company)s AND s.day = %(day)s",
             ),
             params,
         )
@@ -112,4 +141,4 @@ def rebuild() -> None:
         cursor.execute("DELETE FROM dashboards_dailyproductsales")
         cursor.execute("DELETE FROM dashboards_dailycompanysales")
         cursor.execute(_PRODUCT_SALES.format(invoice_filter="TRUE"), params)
-        cursor.execute(_COMPANY_SALES.format(order_filter="TRUE", entry_filter="TRUE"), params)
+        cursor.execute(_COMPANY_SALES.format(order_filter="TRUE", entry_filter="TRUE", sales_filter="TRUE"), params)

@@ -113,53 +113,46 @@ def _company_rows(companies: QuerySet, currency: str, start: date, end: date):
 
 _PRODUCT_SUMS = {"revenue": Sum("revenue"), "costed_revenue": Sum("costed_revenue"), "cost": Sum("cost")}
 _PRODUCT_SUMS["quantity"] = Sum("quantity")
-_COMPANY_SUMS = {"orders": Sum("orders"), "order_value": Sum("order_value"), "collected": Sum("collected")}
+_COMPANY_SUMS = {
+    **_PRODUCT_SUMS,
+    "orders": Sum("orders"),
+    "order_value": Sum("order_value"),
+    "collected": Sum("collected"),
+}
 
 
-def _figures(product: dict | None, company: dict | None, *, with_orders: bool = True) -> Figures:
-    product, company = product or {}, company or {}
+def _figures(row: dict | None, *, with_orders: bool = True) -> Figures:
+    row = row or {}
     return Figures(
-        revenue=product.get("revenue") or ZERO,
-        costed_revenue=product.get("costed_revenue") or ZERO,
-        cost=product.get("cost") or ZERO,
-        quantity=product.get("quantity") or 0,
-        orders=(company.get("orders") or 0) if with_orders else None,
-        order_value=company.get("order_value") or ZERO,
-        collected=(company.get("collected") or ZERO) if with_orders else None,
+        revenue=row.get("revenue") or ZERO,
+        costed_revenue=row.get("costed_revenue") or ZERO,
+        cost=row.get("cost") or ZERO,
+        quantity=row.get("quantity") or 0,
+        orders=(row.get("orders") or 0) if with_orders else None,
+        order_value=row.get("order_value") or ZERO,
+        collected=(row.get("collected") or ZERO) if with_orders else None,
     )
 
 
 def totals(*, companies: QuerySet, currency: str, period: Period) -> Figures:
-    """The period's figures: two aggregate queries."""
-    product = _product_rows(companies, currency, period.start, period.end).aggregate(**_PRODUCT_SUMS)
-    company = _company_rows(companies, currency, period.start, period.end).aggregate(**_COMPANY_SUMS)
-    return _figures(product, company)
+    """The period's figures: one aggregate over the company-day rows."""
+    return _figures(_company_rows(companies, currency, period.start, period.end).aggregate(**_COMPANY_SUMS))
 
 
 def trend(*, companies: QuerySet, currency: str, period: Period) -> list[tuple[Period, Figures]]:
-    """The figures of the TREND_LENGTH periods up to `period`, oldest first (two queries)."""
+    """The figures of the TREND_LENGTH periods up to `period`, oldest first (one query)."""
     periods = [period]
     for _step in range(TREND_LENGTH[period.grain] - 1):
         periods.insert(0, periods[0].previous())
-    start, end = periods[0].start, period.end
-    trunc = TRUNC[period.grain]("day")
-    product = {
-        row["bucket"]: row
-        for row in _product_rows(companies, currency, start, end)
-        .annotate(bucket=trunc)
-        .values("bucket")
-        .annotate(**_PRODUCT_SUMS)
-        .order_by()
-    }
-    company = {
-        row["bucket"]: row
-        for row in _company_rows(companies, currency, start, end)
-        .annotate(bucket=trunc)
+    rows = (
+        _company_rows(companies, currency, periods[0].start, period.end)
+        .annotate(bucket=TRUNC[period.grain]("day"))
         .values("bucket")
         .annotate(**_COMPANY_SUMS)
         .order_by()
-    }
-    return [(each, _figures(product.get(each.start), company.get(each.start))) for each in periods]
+    )
+    by_start = {row["bucket"]: row for row in rows}
+    return [(each, _figures(by_start.get(each.start))) for each in periods]
 
 
 @dataclass(frozen=True)
@@ -209,33 +202,18 @@ def _name(by: str, row: dict) -> str:
 
 
 def breakdown(*, companies: QuerySet, currency: str, period: Period, by: str) -> list[tuple[Group, Figures]]:
-    """The period's figures per region, rep, customer, category or product, by revenue (largest
-    first): one query per rollup table."""
+    """The period's figures per region, rep, customer (one query over the company-day rows),
+    category or product (one over the product rows), by revenue, largest first."""
     key, names, per_company = BREAKDOWNS[by]
-    groups: dict = {}
-    product = {}
-    for row in (
-        _product_rows(companies, currency, period.start, period.end)
-        .values(key, *names)
-        .annotate(**_PRODUCT_SUMS)
-        .order_by()
-    ):
-        groups[row[key]] = _name(by, row)
-        product[row[key]] = row
-    company = {}
     if per_company:
-        for row in (
-            _company_rows(companies, currency, period.start, period.end)
-            .values(key, *names)
-            .annotate(**_COMPANY_SUMS)
-            .order_by()
-        ):
-            groups.setdefault(row[key], _name(by, row))
-            company[row[key]] = row
-    result = [
-        (Group(group_key, name), _figures(product.get(group_key), company.get(group_key), with_orders=per_company))
-        for group_key, name in groups.items()
-    ]
+        rows = (
+            _company_rows(companies, currency, period.start, period.end).values(key, *names).annotate(**_COMPANY_SUMS)
+        )
+    else:
+        rows = (
+            _product_rows(companies, currency, period.start, period.end).values(key, *names).annotate(**_PRODUCT_SUMS)
+        )
+    result = [(Group(row[key], _name(by, row)), _figures(row, with_orders=per_company)) for row in rows.order_by()]
     return sorted(result, key=lambda pair: (-pair[1].revenue, pair[0].name))
 
 

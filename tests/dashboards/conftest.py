@@ -32,26 +32,31 @@ def world(staff_sales_rep):
     }
 
 
+def _company_day(company, day: date, currency: str) -> DailyCompanySales:
+    return DailyCompanySales.objects.get_or_create(day=day, company=company, currency=currency)[0]
+
+
 def sold(company, product, day: date, *, revenue, cost=None, quantity=1, currency="CNY"):
-    """A product row: `cost` None means no cost was known (its revenue is not costed)."""
-    return DailyProductSales.objects.create(
-        day=day,
-        company=company,
-        product=product,
-        currency=currency,
-        quantity=quantity,
-        revenue=Decimal(revenue),
-        costed_revenue=Decimal(revenue) if cost is not None else Decimal(0),
-        cost=Decimal(cost or 0),
-    )
+    """A product row, added to its company-day row as rollups.py does: `cost` None means no cost
+    was known (its revenue is not costed)."""
+    costed = Decimal(revenue) if cost is not None else Decimal(0)
+    row = DailyProductSales.objects.create(
+        day=day, company=company, product=product, currency=currency, quantity=quantity,
+        revenue=Decimal(revenue), costed_revenue=costed, cost=Decimal(cost or 0),
+    )  # fmt: skip
+    summary = _company_day(company, day, currency)
+    summary.quantity += quantity
+    summary.revenue += Decimal(revenue)
+    summary.costed_revenue += costed
+    summary.cost += Decimal(cost or 0)
+    summary.save()
+    return row
 
 
 def ordered(company, day: date, *, orders=0, value="0", collected="0", currency="CNY"):
-    return DailyCompanySales.objects.create(
-        day=day,
-        company=company,
-        currency=currency,
-        orders=orders,
-        order_value=Decimal(value),
-        collected=Decimal(collected),
-    )
+    summary = _company_day(company, day, currency)
+    summary.orders += orders
+    summary.order_value += Decimal(value)
+    summary.collected += Decimal(collected)
+    summary.save()
+    return summary

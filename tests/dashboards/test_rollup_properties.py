@@ -98,6 +98,13 @@ def _rolled_up():
         (r.day, r.company_id, r.currency): (r.orders, r.order_value, r.collected)
         for r in DailyCompanySales.objects.all()
     }
+    # The company-day rows also carry their product rows' sums.
+    sums = defaultdict(lambda: [0, ZERO, ZERO, ZERO])
+    for (day, company_id, _product, currency), values in product.items():
+        for index, value in enumerate(values):
+            sums[(day, company_id, currency)][index] += value
+    for r in DailyCompanySales.objects.all():
+        assert (r.quantity, r.revenue, r.costed_revenue, r.cost) == tuple(sums[(r.day, r.company_id, r.currency)])
     return (
         {key: value for key, value in product.items() if any(value)},
         {key: value for key, value in company.items() if any(value)},

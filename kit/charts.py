@@ -263,10 +263,17 @@ class ChartTable:
     rows: list[list]
     formats: tuple = ()
     urls: list[str] = field(default_factory=list)
+    # Rows shown on the page (the first ones); the exports have every row. None: all.
+    limit: int | None = None
+
+    @property
+    def hidden_rows(self) -> int:
+        """Rows left off the page (in the exports only)."""
+        return 0 if self.limit is None else max(0, len(self.rows) - self.limit)
 
     def display_rows(self) -> list[tuple[str, list[str]]]:
         shown = []
-        for index, row in enumerate(self.rows):
+        for index, row in enumerate(self.rows[: self.limit]):
             cells = []
             for column, value in enumerate(row):
                 form = self.formats[column] if column < len(self.formats) and self.formats[column] else str

@@ -123,3 +123,16 @@ def test_the_page_runs_a_fixed_number_of_queries(client, staff_manager, world, d
     for by in ("region", "rep", "customer", "category", "product"):
         with django_assert_max_num_queries(len(small.captured_queries)):
             assert client.get(URL, {"grain": "month", "by": by}).status_code == 200
+
+
+def test_the_page_shows_the_first_rows_and_the_export_has_them_all(client, staff_manager, world):
+    from portal.dashboards.sales_views import TABLE_ROWS
+
+    client.force_login(with_second_factor(staff_manager))
+    for n in range(TABLE_ROWS + 3):
+        sold(world["acme"], ProductFactory(sku=f"MANY-{n:03d}"), date(2026, 3, 2), revenue=str(100 + n))
+    html = client.get(URL, {"by": "product"}).content.decode()
+    assert "3 more rows are in the download." in html
+    assert "MANY-052" in html and "MANY-000" not in html  # largest revenue first
+    csv = client.get(URL, {"by": "product", "export": "csv", "chart": "breakdown"}).content.decode("utf-8-sig")
+    assert len(csv.splitlines()) == 1 + TABLE_ROWS + 3

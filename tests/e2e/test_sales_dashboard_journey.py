@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from accounts import roles
 from catalog.models import PriceList
 from ordering.models import OrderState
-from portal.dashboards.models import DailyProductSales
+from portal.dashboards.models import DailyCompanySales, DailyProductSales
 from tests.factories import (
     PASSWORD,
     CompanyFactory,
@@ -54,14 +54,16 @@ def sales(transactional_db, place_order):
     order = place_order(buyer=buyer, product=wings, quantity=10, po_number="PO-EAST-1", state=OrderState.APPROVED)
     today = timezone.localdate()
     for company, revenue in ((acme, "4800.00"), (bolt, "2100.00")):
-        DailyProductSales.objects.create(
-            day=today, company=company, product=wings, currency="CNY", quantity=10,
-            revenue=Decimal(revenue), costed_revenue=Decimal(revenue), cost=Decimal(revenue) * Decimal("0.7"),
-        )  # fmt: skip
-    DailyProductSales.objects.create(
-        day=date(today.year - 1, today.month, 1), company=acme, product=wings, currency="CNY", quantity=5,
-        revenue=Decimal("2400.00"), costed_revenue=Decimal("2400.00"), cost=Decimal("1700.00"),
-    )  # fmt: skip
+        figures = {"quantity": 10, "revenue": Decimal(revenue), "costed_revenue": Decimal(revenue),
+                   "cost": Decimal(revenue) * Decimal("0.7")}  # fmt: skip
+        DailyProductSales.objects.create(day=today, company=company, product=wings, currency="CNY", **figures)
+        # Placing the order above already wrote Acme's company-day row (its order): add to it.
+        DailyCompanySales.objects.update_or_create(day=today, company=company, currency="CNY", defaults=figures)
+    last_year = {"quantity": 5, "revenue": Decimal("2400.00"), "costed_revenue": Decimal("2400.00"),
+                 "cost": Decimal("1700.00")}  # fmt: skip
+    a_year_ago = date(today.year - 1, today.month, 1)
+    DailyProductSales.objects.create(day=a_year_ago, company=acme, product=wings, currency="CNY", **last_year)
+    DailyCompanySales.objects.create(day=a_year_ago, company=acme, currency="CNY", **last_year)
     return manager, order
 
 

@@ -72,7 +72,9 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     + _CUSTOMER_RHYTHM
     # The stock dashboard (their customers' buying only) and short-dated offers to their customers.
     + ["catalog.view_stock_dashboard"]
-    + [f"catalog.{action}_shortdatedoffer" for action in ("view", "add", "change")],
+    + [f"catalog.{action}_shortdatedoffer" for action in ("view", "add", "change")]
+    # The sales dashboard of their own customers (portal.dashboards narrows it).
+    + ["dashboards.view_sales_dashboard"],
     ORDER_APPROVER: _BACK_OFFICE
     + _SEE_COMPANIES
     + _SEE_REGIONS_AND_TIERS
@@ -111,7 +113,8 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     + ["billing.change_reminderpolicy"]
     # Statement-dispute tickets (answered through the disputes above).
     + _HANDLE_TICKETS
-    + ["tickets.handle_billing_tickets"],
+    + ["tickets.handle_billing_tickets"]
+    + ["dashboards.view_sales_dashboard"],
     # The warehouse books stock in and out (receipts, adjustments, write-offs are all stock
     # movements: `add_stockmove`), sees products and lots, and keeps its own warehouses and
     # locations; it does not see prices.
@@ -171,7 +174,8 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     + _CUSTOMER_RHYTHM
     # The stock dashboard and short-dated offers to any customer.
     + ["catalog.view_stock_dashboard"]
-    + [f"catalog.{action}_shortdatedoffer" for action in ("view", "add", "change")],
+    + [f"catalog.{action}_shortdatedoffer" for action in ("view", "add", "change")]
+    + ["dashboards.view_sales_dashboard"],
     CONTENT_EDITOR: _BACK_OFFICE
     + [
         "wagtailimages.add_image",

@@ -16,7 +16,8 @@ back office's lists come from bench/generate_backoffice.py (a quarter of the com
 orders each: 50,000 at large scale); the warehouse's pick lists, shipments, a lot shipped to 500
 customers and a 40-line delivery note from bench/generate_fulfilment.py; 18 months of invoices
 (200,000 at large scale) with their ledger, payments and allocations, and a stored 40-line
-invoice PDF from bench/generate_billing.py.
+invoice PDF from bench/generate_billing.py; 1,000,000 order lines (large), invoiced, and the
+sales rollups from bench/generate_dashboards.py.
 """
 
 import argparse
@@ -740,6 +741,11 @@ class Generator:
 
         self.counts["shipped months"] = rebuild_shipped_months()
 
+    def dashboards(self):
+        from bench.generate_dashboards import dashboards
+
+        dashboards(self)
+
     def run(self) -> None:
         from django.db import transaction
 
@@ -756,6 +762,7 @@ class Generator:
             ("fulfilment", self.fulfilment),
             ("billing", self.billing),
             ("shipped rollup", self.shipped_rollup),
+            ("dashboards", self.dashboards),
         ]
         with transaction.atomic():
             for label, step in steps:

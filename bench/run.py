@@ -53,6 +53,7 @@ BACKOFFICE = "backoffice"  # the back office's lists: bench/scenarios_backoffice
 FULFILMENT = "fulfilment"  # the warehouse queue, a delivery note, a lot's trace: bench/scenarios_fulfilment.py
 BILLING = "billing"  # the aging report, the invoice list, an invoice PDF: bench/scenarios_billing.py
 STOCK = "stock"  # the stock dashboard and its rollup against the raw SQL: bench/scenarios_stock.py
+DASHBOARDS = "dashboards"  # every dashboard page vs the raw SQL of its figures: bench/scenarios_dashboards.py
 TARGET_P50_RATIO = 10  # catalog p50 ≤ 10 × floor p50 at 2 connections
 TARGET_P99_RATIO = 25  # catalog p99 ≤ 25 × floor p50 at 8 connections
 TARGET_QUERIES = 8
@@ -674,7 +675,7 @@ def parse_args(argv):
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
                         help="gunicorn sync workers (default 2 × cores + 1)")  # fmt: skip
     parser.add_argument("--scenarios", default="", help=f"subset of {', '.join(ALL_SCENARIOS)}; "
-                        f"or {BACKOFFICE}; or {FULFILMENT}; or {BILLING}; or {STOCK}")  # fmt: skip
+                        f"or {BACKOFFICE}; or {FULFILMENT}; or {BILLING}; or {STOCK}; or {DASHBOARDS}")  # fmt: skip
     parser.add_argument("--search", default="chicken", help="the catalog search term (default chicken)")
     parser.add_argument("--deep-page", type=int, help="the deep page (default: the last full page)")
     parser.add_argument("--label", default="", help="suffix of the results files, for what-if runs")
@@ -720,6 +721,11 @@ def main(argv=None) -> None:
         from bench.scenarios_stock import main as stock_main
 
         stock_main(args)
+        return
+    if DASHBOARDS in args.scenarios:
+        from bench.scenarios_dashboards import main as dashboards_main
+
+        dashboards_main(args)
         return
 
     company, user, contract = bench_company_and_buyer()

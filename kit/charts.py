@@ -30,6 +30,7 @@ ROW_GAP = 8
 VALUE_SPACE = 110  # right of the longest bar, for its figure
 TOP = 6
 LINE_HEIGHT = 200
+X_LABELS = 4  # x-axis labels a line chart writes (a month's name fits four times in 360 units)
 # Colour-blind-safe (Okabe-Ito), in the order series and stack segments take them.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 PREVIOUS_COLOUR = "#333333"
@@ -229,15 +230,25 @@ def _baseline(left: float, right: float, y: float) -> str:
 
 
 def _x_labels(labels: list[str], position: dict[str, float], bottom: float) -> str:
-    """The first, the last and as many between as fit without overlapping (about six)."""
-    every = max(1, -(-len(labels) // 6))
-    shown = [label for index, label in enumerate(labels) if index % every == 0 or index == len(labels) - 1]
-    texts = "".join(
-        f'<text class="chart-x" x="{_n(position[label])}" y="{_n(bottom + 16)}" text-anchor="middle">'
-        f"{escape(label)}</text>"
-        for label in shown
-    )
-    return f'<g class="chart-x-labels">{texts}</g>'
+    """The first, the last and evenly between them as many as fit a phone's width without
+    overlapping (X_LABELS in all); the first starts at its point, the last ends at its point."""
+    if len(labels) <= X_LABELS:
+        shown = labels
+    else:
+        step = (len(labels) - 1) / (X_LABELS - 1)
+        shown = [labels[round(index * step)] for index in range(X_LABELS)]
+    texts = []
+    for index, label in enumerate(shown):
+        anchor = "middle"
+        if len(shown) > 1 and index == 0:
+            anchor = "start"
+        elif len(shown) > 1 and index == len(shown) - 1:
+            anchor = "end"
+        texts.append(
+            f'<text class="chart-x" x="{_n(position[label])}" y="{_n(bottom + 16)}" text-anchor="{anchor}">'
+            f"{escape(label)}</text>"
+        )
+    return f'<g class="chart-x-labels">{"".join(texts)}</g>'
 
 
 @dataclass(frozen=True)
@@ -252,10 +263,17 @@ class ChartTable:
     rows: list[list]
     formats: tuple = ()
     urls: list[str] = field(default_factory=list)
+    # Rows shown on the page (the first ones); the exports have every row. None: all.
+    limit: int | None = None
+
+    @property
+    def hidden_rows(self) -> int:
+        """Rows left off the page (in the exports only)."""
+        return 0 if self.limit is None else max(0, len(self.rows) - self.limit)
 
     def display_rows(self) -> list[tuple[str, list[str]]]:
         shown = []
-        for index, row in enumerate(self.rows):
+        for index, row in enumerate(self.rows[: self.limit]):
             cells = []
             for column, value in enumerate(row):
                 form = self.formats[column] if column < len(self.formats) and self.formats[column] else str

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 import django_filters
+from django import forms
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
@@ -17,6 +18,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
 from accounts.backoffice import SalesRepFilterMixin
+from accounts.models import Region
 from accounts.selectors import companies_for_staff, sales_reps
 from catalog.models import Allocation
 from kit.backoffice import (
@@ -54,11 +56,20 @@ class OrderFilterSet(SalesRepFilterMixin, WagtailFilterSet):
     sales_rep = django_filters.ModelChoiceFilter(
         label=gettext_lazy("Sales rep"), field_name="company__sales_rep", queryset=lambda request: sales_reps()
     )
+    region = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Region"), field_name="company__region", queryset=Region.objects.all()
+    )
     placed_at = django_filters.DateFromToRangeFilter(label=gettext_lazy("Placed"), widget=DateRangePickerWidget)
+    # Drill-downs from the dashboards: orders with a line of this product or category (hidden:
+    # thousands of products would make a select no one could use).
+    product = django_filters.NumberFilter(field_name="lines__product", distinct=True, widget=forms.HiddenInput)
+    category = django_filters.NumberFilter(
+        field_name="lines__product__category", distinct=True, widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Order
-        fields = ["state", "company", "sales_rep", "placed_at"]
+        fields = ["state", "company", "sales_rep", "region", "placed_at", "product", "category"]
 
 
 class OrderIndexView(CsvForExcelMixin, generic.IndexView):

@@ -4,8 +4,8 @@ The data is in `data.py`, as plain lists of dicts; one module seeds each area: `
 (people, companies, content), `catalog.py` (products, prices, stock), `orders.py` (a year of
 orders), `billing.py` (their invoices and payments), `stock.py` (a short-dated lot offered to
 the customers who buy it), `tickets.py` (service tickets), `rhythm.py` (the reps' notes and every
-customer's rhythm, computed last). None imports this package's `__init__`, so there is no import
-cycle.
+customer's rhythm), `dashboards.py` (the sales rollups, built once at the end). None imports this
+package's `__init__`, so there is no import cycle.
 Every function looks rows up by a natural key (e-mail, code, tax number, address label, contact
 name, licence number) and brings them in line with the data, so seeding twice changes nothing
 and duplicates nothing. The command runs `seed_all()` inside one transaction.
@@ -19,9 +19,11 @@ from dataclasses import dataclass
 
 from accounts import roles
 from accounts.models import Membership
+from portal.dashboards import rollups
 
 from .billing import seed_billing
 from .catalog import seed_catalog
+from .dashboards import seed_dashboards
 from .data import (
     _COMPANY_ROWS,
     BACK_OFFICE_URL,
@@ -51,13 +53,16 @@ SEED_STEPS = [
     seed_stock,
     seed_tickets,
     seed_rhythm,
+    seed_dashboards,
 ]
 
 
 def seed_all() -> SeedReport:
     report = SeedReport()
-    for step in SEED_STEPS:
-        step(report)
+    # The last step builds the sales rollups once; no recompute per order, invoice or payment.
+    with rollups.deferred():
+        for step in SEED_STEPS:
+            step(report)
     return report
 
 

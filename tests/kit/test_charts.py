@@ -153,3 +153,11 @@ def test_a_table_exports_raw_values_formula_safe():
     assert rows[2][0] == "'=cmd()"
     csv = table_download(_table(), fmt="csv", name="revenue-region").content.decode("utf-8-sig")
     assert csv.splitlines()[1] == "East,1500"
+
+
+def test_a_long_trend_names_four_periods_so_they_do_not_overlap_on_a_phone():
+    months = [f"M{n:02d}" for n in range(1, 13)]
+    root = _parse(line_chart([Series("Revenue", [(m, Decimal(n)) for n, m in enumerate(months)])], title="t"))
+    labels = [node for node in root.iter(f"{SVG}text") if node.get("class") == "chart-x"]
+    assert [node.text for node in labels] == ["M01", "M05", "M08", "M12"]
+    assert [node.get("text-anchor") for node in labels] == ["start", "middle", "middle", "end"]

@@ -1,0 +1,73 @@
+"""Rollups the dashboards read instead of the order, invoice and ledger tables.
+
+Each row is a (day, company, currency[, product]) slice, recomputed whole from the base tables
+by `portal.dashboards.rollups` whenever something in that slice changes, so a dashboard figure is
+a GROUP BY over a few thousand rows joined to company (rep, region) and product (category),
+never a scan of order lines. What each figure means is in rollups.py's docstring (and the rules
+table of docs/architecture.md).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Company
+from catalog.models import Product
+
+MONEY = {"max_digits": 16, "decimal_places": 2, "default": 0}
+
+
+class DailyProductSales(models.Model):
+    """What was invoiced on a day to a company, per product: credit notes subtract. `cost` is the
+    cost of the lines whose cost is known (their lot's, else the product's standard cost) and
+    `costed_revenue` the revenue of those same lines, so margin is never guessed from a blank."""
+
+    day = models.DateField()
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # Null: a credit note line that names no product (a correction of the whole invoice).
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, null=True, related_name="+")
+    currency = models.CharField(max_length=3)
+    quantity = models.IntegerField(default=0)
+    revenue = models.DecimalField(**MONEY)
+    costed_revenue = models.DecimalField(**MONEY)
+    cost = models.DecimalField(**MONEY)
+
+    class Meta:
+        permissions = [("view_sales_dashboard", _("Can view the sales dashboard"))]
+        indexes = [models.Index(fields=["company", "day"]), models.Index(fields=["day"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "company", "product", "currency"],
+                name="one_product_sales_row_per_slice",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.company_id} {self.product_id} {self.currency}"
+
+
+class DailyCompanySales(models.Model):
+    """A company's day: orders placed (not cancelled or rejected) and their value net of tax, the
+    cash collected (回款: payments booked less refunds and reversals), and its product rows'
+    sums (so totals, trends and the rep, region and customer breakdowns read this table only:
+    one row per company-day, where the product table has one per line sold)."""
+
+    day = models.DateField()
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+", db_index=False)
+    currency = models.CharField(max_length=3)
+    quantity = models.IntegerField(default=0)
+    revenue = models.DecimalField(**MONEY)
+    costed_revenue = models.DecimalField(**MONEY)
+    cost = models.DecimalField(**MONEY)
+    orders = models.IntegerField(default=0)
+    order_value = models.DecimalField(**MONEY)
+    collected = models.DecimalField(**MONEY)
+
+    class Meta:
+        indexes = [models.Index(fields=["company", "day"]), models.Index(fields=["day"])]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "company", "currency"], name="one_company_sales_row_per_slice")
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.company_id} {self.currency}"

@@ -1,0 +1,144 @@
+"""The sales rollups: what each figure means, and the one place that computes them.
+
+- revenue: invoice lines' net (tax excluded) less credit note lines' net, in the invoice's
+  currency, on the day issued;
+- quantity: units invoiced less units credited for a return or a void (a price correction moves
+  no goods);
+- cost: per line, its lot's `unit_cost`, else the product's `standard_cost`, times the quantity;
+  a return or void credits it back;
+- costed revenue: the revenue of the lines whose cost is known. Margin = costed revenue - cost: a
+  blank cost makes a line's margin unknown (shown as such), never 100%;
+- orders, order value: orders placed (their local date) and not cancelled or rejected; their
+  subtotal, net of tax;
+- collected (回款): payments booked in the ledger, less refunds and reversals of either.
+
+A (company, day) slice is recomputed whole from the base tables (`recompute_day`: delete, then
+INSERT ... SELECT), so running it twice, or late, gives the same rows. Receivers
+(`portal.dashboards.receivers`) enqueue it when an order, invoice or ledger entry of that slice
+is written; `rebuild` recomputes everything (nightly, portal/schedule.py, and `manage.py
+rebuild_rollups`), which also catches what no signal reports (a cost set on a lot or product
+after its goods were invoiced).
+"""
+
+import threading
+from contextlib import contextmanager
+from datetime import date
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from ordering.models import OrderState
+
+# Orders that never became business: not counted as orders placed.
+NOT_PLACED = [OrderState.CANCELLED.value, OrderState.REJECTED.value]
+
+_PRODUCT_SALES = """
+INSERT INTO dashboards_dailyproductsales
+    (day, company_id, product_id, currency, quantity, revenue, costed_revenue, cost)
+SELECT day, company_id, product_id, currency,
+    SUM(sign * CASE WHEN moves_goods THEN quantity ELSE 0 END),
+    SUM(sign * net),
+    SUM(CASE WHEN unit_cost IS NULL THEN 0 ELSE sign * net END),
+    SUM(CASE WHEN unit_cost IS NOT NULL AND moves_goods THEN sign * quantity * unit_cost ELSE 0 END)
+FROM (
+    SELECT i.issued_on AS day, i.company_id, i.currency,
+        COALESCE(ol.product_id, col.product_id) AS product_id,
+        CASE WHEN i.kind = 'credit' THEN -1 ELSE 1 END AS sign,
+        (i.kind = 'invoice' OR i.credit_reason IN ('return', 'void')) AS moves_goods,
+        il.quantity, il.net,
+        COALESCE(lot.unit_cost, credited_lot.unit_cost, p.standard_cost) AS unit_cost
+    FROM billing_invoiceline il
+    JOIN billing_invoice i ON i.id = il.invoice_id
+    LEFT JOIN ordering_orderline ol ON ol.id = il.order_line_id
+    LEFT JOIN billing_invoiceline cl ON cl.id = il.credited_line_id
+    LEFT JOIN ordering_orderline col ON col.id = cl.order_line_id
+    LEFT JOIN fulfilment_shipmentline sl ON sl.id = il.shipment_line_id
+    LEFT JOIN catalog_lot lot ON lot.id = sl.lot_id
+    LEFT JOIN fulfilment_shipmentline csl ON csl.id = cl.shipment_line_id
+    LEFT JOIN catalog_lot credited_lot ON credited_lot.id = csl.lot_id
+    LEFT JOIN catalog_product p ON p.id = COALESCE(ol.product_id, col.product_id)
+    WHERE {invoice_filter}
+) line
+GROUP BY day, company_id, product_id, currency
+"""
+
+_COMPANY_SALES = """
+INSERT INTO dashboards_dailycompanysales
+    (day, company_id, currency, orders, order_value, collected, quantity, revenue, costed_revenue, cost)
+SELECT day, company_id, currency, SUM(orders), SUM(order_value), SUM(collected),
+    SUM(quantity), SUM(revenue), SUM(costed_revenue), SUM(cost)
+FROM (
+    SELECT (o.placed_at AT TIME ZONE %(zone)s)::date AS day, o.company_id, o.currency,
+        1 AS orders, o.subtotal AS order_value, 0 AS collected, 0 AS quantity, 0 AS revenue,
+        0 AS costed_revenue, 0 AS cost
+    FROM ordering_order o
+    WHERE o.state <> ALL(%(not_placed)s) AND {order_filter}
+    UNION ALL
+    SELECT e.booked_on, e.company_id, e.currency, 0, 0, -e.amount, 0, 0, 0, 0
+    FROM billing_ledgerentry e
+    LEFT JOIN billing_ledgerentry reversed ON reversed.id = e.reverses_id
+    WHERE (e.kind IN ('payment', 'refund') OR (e.kind = 'reversal' AND reversed.kind IN ('payment', 'refund')))
+        AND {entry_filter}
+    UNION ALL
+    -- The product rows of the same slice, written just before in the same transaction.
+    SELECT s.day, s.company_id, s.currency, 0, 0, 0, s.quantity, s.revenue, s.costed_revenue, s.cost
+    FROM dashboards_dailyproductsales s
+    WHERE {sales_filter}
+) movement
+GROUP BY day, company_id, currency
+"""
+
+
+_state = threading.local()
+
+
+@contextmanager
+def deferred():
+    """Writes inside enqueue no recompute: for bulk work (the demo's seed) that rebuilds the
+    rollups once at its end instead of once per order, invoice and payment."""
+    _state.deferred = getattr(_state, "deferred", 0) + 1
+    try:
+        yield
+    finally:
+        _state.deferred -= 1
+
+
+def is_deferred() -> bool:
+    return bool(getattr(_state, "deferred", 0))
+
+
+def recompute_day(*, company_id: int, day: date) -> None:
+    """Recompute one company's day from the base tables. Two recomputes of the same slice wait
+    for each other (an advisory lock on it), so neither inserts beside the other's rows."""
+    params = {"company": company_id, "day": day, "zone": settings.TIME_ZONE, "not_placed": NOT_PLACED}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [company_id, day.toordinal()])
+        cursor.execute(
+            "DELETE FROM dashboards_dailyproductsales WHERE company_id = %(company)s AND day = %(day)s", params
+        )
+        cursor.execute(
+            "DELETE FROM dashboards_dailycompanysales WHERE company_id = %(company)s AND day = %(day)s", params
+        )
+        cursor.execute(
+            _PRODUCT_SALES.format(invoice_filter="i.company_id = %(company)s AND i.issued_on = %(day)s"), params
+        )
+        cursor.execute(
+            _COMPANY_SALES.format(
+                order_filter="o.company_id = %(company)s AND (o.placed_at AT TIME ZONE %(zone)s)::date = %(day)s",
+                entry_filter="e.company_id = %(company)s AND e.booked_on = %(day)s",
+                sales_filter="s.company_id = %(company)s AND s.day = %(day)s",
+            ),
+            params,
+        )
+
+
+def rebuild() -> None:
+    """Recompute every rollup row from the base tables, in one transaction (readers see the old
+    rows until it commits)."""
+    params = {"zone": settings.TIME_ZONE, "not_placed": NOT_PLACED}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE dashboards_dailyproductsales, dashboards_dailycompanysales IN EXCLUSIVE MODE")
+        cursor.execute("DELETE FROM dashboards_dailyproductsales")
+        cursor.execute("DELETE FROM dashboards_dailycompanysales")
+        cursor.execute(_PRODUCT_SALES.format(invoice_filter="TRUE"), params)
+        cursor.execute(_COMPANY_SALES.format(order_filter="TRUE", entry_filter="TRUE", sales_filter="TRUE"), params)

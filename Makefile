@@ -10,6 +10,10 @@ STAMP := $(VENV)/.installed
 # The suite's database: PostgreSQL 15 on this machine unless DATABASE_URL says otherwise
 # (pytest-django creates and drops test_tradecounter beside it).
 TEST_DATABASE_URL := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/tradecounter)
+# pytest-xdist workers, one per core. `--dist load` hands tests out in pytest-django's order
+# (plain tests first, then the transactional and browser ones), so no worker runs a plain test
+# after a transactional one has flushed its database.
+TEST_WORKERS ?= auto
 
 $(STAMP): requirements/base.txt requirements/dev.txt requirements/constraints.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (python3.11 not found)"; exit 1; }
@@ -72,7 +76,7 @@ setup-test:
 test: setup-test
 	@$(MAKE) --no-print-directory install
 	$(BIN)/lint-imports --no-cache
-	DATABASE_URL='$(TEST_DATABASE_URL)' $(BIN)/pytest $(PYTEST_ARGS)
+	DATABASE_URL='$(TEST_DATABASE_URL)' $(BIN)/pytest -n $(TEST_WORKERS) --dist load $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -576,13 +576,25 @@ def markdown(report: dict) -> str:
     return "\n".join(lines)
 
 
-def write_report(report: dict) -> tuple[Path, Path]:
+def load_range(runs: list[dict]) -> dict:
+    """The machine's load average around the runs, lowest and highest (a report's honesty line)."""
+    loads = [r[k]["load_average_after"] or 0 for r in runs for k in ("floor", "result")]
+    return {"min": min(loads), "max": max(loads)}
+
+
+def write_report(report: dict, render=None) -> tuple[Path, Path]:
+    """`<date>-<scale>-<label>.json` and `.md` (rendered by `render`, this runner's `markdown` by
+    default) in bench/results/; the Markdown is logged too."""
     RESULTS_DIR.mkdir(exist_ok=True)
     stem = "-".join(part for part in (report["date"], report["scale"], report["label"]) if part)
     json_path = RESULTS_DIR / f"{stem}.json"
     md_path = RESULTS_DIR / f"{stem}.md"
-    json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    md_path.write_text(markdown(report))
+    text = (render or markdown)(report)
+    json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
+    md_path.write_text(text)
+    log("")
+    log(text)
+    log(f"Written {json_path.relative_to(REPO_ROOT)} and {md_path.relative_to(REPO_ROOT)}")
     return json_path, md_path
 
 
@@ -787,17 +799,11 @@ def main(argv=None) -> None:
         "queries": queries,
         "summary": summary,
         "targets": target_checks(summary),
-        "load_average": {
-            "min": min(r[k]["load_average_after"] or 0 for r in runs for k in ("floor", "result")),
-            "max": max(r[k]["load_average_after"] or 0 for r in runs for k in ("floor", "result")),
-        },
+        "load_average": load_range(runs),
         "runs": runs,
         "elapsed_s": round(time.monotonic() - started, 1),
     }
-    json_path, md_path = write_report(report)
-    log("")
-    log(markdown(report))
-    log(f"Written {json_path.relative_to(REPO_ROOT)} and {md_path.relative_to(REPO_ROOT)}")
+    write_report(report)
 
 
 if __name__ == "__main__":

@@ -125,7 +125,6 @@ def markdown(report: dict) -> str:
 
 
 def main(args) -> None:
-    import json
 
     from django.conf import settings
     from django.urls import reverse
@@ -168,17 +167,9 @@ def main(args) -> None:
         "sql": sql,
         "summary": summary,
         "targets": target_checks(summary, sql),
-        "load_average": {
-            "min": min(r[k]["load_average_after"] or 0 for r in runs for k in ("floor", "result")),
-            "max": max(r[k]["load_average_after"] or 0 for r in runs for k in ("floor", "result")),
-        },
+        "load_average": base.load_range(runs),
         "runs": runs,
         "elapsed_s": round(time.monotonic() - started, 1),
     }
-    base.RESULTS_DIR.mkdir(exist_ok=True)
-    stem = "-".join((report["date"], report["scale"], report["label"]))
-    json_path, md_path = base.RESULTS_DIR / f"{stem}.json", base.RESULTS_DIR / f"{stem}.md"
-    json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
-    md_path.write_text(markdown(report))
+    base.write_report(report, markdown)
     base.log(markdown(report))
-    base.log(f"Written {json_path.relative_to(base.REPO_ROOT)} and {md_path.relative_to(base.REPO_ROOT)}")

@@ -63,6 +63,7 @@ def seed_all() -> SeedReport:
     with rollups.deferred():
         for step in SEED_STEPS:
             step(report)
+    report.notes.extend(report.insight_notes())
     return report
 
 

@@ -1,5 +1,6 @@
 """Seeding the people, companies and content of the demo world from portal.demo.data."""
 
+import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -42,10 +43,19 @@ class SeedReport:
 
     created: Counter = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
+    # Short remarks of the dashboards' and tickets' steps, printed together (`insight_notes`).
+    insight: list[str] = field(default_factory=list)
 
     def record(self, obj, created: bool) -> None:
         if created:
             self.created[str(obj._meta.verbose_name_plural)] += 1
+
+    def insight_notes(self) -> list[str]:
+        """The insight steps' remarks as one paragraph of console lines, so the summary and the
+        logins still fit on one screen."""
+        if not self.insight:
+            return []
+        return textwrap.wrap("Dashboards and tickets: " + "; ".join(self.insight) + ".", width=100)
 
 
 class _DemoPassword:

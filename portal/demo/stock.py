@@ -36,9 +36,9 @@ def seed_stock(report: SeedReport) -> None:
         lot = _short_dated_lot(report, product, today)
         _offer(report, product, lot, company, today)
     slow = stock_figures.slow_movers(stock_figures.turnover_by_product(today=today, months=3))
-    report.notes.append(
-        f"Stock: {len(slow)} slow movers; short-dated lot {SHORT_DATED_LOT} offered to "
-        f"{company.display_name} and its fellow buyers."
+    report.insight.append(
+        f"{len(slow)} slow movers; short-dated lot {SHORT_DATED_LOT} offered to {company.display_name} and its "
+        "fellow buyers"
     )
 
 

@@ -164,7 +164,4 @@ def seed_tickets(report: SeedReport) -> None:
     _temperature_ticket(report, warehouse)
     _question_ticket(report)
     breached = Ticket.objects.filter(clock.breached(timezone.now())).count()
-    report.notes.append(
-        f"Service tickets: {Ticket.objects.count()} ({breached} past their targets); "
-        "the back office's Service tickets and /backoffice/tickets/service/ show them."
-    )
+    report.insight.append(f"{Ticket.objects.count()} service tickets ({breached} past their targets)")

@@ -594,6 +594,7 @@ CASES: dict[str, Case] = {
     "billing_bank:preview": Case(lambda c, s: {"pk": _bank_line_of(c, s)["statement"]}, methods=("get", "post")),
     "billing_bank:accept": Case(lambda c, s: {"pk": _bank_line_of(c, s)["pk"]}, methods=("post",)),
     "billing_bank:ignore": Case(lambda c, s: {"pk": _bank_line_of(c, s)["pk"]}, methods=("post",)),
+    "billing_bank:reopen": Case(lambda c, s: {"pk": _bank_line_of(c, s)["pk"]}, methods=("post",)),
     # billing: statements and their disputes (the aging report takes no id: the listing sweep)
     "billing_statements:statement": Case(lambda c, s: {"pk": c.statement.pk}),
     "billing_statements:statement_pdf": Case(lambda c, s: {"pk": c.statement.pk}),

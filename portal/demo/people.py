@@ -55,7 +55,7 @@ class SeedReport:
         logins still fit on one screen."""
         if not self.insight:
             return []
-        return textwrap.wrap("Dashboards and tickets: " + "; ".join(self.insight) + ".", width=100)
+        return textwrap.wrap("Insight: " + "; ".join(self.insight) + ".", width=110)
 
 
 class _DemoPassword:

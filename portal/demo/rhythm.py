@@ -62,4 +62,4 @@ def seed_rhythm(report: SeedReport) -> None:
     result = compute_rhythm()
     late = Company.objects.filter(pk__in=CustomerRhythm.objects.filter(late=True).values("company_id"))
     names = ", ".join(sorted(company.display_name for company in late))
-    report.insight.append(f"customer rhythm of {result.companies} customers, {result.late} late ({names})")
+    report.insight.append(f"rhythm of {result.companies} customers, {result.late} late ({names})")

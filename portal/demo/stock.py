@@ -37,8 +37,7 @@ def seed_stock(report: SeedReport) -> None:
         _offer(report, product, lot, company, today)
     slow = stock_figures.slow_movers(stock_figures.turnover_by_product(today=today, months=3))
     report.insight.append(
-        f"{len(slow)} slow movers; short-dated lot {SHORT_DATED_LOT} offered to {company.display_name} and its "
-        "fellow buyers"
+        f"{len(slow)} slow movers, lot {SHORT_DATED_LOT} offered to {company.display_name} and its fellow buyers"
     )
 
 

@@ -164,4 +164,4 @@ def seed_tickets(report: SeedReport) -> None:
     _temperature_ticket(report, warehouse)
     _question_ticket(report)
     breached = Ticket.objects.filter(clock.breached(timezone.now())).count()
-    report.insight.append(f"{Ticket.objects.count()} service tickets ({breached} past their targets)")
+    report.insight.append(f"{Ticket.objects.count()} tickets, {breached} past target")

@@ -502,7 +502,7 @@ def test_a_late_customer_on_the_churn_warnings(seeded):
     for key in ("bayside", "canton", "xiguan", "freshmart"):
         assert not CustomerRhythm.objects.get(company=demo.company_by_key(key)).late, key
     assert VisitNote.objects.filter(company=demo.company_by_key("mingde")).count() == 2
-    assert "customer rhythm of 12 customers, 1 late (Spicy Road)" in " ".join(seeded["output"].split())
+    assert f"rhythm of 12 customers, 1 late ({spicy.display_name})" in " ".join(seeded["output"].split())
 
 
 def test_the_finance_dashboard_tells_the_billing_story(seeded):

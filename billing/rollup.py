@@ -37,14 +37,17 @@ COLUMNS = ("invoiced", "credited", "collected", "written_off")
 
 _TABLE = MonthlyRollup._meta.db_table
 
-# Later months' closing balances move first (a data-modifying CTE: its rows are disjoint from the
-# upserted one), then the entry's month is added to, or created from the last closing before it.
-_RECORD_SQL = f"""
-WITH later AS (
-    UPDATE {_TABLE} SET closing_balance = closing_balance + %(amount)s
-    WHERE company_id = %(company)s AND currency = %(currency)s AND month > %(month)s
-    RETURNING 1
-)
+# Later months' closing balances move first, then the entry's month is added to, or created from
+# the last closing before it. On PostgreSQL one statement (a data-modifying CTE: its rows are
+# disjoint from the upserted one); SQLite (`make run`'s demo) has no such CTE: two statements.
+_LATER_SQL = f"""
+UPDATE {_TABLE} SET closing_balance = closing_balance + %(amount)s
+WHERE company_id = %(company)s AND currency = %(currency)s AND month > %(month)s
+"""
+_LATER_CTE = f"""
+WITH later AS ({_LATER_SQL} RETURNING 1)
+"""
+_UPSERT_SQL = f"""
 INSERT INTO {_TABLE} (company_id, currency, month, invoiced, credited, collected, written_off, closing_balance)
 VALUES (
     %(company)s, %(currency)s, %(month)s, %(invoiced)s, %(credited)s, %(collected)s, %(written_off)s,
@@ -72,9 +75,15 @@ FROM (
            COALESCE(-SUM(amount) FILTER (WHERE kind = 'write_off'), 0) AS written_off,
            SUM(amount) AS movement
     FROM {LedgerEntry._meta.db_table}
-    GROUP BY company_id, currency, date_trunc('month', booked_on)
+    GROUP BY company_id, currency, month
 ) AS months
 """
+
+
+def rebuild_sql(vendor: str) -> str:
+    """The rebuild's INSERT ... SELECT for a database vendor (PostgreSQL, or SQLite in `make run`)."""
+    month = "date(booked_on, 'start of month')" if vendor == "sqlite" else "date_trunc('month', booked_on)::date"
+    return _REBUILD_SQL.replace("date_trunc('month', booked_on)::date", month)
 
 
 def month_of(day: date) -> date:
@@ -90,16 +99,21 @@ def record(entry: LedgerEntry) -> None:
         company=entry.company_id, currency=entry.currency, month=month_of(entry.booked_on), amount=entry.amount
     )
     with connection.cursor() as cursor:
-        cursor.execute(_RECORD_SQL, params)
+        if connection.vendor == "postgresql":
+            cursor.execute(_LATER_CTE + _UPSERT_SQL, params)
+        else:
+            cursor.execute(_LATER_SQL, params)
+            cursor.execute(_UPSERT_SQL, params)
 
 
 def rebuild() -> int:
     """Write the rollup again from every entry; bookings wait for it (the table's lock). Returns
     the number of rows."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"LOCK TABLE {_TABLE} IN EXCLUSIVE MODE")
+        if connection.vendor == "postgresql":
+            cursor.execute(f"LOCK TABLE {_TABLE} IN EXCLUSIVE MODE")
         cursor.execute(f"DELETE FROM {_TABLE}")
-        cursor.execute(_REBUILD_SQL)
+        cursor.execute(rebuild_sql(connection.vendor))
         return cursor.rowcount
 
 

@@ -26,6 +26,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
 from ordering.models import OrderState
 
@@ -68,11 +69,11 @@ INSERT INTO dashboards_dailycompanysales
 SELECT day, company_id, currency, SUM(orders), SUM(order_value), SUM(collected),
     SUM(quantity), SUM(revenue), SUM(costed_revenue), SUM(cost)
 FROM (
-    SELECT (o.placed_at AT TIME ZONE %(zone)s)::date AS day, o.company_id, o.currency,
+    SELECT {placed_day} AS day, o.company_id, o.currency,
         1 AS orders, o.subtotal AS order_value, 0 AS collected, 0 AS quantity, 0 AS revenue,
         0 AS costed_revenue, 0 AS cost
     FROM ordering_order o
-    WHERE o.state <> ALL(%(not_placed)s) AND {order_filter}
+    WHERE o.state NOT IN ({not_placed}) AND {order_filter}
     UNION ALL
     SELECT e.booked_on, e.company_id, e.currency, 0, 0, -e.amount, 0, 0, 0, 0
     FROM billing_ledgerentry e
@@ -87,6 +88,26 @@ FROM (
 ) movement
 GROUP BY day, company_id, currency
 """
+
+
+def _company_sales(**filters) -> str:
+    """The company rows' INSERT ... SELECT for this database: PostgreSQL, or SQLite in `make
+    run`'s demo, where the order's local day takes the zone's offset now (China keeps no summer
+    time) instead of `AT TIME ZONE`."""
+    if connection.vendor == "sqlite":
+        offset = timezone.localtime().utcoffset()
+        placed_day = f"date(o.placed_at, '{int(offset.total_seconds())} seconds')"
+    else:
+        placed_day = "(o.placed_at AT TIME ZONE %(zone)s)::date"
+    filters = {key: value.replace("{placed_day}", placed_day) for key, value in filters.items()}
+    not_placed = ", ".join(f"'{state}'" for state in NOT_PLACED)  # constants of ordering.states
+    return _COMPANY_SALES.format(placed_day=placed_day, not_placed=not_placed, **filters)
+
+
+def _lock(cursor, sql: str, params=()) -> None:
+    """Row and advisory locks exist on PostgreSQL; SQLite (the demo) writes one at a time anyway."""
+    if connection.vendor == "postgresql":
+        cursor.execute(sql, params)
 
 
 _state = threading.local()
@@ -110,9 +131,9 @@ def is_deferred() -> bool:
 def recompute_day(*, company_id: int, day: date) -> None:
     """Recompute one company's day from the base tables. Two recomputes of the same slice wait
     for each other (an advisory lock on it), so neither inserts beside the other's rows."""
-    params = {"company": company_id, "day": day, "zone": settings.TIME_ZONE, "not_placed": NOT_PLACED}
+    params = {"company": company_id, "day": day, "zone": settings.TIME_ZONE}
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [company_id, day.toordinal()])
+        _lock(cursor, "SELECT pg_advisory_xact_lock(%s, %s)", [company_id, day.toordinal()])
         cursor.execute(
             "DELETE FROM dashboards_dailyproductsales WHERE company_id = %(company)s AND day = %(day)s", params
         )
@@ -123,8 +144,8 @@ def recompute_day(*, company_id: int, day: date) -> None:
             _PRODUCT_SALES.format(invoice_filter="i.company_id = %(company)s AND i.issued_on = %(day)s"), params
         )
         cursor.execute(
-            _COMPANY_SALES.format(
-                order_filter="o.company_id = %(company)s AND (o.placed_at AT TIME ZONE %(zone)s)::date = %(day)s",
+            _company_sales(
+                order_filter="o.company_id = %(company)s AND {placed_day} = %(day)s",
                 entry_filter="e.company_id = %(company)s AND e.booked_on = %(day)s",
                 sales_filter="s.company_id = %(company)s AND s.day = %(day)s",
             ),
@@ -135,10 +156,10 @@ def recompute_day(*, company_id: int, day: date) -> None:
 def rebuild() -> None:
     """Recompute every rollup row from the base tables, in one transaction (readers see the old
     rows until it commits)."""
-    params = {"zone": settings.TIME_ZONE, "not_placed": NOT_PLACED}
+    params = {"zone": settings.TIME_ZONE}
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("LOCK TABLE dashboards_dailyproductsales, dashboards_dailycompanysales IN EXCLUSIVE MODE")
+        _lock(cursor, "LOCK TABLE dashboards_dailyproductsales, dashboards_dailycompanysales IN EXCLUSIVE MODE")
         cursor.execute("DELETE FROM dashboards_dailyproductsales")
         cursor.execute("DELETE FROM dashboards_dailycompanysales")
         cursor.execute(_PRODUCT_SALES.format(invoice_filter="TRUE"), params)
-        cursor.execute(_COMPANY_SALES.format(order_filter="TRUE", entry_filter="TRUE", sales_filter="TRUE"), params)
+        cursor.execute(_company_sales(order_filter="TRUE", entry_filter="TRUE", sales_filter="TRUE"), params)

@@ -101,6 +101,9 @@ def test_the_approver_approves_on_her_phone_and_sees_the_order_confirmed(
     expect(page.get_by_test_id("notification-bell")).to_have_attribute("aria-label", "Notifications, 1 unread")
 
     page.get_by_role("button", name="Menu").click()
+    # The menu slides open; a click while it still moves can miss the link on a busy machine.
+    expect(page.locator("#main-nav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
+    expect(page.locator("#main-nav")).not_to_have_class(re.compile(r"collapsing"))
     page.get_by_role("link", name="Approvals", exact=True).click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Approvals")

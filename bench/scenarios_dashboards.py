@@ -206,6 +206,7 @@ def markdown(report: dict) -> str:
 
 
 def main(args) -> None:
+    import copy
 
     from django.conf import settings
 
@@ -213,6 +214,16 @@ def main(args) -> None:
     cookies_by_role = {role: backoffice.staff_cookie(user) for role, user in staff.items()}
     urls = {"floor": "/bench/floor/", **{page.name: page.url for page in PAGES}}
     cookies = {"floor": "", **{page.name: cookies_by_role[page.who] for page in PAGES}}
+    if args.profile:  # `--scenarios dashboards,sales-product` profiles one page
+        chosen = [name for name in args.scenarios if name != base.DASHBOARDS]
+        for page in PAGES:
+            if chosen and page.name not in chosen:
+                continue
+            one = copy.copy(args)
+            one.scenarios = [page.name]
+            one.label = "-".join(part for part in (args.label, "dashboards", page.name) if part)
+            base.profile(one, base.test_client(cookies[page.name]), {page.name: page.url})
+        return
     queries = backoffice.count_queries(urls, cookies)
     for name, measured in queries.items():
         base.log(f"  {name:<20} {urls[name]:<60} {measured['status']}  {measured['queries']:>3} queries "

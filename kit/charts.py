@@ -265,11 +265,16 @@ class ChartTable:
     urls: list[str] = field(default_factory=list)
     # Rows shown on the page (the first ones); the exports have every row. None: all.
     limit: int | None = None
+    # How many rows there are in all, when `rows` holds only the first ones (read so, to spare
+    # the page the rest); None: `rows` is all of them.
+    total: int | None = None
 
     @property
     def hidden_rows(self) -> int:
         """Rows left off the page (in the exports only)."""
-        return 0 if self.limit is None else max(0, len(self.rows) - self.limit)
+        if self.limit is None:
+            return 0
+        return max(0, (len(self.rows) if self.total is None else self.total) - self.limit)
 
     def display_rows(self) -> list[tuple[str, list[str]]]:
         shown = []

@@ -29,6 +29,7 @@ from .. import aging
 VIEW_AGING = "billing.view_invoice"
 FORMATS = ("csv", "xlsx")
 INVOICES_PER_PAGE = 50
+ROWS_PER_PAGE = 50
 
 
 def _today(request) -> date:
@@ -82,6 +83,11 @@ class AgingView(PermissionTemplateMixin, TemplateView):
     def get_context_data(self, **kwargs):
         today, group_by = _today(self.request), _group_by(self.request)
         rows = self.rows()
+        totals = aging.totals(rows)
+        # The most overdue first, a page at a time: the totals and exports have every row.
+        page = Paginator(rows, ROWS_PER_PAGE).get_page(self.request.GET.get("p"))
+        query = self.request.GET.copy()
+        query.pop("p", None)
         drill = reverse("billing_aging:invoices")
 
         # A row's link is encoded once and each bucket's parameter appended to it: hundreds of rows
@@ -106,10 +112,12 @@ class AgingView(PermissionTemplateMixin, TemplateView):
                     "total_url": url,
                     "invoices": row.invoices,
                 }
-                for row, url in ((row, row_link(row)) for row in rows)
+                for row, url in ((row, row_link(row)) for row in page.object_list)
             ],
-            totals=aging.totals(rows),
-            dso=aging.dso(companies_for_staff(self.request.user), today),
+            page=page,
+            query=query.urlencode(),
+            totals=totals,
+            dso=aging.dso(companies_for_staff(self.request.user), today, totals=totals),
             **kwargs,
         )
 

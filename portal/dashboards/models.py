@@ -24,7 +24,7 @@ class DailyProductSales(models.Model):
     day = models.DateField()
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+", db_index=False)
     # Null: a credit note line that names no product (a correction of the whole invoice).
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, null=True, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, null=True, related_name="+", db_index=False)
     currency = models.CharField(max_length=3)
     quantity = models.IntegerField(default=0)
     revenue = models.DecimalField(**MONEY)
@@ -33,7 +33,12 @@ class DailyProductSales(models.Model):
 
     class Meta:
         permissions = [("view_sales_dashboard", _("Can view the sales dashboard"))]
-        indexes = [models.Index(fields=["company", "day"]), models.Index(fields=["day"])]
+        # (product, day): the period before of the products a page shows, without the month's rest.
+        indexes = [
+            models.Index(fields=["company", "day"]),
+            models.Index(fields=["day"]),
+            models.Index(fields=["product", "day"]),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["day", "company", "product", "currency"],
@@ -71,3 +76,31 @@ class DailyCompanySales(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.company_id} {self.currency}"
+
+
+class MonthlyCompanySales(models.Model):
+    """A company's month: the sums of its `DailyCompanySales` rows in that month (`month` is its
+    first day), rewritten with them by `rollups.recompute_day` and `rollups.rebuild`. The month
+    grain's totals, trend and rep, region and customer breakdowns read this table: a year of a
+    thousand customers is twelve thousand rows here, where the daily table has hundreds of
+    thousands."""
+
+    month = models.DateField()
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+", db_index=False)
+    currency = models.CharField(max_length=3)
+    quantity = models.IntegerField(default=0)
+    revenue = models.DecimalField(**MONEY)
+    costed_revenue = models.DecimalField(**MONEY)
+    cost = models.DecimalField(**MONEY)
+    orders = models.IntegerField(default=0)
+    order_value = models.DecimalField(**MONEY)
+    collected = models.DecimalField(**MONEY)
+
+    class Meta:
+        indexes = [models.Index(fields=["company", "month"]), models.Index(fields=["currency", "month"])]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "company", "currency"], name="one_company_sales_row_per_month")
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.company_id} {self.currency}"

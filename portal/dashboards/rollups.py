@@ -13,7 +13,8 @@
 - collected (回款): payments booked in the ledger, less refunds and reversals of either.
 
 A (company, day) slice is recomputed whole from the base tables (`recompute_day`: delete, then
-INSERT ... SELECT), so running it twice, or late, gives the same rows. Receivers
+INSERT ... SELECT), so running it twice, or late, gives the same rows; the company's month row
+(`MonthlyCompanySales`) is then summed again from its day rows. Receivers
 (`portal.dashboards.receivers`) enqueue it when an order, invoice or ledger entry of that slice
 is written; `rebuild` recomputes everything (nightly, portal/schedule.py, and `manage.py
 rebuild_rollups`), which also catches what no signal reports (a cost set on a lot or product
@@ -22,7 +23,7 @@ after its goods were invoiced).
 
 import threading
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -90,6 +91,24 @@ GROUP BY day, company_id, currency
 """
 
 
+_MONTHLY_COMPANY_SALES = """
+INSERT INTO dashboards_monthlycompanysales
+    (month, company_id, currency, orders, order_value, collected, quantity, revenue, costed_revenue, cost)
+SELECT {month}, company_id, currency, SUM(orders), SUM(order_value), SUM(collected),
+    SUM(quantity), SUM(revenue), SUM(costed_revenue), SUM(cost)
+FROM dashboards_dailycompanysales d
+WHERE {where}
+GROUP BY {month}, company_id, currency
+"""
+
+
+def monthly_company_sales(where: str) -> str:
+    """The month rows' INSERT ... SELECT over the day rows matching `where` (SQL on `d`), in this
+    database's way of naming a day's month."""
+    month = "date(d.day, 'start of month')" if connection.vendor == "sqlite" else "date_trunc('month', d.day)::date"
+    return _MONTHLY_COMPANY_SALES.format(month=month, where=where)
+
+
 def _company_sales(**filters) -> str:
     """The company rows' INSERT ... SELECT for this database: PostgreSQL, or SQLite in `make
     run`'s demo, where the order's local day takes the zone's offset now (China keeps no summer
@@ -151,6 +170,21 @@ def recompute_day(*, company_id: int, day: date) -> None:
             ),
             params,
         )
+        # The month's row, summed again from its days (at most 31 rows of this company).
+        params["month"], params["next_month"] = _month_of(day)
+        cursor.execute(
+            "DELETE FROM dashboards_monthlycompanysales WHERE company_id = %(company)s AND month = %(month)s", params
+        )
+        cursor.execute(
+            monthly_company_sales("d.company_id = %(company)s AND d.day >= %(month)s AND d.day < %(next_month)s"),
+            params,
+        )
+
+
+def _month_of(day: date) -> tuple[date, date]:
+    """The first day of `day`'s month and of the month after."""
+    first = day.replace(day=1)
+    return first, (first + timedelta(days=32)).replace(day=1)
 
 
 def rebuild() -> None:
@@ -158,8 +192,14 @@ def rebuild() -> None:
     rows until it commits)."""
     params = {"zone": settings.TIME_ZONE}
     with transaction.atomic(), connection.cursor() as cursor:
-        _lock(cursor, "LOCK TABLE dashboards_dailyproductsales, dashboards_dailycompanysales IN EXCLUSIVE MODE")
+        _lock(
+            cursor,
+            "LOCK TABLE dashboards_dailyproductsales, dashboards_dailycompanysales, dashboards_monthlycompanysales"
+            " IN EXCLUSIVE MODE",
+        )
         cursor.execute("DELETE FROM dashboards_dailyproductsales")
         cursor.execute("DELETE FROM dashboards_dailycompanysales")
+        cursor.execute("DELETE FROM dashboards_monthlycompanysales")
         cursor.execute(_PRODUCT_SALES.format(invoice_filter="TRUE"), params)
         cursor.execute(_company_sales(order_filter="TRUE", entry_filter="TRUE", sales_filter="TRUE"), params)
+        cursor.execute(monthly_company_sales("TRUE"))

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.utils.translation import gettext_lazy as _
 
 from kit.languages import in_active_language
 
-from .models import DailyCompanySales, DailyProductSales
+from .models import DailyCompanySales, DailyProductSales, MonthlyCompanySales
 
 ZERO = Decimal("0")
 GRAINS = {"month": _("Month"), "week": _("Week"), "day": _("Day")}
@@ -103,12 +103,27 @@ class Figures:
         return self.order_value / self.orders
 
 
+def _of(rows: QuerySet, companies: QuerySet) -> QuerySet:
+    # Staff who see every customer pass the unfiltered queryset: no subquery to join then.
+    return rows.filter(company__in=companies) if companies.query.where else rows
+
+
 def _product_rows(companies: QuerySet, currency: str, start: date, end: date):
-    return DailyProductSales.objects.filter(company__in=companies, currency=currency, day__gte=start, day__lte=end)
+    return _of(DailyProductSales.objects.filter(currency=currency, day__gte=start, day__lte=end), companies)
+
+
+def _whole_months(start: date, end: date) -> bool:
+    return start.day == 1 and (end + timedelta(days=1)).day == 1
 
 
 def _company_rows(companies: QuerySet, currency: str, start: date, end: date):
-    return DailyCompanySales.objects.filter(company__in=companies, currency=currency, day__gte=start, day__lte=end)
+    """The company rows from `start` to `end`: the month rows when those are whole months (a
+    twelfth of a year's day rows per company), else the day rows."""
+    if _whole_months(start, end):
+        rows = MonthlyCompanySales.objects.filter(currency=currency, month__gte=start, month__lte=end)
+    else:
+        rows = DailyCompanySales.objects.filter(currency=currency, day__gte=start, day__lte=end)
+    return _of(rows, companies)
 
 
 _PRODUCT_SUMS = {"revenue": Sum("revenue"), "costed_revenue": Sum("costed_revenue"), "cost": Sum("cost")}
@@ -144,9 +159,9 @@ def trend(*, companies: QuerySet, currency: str, period: Period) -> list[tuple[P
     periods = [period]
     for _step in range(TREND_LENGTH[period.grain] - 1):
         periods.insert(0, periods[0].previous())
+    rows = _company_rows(companies, currency, periods[0].start, period.end)
     rows = (
-        _company_rows(companies, currency, periods[0].start, period.end)
-        .annotate(bucket=TRUNC[period.grain]("day"))
+        rows.annotate(bucket=F("month") if rows.model is MonthlyCompanySales else TRUNC[period.grain]("day"))
         .values("bucket")
         .annotate(**_COMPANY_SUMS)
         .order_by()
@@ -201,23 +216,49 @@ def _name(by: str, row: dict) -> str:
     return f"{row['product__sku']} {in_active_language(row['product__name_en'], row['product__name_zh'])}"
 
 
-def breakdown(*, companies: QuerySet, currency: str, period: Period, by: str) -> list[tuple[Group, Figures]]:
-    """The period's figures per region, rep, customer (one query over the company-day rows),
-    category or product (one over the product rows), by revenue, largest first."""
+def _grouped(companies: QuerySet, currency: str, period: Period, by: str) -> QuerySet:
     key, names, per_company = BREAKDOWNS[by]
     if per_company:
-        rows = (
+        return (
             _company_rows(companies, currency, period.start, period.end).values(key, *names).annotate(**_COMPANY_SUMS)
         )
-    else:
-        rows = (
-            _product_rows(companies, currency, period.start, period.end).values(key, *names).annotate(**_PRODUCT_SUMS)
-        )
-    result = [(Group(row[key], _name(by, row)), _figures(row, with_orders=per_company)) for row in rows.order_by()]
+    return _product_rows(companies, currency, period.start, period.end).values(key, *names).annotate(**_PRODUCT_SUMS)
+
+
+def _ranked(rows: QuerySet, key: str) -> QuerySet:
+    return rows.order_by(F("revenue").desc(nulls_last=True), F(key).asc(nulls_last=True))
+
+
+def _pairs(by: str, rows) -> list[tuple[Group, Figures]]:
+    _key, _names, per_company = BREAKDOWNS[by]
+    result = [(Group(row[_key], _name(by, row)), _figures(row, with_orders=per_company)) for row in rows]
     return sorted(result, key=lambda pair: (-pair[1].revenue, pair[0].name))
+
+
+def breakdown(*, companies: QuerySet, currency: str, period: Period, by: str, keys=None) -> list[tuple[Group, Figures]]:
+    """The period's figures per region, rep, customer (one query over the company rows), category
+    or product (one over the product rows), by revenue, largest first: every group, or those whose
+    key is in `keys`."""
+    key = BREAKDOWNS[by][0]
+    rows = _grouped(companies, currency, period, by)
+    if keys is not None:
+        chosen = Q(**{f"{key}__in": [each for each in keys if each is not None]})
+        rows = rows.filter(chosen | Q(**{f"{key}__isnull": True}) if None in keys else chosen)
+    return _pairs(by, _ranked(rows, key))
+
+
+def first_of_breakdown(
+    *, companies: QuerySet, currency: str, period: Period, by: str, limit: int
+) -> tuple[list[tuple[Group, Figures]], int]:
+    """The `limit` largest groups of `breakdown` and how many groups there are in all: one query,
+    ranked and counted in the database, so a month's twenty thousand products are never read
+    into Python."""
+    key = BREAKDOWNS[by][0]
+    rows = list(_ranked(_grouped(companies, currency, period, by).annotate(groups=Window(Count("*"))), key)[:limit])
+    return _pairs(by, rows), rows[0]["groups"] if rows else 0
 
 
 def currencies(*, companies: QuerySet) -> list[str]:
     """The currencies the user's customers trade in, most rows first (the first is the default)."""
-    rows = DailyCompanySales.objects.filter(company__in=companies).values("currency").annotate(n=Count("id"))
+    rows = _of(MonthlyCompanySales.objects.all(), companies).values("currency").annotate(n=Count("id"))
     return [row["currency"] for row in rows.order_by("-n", "currency")]

@@ -85,9 +85,12 @@ class SalesDashboardView(PermissionTemplateMixin, TemplateView):
         self.currencies = sales.currencies(companies=self.companies) or [DEFAULT_CURRENCY]
         self.currency = _choice(request, "currency", self.currencies, self.currencies[0])
 
+    exporting = False  # an export writes every row of the breakdown; the page only its first
+
     def get(self, request, *args, **kwargs):
         fmt, key = request.GET.get("export"), request.GET.get("chart")
         if fmt in charts.FORMATS and key in ("figures", "trend", "breakdown"):
+            self.exporting = True
             table = getattr(self, f"_{key}")()[1]
             name = f"sales-{key}-{self.grain}-{self.period.start.isoformat()}"
             return charts.table_download(table, fmt=fmt, name=name)
@@ -184,10 +187,13 @@ class SalesDashboardView(PermissionTemplateMixin, TemplateView):
         return chart, table
 
     def _breakdown(self):
-        now = sales.breakdown(companies=self.companies, currency=self.currency, period=self.period, by=self.by)
-        before = dict(
-            sales.breakdown(companies=self.companies, currency=self.currency, period=self.period.previous(), by=self.by)
-        )
+        scope = {"companies": self.companies, "currency": self.currency, "by": self.by}
+        if self.exporting:
+            now, total, keys = sales.breakdown(period=self.period, **scope), None, None
+        else:
+            now, total = sales.first_of_breakdown(period=self.period, limit=TABLE_ROWS, **scope)
+            keys = [group.key for group, _f in now]  # the period before of the groups shown only
+        before = dict(sales.breakdown(period=self.period.previous(), keys=keys, **scope))
         urls = [self.orders_url(self.period, **{ORDER_FILTERS[self.by]: group.key}) for group, _f in now[:TABLE_ROWS]]
         bars = [
             charts.Bar(
@@ -230,6 +236,7 @@ class SalesDashboardView(PermissionTemplateMixin, TemplateView):
             formats=(None, self.money, self.money, self.money, rate, self.money, None, None, self.money, self.money),
             urls=urls,
             limit=TABLE_ROWS,
+            total=total,
         )
         return chart, table
 

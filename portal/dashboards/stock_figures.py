@@ -114,15 +114,12 @@ def turnover_by_product(*, today: date, months: int = 3) -> list[Turnover]:
     )
     for row in shipped:
         rows.setdefault(row["product_id"], Turnover(row["product_id"], "", "")).shipped = row["units"]
-    for product in Product.objects.filter(pk__in=rows).only("sku", "name_en", "name_zh", "category_id"):
-        row = rows[product.pk]
-        row.name, row.name_zh, row.sku, row.category_id, row.days = (
-            product.name_en,
-            product.name_zh,
-            product.sku,
-            product.category_id,
-            span.days,
-        )
+    # Every product's names in one pass: at twenty thousand products, naming them in an IN list
+    # cost PostgreSQL ten times more (parsing and planning the list) than reading the table.
+    names = Product.objects.values_list("pk", "sku", "name_en", "name_zh", "category_id").order_by()
+    for pk, sku, name_en, name_zh, category_id in names:
+        if (row := rows.get(pk)) is not None:
+            row.name, row.name_zh, row.sku, row.category_id, row.days = name_en, name_zh, sku, category_id, span.days
     return sorted(rows.values(), key=_fastest_first)
 
 

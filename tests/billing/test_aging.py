@@ -219,3 +219,23 @@ def test_the_report_and_drill_down_take_a_fixed_number_of_queries(client, staff_
             with django_assert_max_num_queries(12):
                 response = client.get(f"{url}?group_by={group_by}&date={TODAY.isoformat()}")
             assert response.status_code == 200
+
+
+def test_the_report_pages_its_rows_with_the_totals_and_dso_of_them_all(client, staff_finance):
+    # 55 customers, each with one overdue invoice issued 30 days ago: customer n owes 100 + n.
+    for n in range(55):
+        _invoice(CompanyFactory(display_name=f"Customer {n:02d}"), due_in_days_ago=n + 1, amount=f"{100 + n}.00")
+    client.force_login(with_second_factor(staff_finance))
+    report = reverse("billing_aging:report") + f"?date={TODAY.isoformat()}"
+    first, second = (client.get(f"{report}&p={p}").content.decode() for p in (1, 2))
+    assert first.count("data-aging-row") == 50 and second.count("data-aging-row") == 5
+    # The most overdue first: Customer 54 heads the first page, Customer 00 ends the second.
+    assert "Customer 54" in first and "Customer 00" not in first and "Customer 00" in second
+    assert "55 rows, the most overdue first." in first and "Page 1 of 2" in first
+    for page in (first, second):
+        assert "¥6,985.00" in page  # the total of every row on each page
+    # DSO = 6,985.00 open ÷ 6,985.00 invoiced in the last 90 days × 90, as the one-query form says.
+    assert aging.dso(Company.objects.all(), TODAY) == {"CNY": Decimal("90.0")}
+    assert "CNY 90.0" in first
+    csv = client.get(f"{report}&export=csv").content.decode("utf-8-sig")
+    assert len(csv.strip().splitlines()) == 1 + 55

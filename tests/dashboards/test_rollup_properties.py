@@ -21,7 +21,7 @@ from billing.services import invoicing, ledger
 from ordering import states
 from ordering.models import Order, OrderState
 from portal.dashboards import rollups
-from portal.dashboards.models import DailyCompanySales, DailyProductSales
+from portal.dashboards.models import DailyCompanySales, DailyProductSales, MonthlyCompanySales
 from tests.factories import StaffFactory
 
 ZERO = Decimal("0")
@@ -105,6 +105,17 @@ def _rolled_up():
             sums[(day, company_id, currency)][index] += value
     for r in DailyCompanySales.objects.all():
         assert (r.quantity, r.revenue, r.costed_revenue, r.cost) == tuple(sums[(r.day, r.company_id, r.currency)])
+    # The company-month rows are their day rows' sums.
+    fields = ("quantity", "revenue", "costed_revenue", "cost", "orders", "order_value", "collected")
+    months = defaultdict(lambda: [0, ZERO, ZERO, ZERO, 0, ZERO, ZERO])
+    for r in DailyCompanySales.objects.all():
+        for index, name in enumerate(fields):
+            months[(r.day.replace(day=1), r.company_id, r.currency)][index] += getattr(r, name)
+    monthly = {
+        (r.month, r.company_id, r.currency): [getattr(r, name) for name in fields]
+        for r in MonthlyCompanySales.objects.all()
+    }
+    assert monthly == dict(months)
     return (
         {key: value for key, value in product.items() if any(value)},
         {key: value for key, value in company.items() if any(value)},

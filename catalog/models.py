@@ -393,7 +393,11 @@ class Lot(models.Model):
                 condition=Q(allocated__gte=0) & Q(allocated__lte=F("on_hand")), name="lot_allocated_within_on_hand"
             ),
         ]
-        indexes = [models.Index(fields=["product", "expiry_date"])]
+        indexes = [
+            models.Index(fields=["product", "expiry_date"]),
+            # The lots in stock by expiry: the near-expiry warnings read the soonest first.
+            models.Index(fields=["expiry_date"], condition=Q(on_hand__gt=0), name="lot_in_stock_expiry"),
+        ]
 
     def __str__(self):
         return f"{self.product.sku} {self.number}"

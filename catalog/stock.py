@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.caching import forget_now_and_on_commit
 from accounts.models import Company
 
-from .models import Lot, Product
+from .models import Category, Lot, Product
 from .selectors import local_cache
 
 # "Low" when fewer than this many minimum orders are left.
@@ -235,11 +235,15 @@ def lots_expiring(*, today: date | None = None) -> QuerySet[Lot]:
     window in SQL (expiry ≤ today + the category's warning days), so a caller counts and pages
     the lots in the database instead of reading every near-expiry lot."""
     today = today or timezone.localdate()
+    # No lot expiring after the longest window of any category can warn: that bound (one scalar
+    # subquery, evaluated once) lets the index on lots in stock by expiry skip the rest.
+    longest = Category.objects.order_by("-expiry_warning_days").values("expiry_warning_days")[:1]
     return (
         Lot.objects.filter(
             on_hand__gt=0,
-            expiry_date__lte=_PlusDays(Value(today), F("product__category__expiry_warning_days")),
+            expiry_date__lte=_PlusDays(Value(today), Coalesce(Subquery(longest), Value(0))),
         )
+        .filter(expiry_date__lte=_PlusDays(Value(today), F("product__category__expiry_warning_days")))
         .select_related("product", "product__category")
         .order_by("expiry_date", "pk")
     )

@@ -16,7 +16,30 @@ from catalog.models import Product
 MONEY = {"max_digits": 16, "decimal_places": 2, "default": 0}
 
 
-class DailyProductSales(models.Model):
+class ProductSums(models.Model):
+    """What a product row sums (rollups.py says what each means)."""
+
+    quantity = models.IntegerField(default=0)
+    revenue = models.DecimalField(**MONEY)
+    costed_revenue = models.DecimalField(**MONEY)
+    cost = models.DecimalField(**MONEY)
+
+    class Meta:
+        abstract = True
+
+
+class CompanySums(ProductSums):
+    """What a company row sums: its product rows' sums, and its orders and cash."""
+
+    orders = models.IntegerField(default=0)
+    order_value = models.DecimalField(**MONEY)
+    collected = models.DecimalField(**MONEY)
+
+    class Meta:
+        abstract = True
+
+
+class DailyProductSales(ProductSums):
     """What was invoiced on a day to a company, per product: credit notes subtract. `cost` is the
     cost of the lines whose cost is known (their lot's, else the product's standard cost) and
     `costed_revenue` the revenue of those same lines, so margin is never guessed from a blank."""
@@ -26,10 +49,6 @@ class DailyProductSales(models.Model):
     # Null: a credit note line that names no product (a correction of the whole invoice).
     product = models.ForeignKey(Product, on_delete=models.CASCADE, null=True, related_name="+", db_index=False)
     currency = models.CharField(max_length=3)
-    quantity = models.IntegerField(default=0)
-    revenue = models.DecimalField(**MONEY)
-    costed_revenue = models.DecimalField(**MONEY)
-    cost = models.DecimalField(**MONEY)
 
     class Meta:
         permissions = [("view_sales_dashboard", _("Can view the sales dashboard"))]
@@ -51,7 +70,7 @@ class DailyProductSales(models.Model):
         return f"{self.day} {self.company_id} {self.product_id} {self.currency}"
 
 
-class DailyCompanySales(models.Model):
+class DailyCompanySales(CompanySums):
     """A company's day: orders placed (not cancelled or rejected) and their value net of tax, the
     cash collected (回款: payments booked less refunds and reversals), and its product rows'
     sums (so totals, trends and the rep, region and customer breakdowns read this table only:
@@ -60,13 +79,6 @@ class DailyCompanySales(models.Model):
     day = models.DateField()
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+", db_index=False)
     currency = models.CharField(max_length=3)
-    quantity = models.IntegerField(default=0)
-    revenue = models.DecimalField(**MONEY)
-    costed_revenue = models.DecimalField(**MONEY)
-    cost = models.DecimalField(**MONEY)
-    orders = models.IntegerField(default=0)
-    order_value = models.DecimalField(**MONEY)
-    collected = models.DecimalField(**MONEY)
 
     class Meta:
         indexes = [models.Index(fields=["company", "day"]), models.Index(fields=["day"])]
@@ -78,29 +90,62 @@ class DailyCompanySales(models.Model):
         return f"{self.day} {self.company_id} {self.currency}"
 
 
-class MonthlyCompanySales(models.Model):
-    """A company's month: the sums of its `DailyCompanySales` rows in that month (`month` is its
-    first day), rewritten with them by `rollups.recompute_day` and `rollups.rebuild`. The month
-    grain's totals, trend and rep, region and customer breakdowns read this table: a year of a
-    thousand customers is twelve thousand rows here, where the daily table has hundreds of
-    thousands."""
+class Grain(models.TextChoices):
+    WEEK = "week", _("Week")  # an ISO week, from its Monday
+    MONTH = "month", _("Month")
 
-    month = models.DateField()
+
+class CompanySalesPeriod(CompanySums):
+    """A company's week or month (`start`: its Monday, or the 1st): the sums of its
+    `DailyCompanySales` rows in it, rewritten with them by `rollups.recompute_day` and
+    `rollups.rebuild`. Whole weeks and months read this table for totals, trends and the rep,
+    region and customer breakdowns: a year of a thousand customers is twelve thousand month rows
+    here, where the day table has hundreds of thousands."""
+
+    grain = models.CharField(max_length=5, choices=Grain.choices)
+    start = models.DateField()
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+", db_index=False)
     currency = models.CharField(max_length=3)
-    quantity = models.IntegerField(default=0)
-    revenue = models.DecimalField(**MONEY)
-    costed_revenue = models.DecimalField(**MONEY)
-    cost = models.DecimalField(**MONEY)
-    orders = models.IntegerField(default=0)
-    order_value = models.DecimalField(**MONEY)
-    collected = models.DecimalField(**MONEY)
 
     class Meta:
-        indexes = [models.Index(fields=["company", "month"]), models.Index(fields=["currency", "month"])]
+        indexes = [
+            models.Index(fields=["company", "grain", "start"]),
+            models.Index(fields=["grain", "currency", "start"]),
+        ]
         constraints = [
-            models.UniqueConstraint(fields=["month", "company", "currency"], name="one_company_sales_row_per_month")
+            models.UniqueConstraint(
+                fields=["grain", "start", "company", "currency"], name="one_company_sales_row_per_period"
+            )
         ]
 
     def __str__(self):
-        return f"{self.month:%Y-%m} {self.company_id} {self.currency}"
+        return f"{self.grain} {self.start} {self.company_id} {self.currency}"
+
+
+class ProductSalesPeriod(ProductSums):
+    """A product's week or month over every customer: the sums of its `DailyProductSales` rows,
+    rewritten with them. The product and category breakdowns of staff who see every customer read
+    it (a month of twenty thousand products is twenty thousand rows here, against a hundred
+    thousand company-product-day rows); a sales rep's read their customers' day rows."""
+
+    grain = models.CharField(max_length=5, choices=Grain.choices)
+    start = models.DateField()
+    # Null: credit note lines that name no product.
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, null=True, related_name="+", db_index=False)
+    currency = models.CharField(max_length=3)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["grain", "currency", "start"]),
+            models.Index(fields=["product", "grain", "start"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grain", "start", "product", "currency"],
+                name="one_product_sales_row_per_period",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.grain} {self.start} {self.product_id} {self.currency}"

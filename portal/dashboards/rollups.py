@@ -13,8 +13,9 @@
 - collected (回款): payments booked in the ledger, less refunds and reversals of either.
 
 A (company, day) slice is recomputed whole from the base tables (`recompute_day`: delete, then
-INSERT ... SELECT), so running it twice, or late, gives the same rows; the company's month row
-(`MonthlyCompanySales`) is then summed again from its day rows. Receivers
+INSERT ... SELECT), so running it twice, or late, gives the same rows; the company's week and
+month rows (`CompanySalesPeriod`) and its products' over every customer (`ProductSalesPeriod`)
+are then summed again from their day rows. Receivers
 (`portal.dashboards.receivers`) enqueue it when an order, invoice or ledger entry of that slice
 is written; `rebuild` recomputes everything (nightly, portal/schedule.py, and `manage.py
 rebuild_rollups`), which also catches what no signal reports (a cost set on a lot or product
@@ -91,22 +92,45 @@ GROUP BY day, company_id, currency
 """
 
 
-_MONTHLY_COMPANY_SALES = """
-INSERT INTO dashboards_monthlycompanysales
-    (month, company_id, currency, orders, order_value, collected, quantity, revenue, costed_revenue, cost)
-SELECT {month}, company_id, currency, SUM(orders), SUM(order_value), SUM(collected),
+_COMPANY_PERIODS = """
+INSERT INTO dashboards_companysalesperiod
+    (grain, start, company_id, currency, orders, order_value, collected, quantity, revenue, costed_revenue, cost)
+SELECT '{grain}', {start}, company_id, currency, SUM(orders), SUM(order_value), SUM(collected),
     SUM(quantity), SUM(revenue), SUM(costed_revenue), SUM(cost)
 FROM dashboards_dailycompanysales d
 WHERE {where}
-GROUP BY {month}, company_id, currency
+GROUP BY {start}, company_id, currency
 """
 
+_PRODUCT_PERIODS = """
+INSERT INTO dashboards_productsalesperiod (grain, start, product_id, currency, quantity, revenue, costed_revenue, cost)
+SELECT '{grain}', {start}, product_id, currency, SUM(quantity), SUM(revenue), SUM(costed_revenue), SUM(cost)
+FROM dashboards_dailyproductsales d
+WHERE {where}
+GROUP BY {start}, product_id, currency
+"""
 
-def monthly_company_sales(where: str) -> str:
-    """The month rows' INSERT ... SELECT over the day rows matching `where` (SQL on `d`), in this
-    database's way of naming a day's month."""
-    month = "date(d.day, 'start of month')" if connection.vendor == "sqlite" else "date_trunc('month', d.day)::date"
-    return _MONTHLY_COMPANY_SALES.format(month=month, where=where)
+GRAINS = ("week", "month")  # models.Grain's values
+
+
+def _period_start(grain: str) -> str:
+    """SQL for the first day of `d.day`'s ISO week (its Monday) or month, in this database."""
+    if connection.vendor == "sqlite":
+        return "date(d.day, 'weekday 0', '-6 days')" if grain == "week" else "date(d.day, 'start of month')"
+    return f"date_trunc('{grain}', d.day)::date"
+
+
+def period_of(day: date, grain: str) -> tuple[date, date]:
+    """The first day of `day`'s week or month, and of the one after."""
+    if grain == "week":
+        start = day - timedelta(days=day.weekday())
+        return start, start + timedelta(days=7)
+    start = day.replace(day=1)
+    return start, (start + timedelta(days=32)).replace(day=1)
+
+
+def _periods_sql(template: str, grain: str, where: str) -> str:
+    return template.format(grain=grain, start=_period_start(grain), where=where)
 
 
 def _company_sales(**filters) -> str:
@@ -153,6 +177,7 @@ def recompute_day(*, company_id: int, day: date) -> None:
     params = {"company": company_id, "day": day, "zone": settings.TIME_ZONE}
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(cursor, "SELECT pg_advisory_xact_lock(%s, %s)", [company_id, day.toordinal()])
+        products = _products_of_slice(cursor, params)  # before: a product may leave the slice
         cursor.execute(
             "DELETE FROM dashboards_dailyproductsales WHERE company_id = %(company)s AND day = %(day)s", params
         )
@@ -170,21 +195,47 @@ def recompute_day(*, company_id: int, day: date) -> None:
             ),
             params,
         )
-        # The month's row, summed again from its days (at most 31 rows of this company).
-        params["month"], params["next_month"] = _month_of(day)
+        products |= _products_of_slice(cursor, params)
+        recompute_periods(cursor, company_id=company_id, day=day, products=products)
+
+
+def _products_of_slice(cursor, params) -> set:
+    cursor.execute(
+        "SELECT DISTINCT product_id FROM dashboards_dailyproductsales WHERE company_id = %(company)s AND day = %(day)s",
+        params,
+    )
+    return {row[0] for row in cursor.fetchall()}
+
+
+def recompute_periods(cursor, *, company_id: int, day: date, products: set) -> None:
+    """The company's week and month around `day`, and those of `products` over every customer,
+    summed again from their day rows. Every recompute of a period waits for the others of the same
+    period (an advisory lock per grain and start, taken week first), so two never insert the
+    same period row beside each other."""
+    for grain in GRAINS:
+        start, end = period_of(day, grain)
+        params = {"company": company_id, "grain": grain, "start": start, "end": end}
+        # Negative keys: the company-day locks above use the (positive) company id.
+        _lock(cursor, "SELECT pg_advisory_xact_lock(%s, %s)", [-1 - GRAINS.index(grain), start.toordinal()])
         cursor.execute(
-            "DELETE FROM dashboards_monthlycompanysales WHERE company_id = %(company)s AND month = %(month)s", params
-        )
-        cursor.execute(
-            monthly_company_sales("d.company_id = %(company)s AND d.day >= %(month)s AND d.day < %(next_month)s"),
+            "DELETE FROM dashboards_companysalesperiod"
+            " WHERE company_id = %(company)s AND grain = %(grain)s AND start = %(start)s",
             params,
         )
-
-
-def _month_of(day: date) -> tuple[date, date]:
-    """The first day of `day`'s month and of the month after."""
-    first = day.replace(day=1)
-    return first, (first + timedelta(days=32)).replace(day=1)
+        days = "d.day >= %(start)s AND d.day < %(end)s"
+        cursor.execute(_periods_sql(_COMPANY_PERIODS, grain, f"d.company_id = %(company)s AND {days}"), params)
+        if not products:
+            continue
+        ids = sorted(product for product in products if product is not None)
+        if connection.vendor == "postgresql":
+            params["products"], which = ids, "product_id = ANY(%(products)s)"
+        else:  # SQLite (the demo): the ids written in; they are integers
+            which = f"product_id IN ({', '.join(str(int(each)) for each in ids)})" if ids else "FALSE"
+        if None in products:
+            which = f"({which} OR product_id IS NULL)"
+        where = f"grain = %(grain)s AND start = %(start)s AND {which}"
+        cursor.execute(f"DELETE FROM dashboards_productsalesperiod WHERE {where}", params)
+        cursor.execute(_periods_sql(_PRODUCT_PERIODS, grain, f"{which} AND {days}"), params)
 
 
 def rebuild() -> None:
@@ -194,12 +245,13 @@ def rebuild() -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(
             cursor,
-            "LOCK TABLE dashboards_dailyproductsales, dashboards_dailycompanysales, dashboards_monthlycompanysales"
-            " IN EXCLUSIVE MODE",
+            "LOCK TABLE dashboards_dailyproductsales, dashboards_dailycompanysales, dashboards_companysalesperiod,"
+            " dashboards_productsalesperiod IN EXCLUSIVE MODE",
         )
-        cursor.execute("DELETE FROM dashboards_dailyproductsales")
-        cursor.execute("DELETE FROM dashboards_dailycompanysales")
-        cursor.execute("DELETE FROM dashboards_monthlycompanysales")
+        for table in ("dailyproductsales", "dailycompanysales", "companysalesperiod", "productsalesperiod"):
+            cursor.execute(f"DELETE FROM dashboards_{table}")
         cursor.execute(_PRODUCT_SALES.format(invoice_filter="TRUE"), params)
         cursor.execute(_company_sales(order_filter="TRUE", entry_filter="TRUE", sales_filter="TRUE"), params)
-        cursor.execute(monthly_company_sales("TRUE"))
+        for grain in GRAINS:
+            cursor.execute(_periods_sql(_COMPANY_PERIODS, grain, "TRUE"))
+            cursor.execute(_periods_sql(_PRODUCT_PERIODS, grain, "TRUE"))

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kit.languages import in_active_language
 
-from .models import DailyCompanySales, DailyProductSales, MonthlyCompanySales
+from .models import CompanySalesPeriod, DailyCompanySales, DailyProductSales, Grain, ProductSalesPeriod
 
 ZERO = Decimal("0")
 GRAINS = {"month": _("Month"), "week": _("Week"), "day": _("Day")}
@@ -108,19 +108,31 @@ def _of(rows: QuerySet, companies: QuerySet) -> QuerySet:
     return rows.filter(company__in=companies) if companies.query.where else rows
 
 
+def _whole_periods(start: date, end: date) -> str | None:
+    """ "month" when `start` to `end` is whole months, "week" when whole ISO weeks, else None."""
+    after = end + timedelta(days=1)
+    if start.day == 1 and after.day == 1:
+        return Grain.MONTH
+    if start.weekday() == 0 and after.weekday() == 0:
+        return Grain.WEEK
+    return None
+
+
 def _product_rows(companies: QuerySet, currency: str, start: date, end: date):
+    """The product rows from `start` to `end`: for staff who see every customer, the products'
+    week or month rows over all customers when those are whole periods; else the day rows."""
+    grain = _whole_periods(start, end)
+    if grain and not companies.query.where:
+        return ProductSalesPeriod.objects.filter(grain=grain, currency=currency, start__gte=start, start__lte=end)
     return _of(DailyProductSales.objects.filter(currency=currency, day__gte=start, day__lte=end), companies)
 
 
-def _whole_months(start: date, end: date) -> bool:
-    return start.day == 1 and (end + timedelta(days=1)).day == 1
-
-
 def _company_rows(companies: QuerySet, currency: str, start: date, end: date):
-    """The company rows from `start` to `end`: the month rows when those are whole months (a
-    twelfth of a year's day rows per company), else the day rows."""
-    if _whole_months(start, end):
-        rows = MonthlyCompanySales.objects.filter(currency=currency, month__gte=start, month__lte=end)
+    """The company rows from `start` to `end`: the week or month rows when those are whole
+    periods (a seventh or a thirtieth of the day rows), else the day rows."""
+    grain = _whole_periods(start, end)
+    if grain:
+        rows = CompanySalesPeriod.objects.filter(grain=grain, currency=currency, start__gte=start, start__lte=end)
     else:
         rows = DailyCompanySales.objects.filter(currency=currency, day__gte=start, day__lte=end)
     return _of(rows, companies)
@@ -161,7 +173,7 @@ def trend(*, companies: QuerySet, currency: str, period: Period) -> list[tuple[P
         periods.insert(0, periods[0].previous())
     rows = _company_rows(companies, currency, periods[0].start, period.end)
     rows = (
-        rows.annotate(bucket=F("month") if rows.model is MonthlyCompanySales else TRUNC[period.grain]("day"))
+        rows.annotate(bucket=F("start") if rows.model is CompanySalesPeriod else TRUNC[period.grain]("day"))
         .values("bucket")
         .annotate(**_COMPANY_SUMS)
         .order_by()
@@ -260,5 +272,6 @@ def first_of_breakdown(
 
 def currencies(*, companies: QuerySet) -> list[str]:
     """The currencies the user's customers trade in, most rows first (the first is the default)."""
-    rows = _of(MonthlyCompanySales.objects.all(), companies).values("currency").annotate(n=Count("id"))
+    rows = _of(CompanySalesPeriod.objects.filter(grain=Grain.MONTH), companies).values("currency")
+    rows = rows.annotate(n=Count("id"))
     return [row["currency"] for row in rows.order_by("-n", "currency")]

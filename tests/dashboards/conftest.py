@@ -1,14 +1,14 @@
 """The dashboards' fixtures: two reps' customers in two regions, and rollup rows written by hand
 (the metric tests check sums the reader can do in their head)."""
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 
 from portal.dashboards import rollups
-from portal.dashboards.models import DailyCompanySales, DailyProductSales, MonthlyCompanySales
+from portal.dashboards.models import DailyCompanySales, DailyProductSales
 
 # Fixture loading for shipping and invoicing, as billing's tests do.
 from tests.billing.conftest import invoiced, ship_order  # noqa: F401
@@ -38,15 +38,12 @@ def _company_day(company, day: date, currency: str) -> DailyCompanySales:
     return DailyCompanySales.objects.get_or_create(day=day, company=company, currency=currency)[0]
 
 
-def month_again(company, day: date) -> None:
-    """The company's month row summed again from its day rows, as rollups.recompute_day does."""
-    start = day.replace(day=1)
-    MonthlyCompanySales.objects.filter(company=company, month=start).delete()
+def periods_again(company, day: date) -> None:
+    """The company's week and month rows, and its day's products' over every customer, summed
+    again from the day rows, as rollups.recompute_day does after writing them."""
+    products = set(DailyProductSales.objects.filter(company=company, day=day).values_list("product_id", flat=True))
     with connection.cursor() as cursor:
-        cursor.execute(
-            rollups.monthly_company_sales("d.company_id = %s AND d.day >= %s AND d.day < %s"),
-            [company.pk, start, (start + timedelta(days=32)).replace(day=1)],
-        )
+        rollups.recompute_periods(cursor, company_id=company.pk, day=day, products=products)
 
 
 def sold(company, product, day: date, *, revenue, cost=None, quantity=1, currency="CNY"):
@@ -63,7 +60,7 @@ def sold(company, product, day: date, *, revenue, cost=None, quantity=1, currenc
     summary.costed_revenue += costed
     summary.cost += Decimal(cost or 0)
     summary.save()
-    month_again(company, day)
+    periods_again(company, day)
     return row
 
 
@@ -73,5 +70,5 @@ def ordered(company, day: date, *, orders=0, value="0", collected="0", currency=
     summary.order_value += Decimal(value)
     summary.collected += Decimal(collected)
     summary.save()
-    month_again(company, day)
+    periods_again(company, day)
     return summary

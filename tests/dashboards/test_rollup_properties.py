@@ -21,11 +21,17 @@ from billing.services import invoicing, ledger
 from ordering import states
 from ordering.models import Order, OrderState
 from portal.dashboards import rollups
-from portal.dashboards.models import DailyCompanySales, DailyProductSales, MonthlyCompanySales
+from portal.dashboards.models import (
+    CompanySalesPeriod,
+    DailyCompanySales,
+    DailyProductSales,
+    ProductSalesPeriod,
+)
 from tests.factories import StaffFactory
 
 ZERO = Decimal("0")
-START = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.get_fixed_timezone(480))
+# A Sunday, the last but two of March: the four days the steps fall on cross a week and a month.
+START = datetime(2026, 3, 29, 10, 0, tzinfo=timezone.get_fixed_timezone(480))
 
 steps = st.lists(
     st.one_of(
@@ -89,6 +95,23 @@ def _company_rows():
     return {key: tuple(value) for key, value in rows.items() if any(value)}
 
 
+PRODUCT_FIELDS = ("quantity", "revenue", "costed_revenue", "cost")
+COMPANY_FIELDS = (*PRODUCT_FIELDS, "orders", "order_value", "collected")
+
+
+def _check_periods(daily, periods, key: str, fields: tuple) -> None:
+    expected = defaultdict(lambda: [0] * len(fields))
+    for r in daily.objects.all():
+        for grain, (start, _end) in ((grain, rollups.period_of(r.day, grain)) for grain in rollups.GRAINS):
+            for index, name in enumerate(fields):
+                expected[(grain, start, getattr(r, key), r.currency)][index] += getattr(r, name)
+    found = {
+        (r.grain, r.start, getattr(r, key), r.currency): [getattr(r, name) for name in fields]
+        for r in periods.objects.all()
+    }
+    assert found == dict(expected), periods.__name__
+
+
 def _rolled_up():
     product = {
         (r.day, r.company_id, r.product_id, r.currency): (r.quantity, r.revenue, r.costed_revenue, r.cost)
@@ -105,17 +128,9 @@ def _rolled_up():
             sums[(day, company_id, currency)][index] += value
     for r in DailyCompanySales.objects.all():
         assert (r.quantity, r.revenue, r.costed_revenue, r.cost) == tuple(sums[(r.day, r.company_id, r.currency)])
-    # The company-month rows are their day rows' sums.
-    fields = ("quantity", "revenue", "costed_revenue", "cost", "orders", "order_value", "collected")
-    months = defaultdict(lambda: [0, ZERO, ZERO, ZERO, 0, ZERO, ZERO])
-    for r in DailyCompanySales.objects.all():
-        for index, name in enumerate(fields):
-            months[(r.day.replace(day=1), r.company_id, r.currency)][index] += getattr(r, name)
-    monthly = {
-        (r.month, r.company_id, r.currency): [getattr(r, name) for name in fields]
-        for r in MonthlyCompanySales.objects.all()
-    }
-    assert monthly == dict(months)
+    # The week and month rows are their day rows' sums: per company, and per product over all.
+    _check_periods(DailyCompanySales, CompanySalesPeriod, "company_id", COMPANY_FIELDS)
+    _check_periods(DailyProductSales, ProductSalesPeriod, "product_id", PRODUCT_FIELDS)
     return (
         {key: value for key, value in product.items() if any(value)},
         {key: value for key, value in company.items() if any(value)},

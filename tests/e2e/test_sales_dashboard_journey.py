@@ -17,7 +17,7 @@ from accounts import roles
 from catalog.models import PriceList
 from ordering.models import OrderState
 from portal.dashboards.models import DailyCompanySales, DailyProductSales
-from tests.dashboards.conftest import month_again
+from tests.dashboards.conftest import periods_again
 from tests.factories import (
     PASSWORD,
     CompanyFactory,
@@ -67,7 +67,7 @@ def sales(transactional_db, place_order):
     DailyProductSales.objects.create(day=a_year_ago, company=acme, product=wings, currency="CNY", **last_year)
     DailyCompanySales.objects.create(day=a_year_ago, company=acme, currency="CNY", **last_year)
     for company, day in ((acme, today), (bolt, today), (acme, a_year_ago)):
-        month_again(company, day)
+        periods_again(company, day)
     return manager, order
 
 

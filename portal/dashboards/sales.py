@@ -229,28 +229,58 @@ def _name(by: str, row: dict) -> str:
 
 
 def _grouped(companies: QuerySet, currency: str, period: Period, by: str) -> QuerySet:
-    key, names, per_company = BREAKDOWNS[by]
-    if per_company:
-        return (
-            _company_rows(companies, currency, period.start, period.end).values(key, *names).annotate(**_COMPANY_SUMS)
-        )
-    return _product_rows(companies, currency, period.start, period.end).values(key, *names).annotate(**_PRODUCT_SUMS)
+    """The period's sums grouped by the breakdown's key alone: the names are read afterwards for
+    the groups kept (grouping a month's products by their names too made PostgreSQL join and
+    hash every name, and spill to disk)."""
+    key, _names, per_company = BREAKDOWNS[by]
+    sums = _COMPANY_SUMS if per_company else _PRODUCT_SUMS
+    rows = (_company_rows if per_company else _product_rows)(companies, currency, period.start, period.end)
+    if ROW_KEYS.get(rows.model) == key:
+        # A period's rows are already one per key (a month's row per product or per customer):
+        # read them as they are, with nothing to group.
+        return rows.values(key, *sums)
+    return rows.values(key).annotate(**sums)
 
 
 def _ranked(rows: QuerySet, key: str) -> QuerySet:
     return rows.order_by(F("revenue").desc(nulls_last=True), F(key).asc(nulls_last=True))
 
 
+# What one period row stands for, besides its currency: read as is by a breakdown on that key.
+ROW_KEYS = {CompanySalesPeriod: "company", ProductSalesPeriod: "product"}
+
+# Above this many groups the names are read from the whole table, not through an IN list.
+_NAMES_IN_LIST = 500
+
+
+def _named(by: str, rows: list[dict]) -> list[dict]:
+    """`rows` with the names `_name` reads, from one query on the key's model (region, user,
+    company, category or product)."""
+    key, names, per_company = BREAKDOWNS[by]
+    model = CompanySalesPeriod if per_company else ProductSalesPeriod
+    for part in key.split("__"):
+        model = model._meta.get_field(part).related_model
+    fields = {name: name.removeprefix(f"{key}__") for name in names}
+    keys = {row[key] for row in rows} - {None}
+    found = model.objects.order_by()
+    if keys and len(keys) <= _NAMES_IN_LIST:
+        found = found.filter(pk__in=keys)
+    by_key = {each["pk"]: each for each in found.values("pk", *fields.values())} if keys else {}
+    empty = dict.fromkeys(fields.values())
+    return [{**row, **{name: by_key.get(row[key], empty)[field] for name, field in fields.items()}} for row in rows]
+
+
 def _pairs(by: str, rows) -> list[tuple[Group, Figures]]:
-    _key, _names, per_company = BREAKDOWNS[by]
-    result = [(Group(row[_key], _name(by, row)), _figures(row, with_orders=per_company)) for row in rows]
+    key, _names, per_company = BREAKDOWNS[by]
+    rows = _named(by, list(rows))
+    result = [(Group(row[key], _name(by, row)), _figures(row, with_orders=per_company)) for row in rows]
     return sorted(result, key=lambda pair: (-pair[1].revenue, pair[0].name))
 
 
 def breakdown(*, companies: QuerySet, currency: str, period: Period, by: str, keys=None) -> list[tuple[Group, Figures]]:
-    """The period's figures per region, rep, customer (one query over the company rows), category
-    or product (one over the product rows), by revenue, largest first: every group, or those whose
-    key is in `keys`."""
+    """The period's figures per region, rep, customer (over the company rows), category or
+    product (over the product rows), by revenue, largest first: every group, or those whose key is
+    in `keys`. Two queries: the sums, then the groups' names."""
     key = BREAKDOWNS[by][0]
     rows = _grouped(companies, currency, period, by)
     if keys is not None:
@@ -262,8 +292,8 @@ def breakdown(*, companies: QuerySet, currency: str, period: Period, by: str, ke
 def first_of_breakdown(
     *, companies: QuerySet, currency: str, period: Period, by: str, limit: int
 ) -> tuple[list[tuple[Group, Figures]], int]:
-    """The `limit` largest groups of `breakdown` and how many groups there are in all: one query,
-    ranked and counted in the database, so a month's twenty thousand products are never read
+    """The `limit` largest groups of `breakdown` and how many groups there are in all, ranked and
+    counted in the database (then named), so a month's twenty thousand products are never read
     into Python."""
     key = BREAKDOWNS[by][0]
     rows = list(_ranked(_grouped(companies, currency, period, by).annotate(groups=Window(Count("*"))), key)[:limit])

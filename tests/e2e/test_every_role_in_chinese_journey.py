@@ -84,9 +84,11 @@ def proper_names() -> set[str]:
     }
     names |= set(Warehouse.objects.values_list("code", flat=True))
     names |= set(Location.objects.values_list("code", flat=True))
-    # A carrier is named as the warehouse wrote it ("JD Cold Chain" shows on an order once the
-    # demo's shipments reach the buyer's pages, which depends on the day it is seeded).
+    # A carrier and whoever signed for a delivery are named as the warehouse wrote them ("JD Cold
+    # Chain", "Head chef": which of the demo's shipments reach a buyer's page depends on the day
+    # it is seeded).
     names |= set(Shipment.objects.values_list("carrier", flat=True))
+    names |= set(Shipment.objects.exclude(received_by="").values_list("received_by", flat=True))
     return {name for name in names if name}
 
 

@@ -746,6 +746,12 @@ class Generator:
 
         dashboards(self)
 
+    def stock_figures(self):
+        """The stock dashboard's per-product figures, as the scheduler refreshes them."""
+        from portal.dashboards.stock_figures import refresh
+
+        self.counts["stock figure rows"] = refresh()
+
     def run(self) -> None:
         from django.db import transaction
 
@@ -763,6 +769,7 @@ class Generator:
             ("billing", self.billing),
             ("shipped rollup", self.shipped_rollup),
             ("dashboards", self.dashboards),
+            ("stock figures", self.stock_figures),
         ]
         with transaction.atomic():
             for label, step in steps:

@@ -44,6 +44,8 @@ JOBS = [
     Job("ticket-breaches", {"minute": "*/15"}, "portal.tickets.services.send_breach_notices"),
     # Every customer's rhythm and RFM segment, and late customers told to their rep: at 06:30.
     Job("customer-rhythm", {"hour": "6", "minute": "30"}, "portal.rhythm.tasks.compute_rhythm_task"),
+    # The stock dashboard's per-product figures (portal.dashboards.stock_figures.refresh): every ten minutes.
+    Job("stock-figures", {"minute": "*/10"}, "portal.dashboards.tasks.refresh_stock_figures"),
     # The sales rollups recomputed whole from the base tables (portal.dashboards.rollups): 01:30.
     Job("sales-rollups", {"hour": "1", "minute": "30"}, "portal.dashboards.tasks.rebuild_sales_rollups"),
 ]

@@ -30,7 +30,7 @@ from .offers import MAKE_OFFERS, offer_url
 
 VIEW_STOCK_DASHBOARD = "catalog.view_stock_dashboard"
 SEES_VALUES = "catalog.view_pricelist"  # who sees prices sees values at cost; the warehouse does not
-MONTH_CHOICES = (1, 3, 6, 12)
+MONTH_CHOICES = stock_figures.PERIODS
 SHOWN = 15  # bars per chart and rows per table on the page; the exports have every row
 COST_CURRENCY = "CNY"  # Lot.unit_cost and Product.standard_cost are in the distributor's currency
 
@@ -58,10 +58,13 @@ class StockDashboardView(PermissionTemplateMixin, TemplateView):
     header_icon = "table"
     template_name = "dashboards/stock.html"
 
+    exporting = False
+
     def get(self, request, *args, **kwargs):
         fmt, key = request.GET.get("export"), request.GET.get("chart")
         if fmt:
-            tables = {table.key: table for table in self.tables(full=True)}
+            self.exporting = True
+            tables = {table.key: table for table in self.tables()}
             if fmt not in ("csv", "xlsx") or key not in tables:
                 raise Http404
             return table_download(tables[key], fmt=fmt, name=f"stock-{key}-{timezone.localdate().isoformat()}")
@@ -69,20 +72,32 @@ class StockDashboardView(PermissionTemplateMixin, TemplateView):
 
     def figures(self):
         if not hasattr(self, "_figures"):
-            today = timezone.localdate()
-            products = stock_figures.turnover_by_product(today=today, months=_months(self.request))
+            today, months = timezone.localdate(), _months(self.request)
+            as_of = stock_figures.as_of()
+            limit = None if self.exporting else SHOWN
+            if as_of is None:  # never refreshed yet: the lots nearing expiry still show
+                products, categories, slow = [], [], []
+            else:
+                day = as_of.day
+                products = stock_figures.turnover_by_product(months=months, day=day, limit=limit)
+                categories = stock_figures.turnover_by_category(months=months, day=day)
+                slow = stock_figures.slow_movers(months=months, day=day, limit=limit)
+            companies = companies_for_staff(self.request.user)
             self._figures = {
                 "today": today,
+                "as_of": as_of,
                 "products": products,
-                "categories": stock_figures.turnover_by_category(products),
-                "slow": stock_figures.slow_movers(products),
-                "expiring": stock_figures.expiring_lots(today=today, companies=companies_for_staff(self.request.user)),
+                "categories": categories,
+                "slow": slow,
+                # The page shows SHOWN lots and asks who buys those only; the export has them all.
+                "expiring": stock_figures.expiring_lots(
+                    today=today, companies=companies, **({} if self.exporting else {"limit": SHOWN})
+                ),
             }
         return self._figures
 
-    def tables(self, *, full: bool = False) -> list[ChartTable]:
+    def tables(self) -> list[ChartTable]:
         figures, values = self.figures(), sees_values(self.request.user)
-        limit = None if full else SHOWN
         turnover_headers = [_("On hand"), _("Shipped"), _("Turnover"), _("Days of cover")]
         value_header = [_("Value at cost")] if values else []
 
@@ -91,9 +106,7 @@ class StockDashboardView(PermissionTemplateMixin, TemplateView):
             return cells + ([row.value] if values else [])
 
         number_formats = (None, _number, _number, _number, _number, _money)
-        products = figures["products"][:limit]
-        slow = figures["slow"][:limit]
-        expiring = figures["expiring"] if full else figures["expiring"][:SHOWN]
+        products, slow, expiring = figures["products"], figures["slow"], figures["expiring"]
         return [
             ChartTable(
                 key="categories",
@@ -216,6 +229,7 @@ class StockDashboardView(PermissionTemplateMixin, TemplateView):
             sections=self.charts(tables),
             expiring=expiring,
             sees_values=sees_values(self.request.user),
+            as_of=figures["as_of"],
             months=_months(self.request),
             month_choices=MONTH_CHOICES,
             slow_turnover=stock_figures.SLOW_TURNOVER,

@@ -2,21 +2,27 @@
 expiry with their value and the customers who usually buy them.
 
 Definitions (docs/architecture.md, "Where each rule lives"):
-- the period is the last `months` calendar months, the current one included (from its first day
-  to today); shipped units come from the rollup `catalog.ShippedMonth` (kept where shipment
-  moves are written), never from the stock ledger;
-- turnover = units shipped in the period ÷ units on hand now (no history of on-hand is kept, so
-  today's stock stands for the period's average); none when nothing is on hand;
+- the period is the last `months` calendar months (1, 3, 6 or 12), the current one included
+  (from its first day to the day the figures were refreshed); shipped units come from the rollup
+  `catalog.ShippedMonth` (kept where shipment moves are written), never from the stock ledger;
+- turnover = units shipped in the period ÷ units on hand (no history of on-hand is kept, so the
+  stock when refreshed stands for the period's average); none when nothing is on hand;
 - days of cover = units on hand ÷ (units shipped in the period ÷ days in the period); none when
   nothing shipped;
-- a slow mover has stock on hand and a turnover below SLOW_TURNOVER (nothing or little shipped);
+- a slow mover has stock on hand and ships less than SLOW_TURNOVER of it in the period;
 - value at cost = Σ lot on hand × its `Lot.unit_cost`, else the product's `standard_cost`
   (None when neither is known);
 - the customers who usually buy a product: those with orders of it placed in the last
   USUAL_BUYER_DAYS (not cancelled or rejected), most orders first, narrowed to the companies
   the reader serves (`companies_for_staff`).
 
-Each function runs a fixed number of aggregate queries whatever the number of products or lots.
+Where they come from: the per-product figures (stock, value, shipped) are a table,
+`ProductStockFigures`, that `refresh()` rewrites whole on a schedule (`portal/schedule.py`, every
+ten minutes) and after bulk data; the page ranks and sums that table in the database and says
+when it was refreshed. The lots nearing expiry and their usual buyers are read live: they are a
+few dozen rows through indexes.
+
+Each function runs a fixed number of queries whatever the number of products or lots.
 """
 
 from collections import defaultdict
@@ -24,7 +30,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Q, Sum
+from django.db import connection, transaction
+from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, Max, Q, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -33,10 +40,14 @@ from catalog.shipped import month_of
 from catalog.stock import lots_expiring
 from ordering.models import OrderLine, OrderState
 
+from .models import ProductStockFigures
+
 SLOW_TURNOVER = Decimal("0.1")
 USUAL_BUYER_DAYS = 180
 USUAL_BUYERS_SHOWN = 5
 EXPIRY_DAYS = 30
+PERIODS = (1, 3, 6, 12)  # the months the dashboard offers; each has its shipped column
+REFRESH_LOCK = -3  # the advisory lock two refreshes share (rollups.py takes -1 and -2)
 
 
 @dataclass
@@ -65,7 +76,8 @@ class Turnover:
 
     @property
     def slow(self) -> bool:
-        return self.on_hand > 0 and self.turnover < SLOW_TURNOVER
+        # Unrounded, as slow_movers asks the database: shipped < on hand × SLOW_TURNOVER.
+        return self.on_hand > 0 and self.shipped < self.on_hand * SLOW_TURNOVER
 
 
 @dataclass(frozen=True)
@@ -92,37 +104,6 @@ def _value_expression():
     )
 
 
-def turnover_by_product(*, today: date, months: int = 3) -> list[Turnover]:
-    """Every product with stock on hand or shipments in the period, the fastest first: three
-    queries (stock and its value, the rollup, the products' names)."""
-    span = period(today=today, months=months)
-    stock = (
-        Lot.objects.filter(on_hand__gt=0)
-        .values("product_id")
-        .annotate(units=Sum("on_hand"), value=Sum(_value_expression()), unknown=Count("pk", filter=_no_cost()))
-        .order_by()
-    )
-    rows: dict[int, Turnover] = {}
-    for row in stock:
-        value = None if row["unknown"] else _cents(row["value"])
-        rows[row["product_id"]] = Turnover(row["product_id"], "", "", on_hand=row["units"], value=value)
-    shipped = (
-        ShippedMonth.objects.filter(month__gte=span.start, month__lte=span.end)
-        .values("product_id")
-        .annotate(units=Sum("quantity"))
-        .order_by()
-    )
-    for row in shipped:
-        rows.setdefault(row["product_id"], Turnover(row["product_id"], "", "")).shipped = row["units"]
-    # Every product's names in one pass: at twenty thousand products, naming them in an IN list
-    # cost PostgreSQL ten times more (parsing and planning the list) than reading the table.
-    names = Product.objects.values_list("pk", "sku", "name_en", "name_zh", "category_id").order_by()
-    for pk, sku, name_en, name_zh, category_id in names:
-        if (row := rows.get(pk)) is not None:
-            row.name, row.name_zh, row.sku, row.category_id, row.days = name_en, name_zh, sku, category_id, span.days
-    return sorted(rows.values(), key=_fastest_first)
-
-
 def _no_cost() -> Q:
     return Q(unit_cost__isnull=True, product__standard_cost__isnull=True)
 
@@ -131,33 +112,171 @@ def _cents(value) -> Decimal | None:
     return None if value is None else Decimal(value).quantize(Decimal("0.01"))
 
 
-def _fastest_first(row: Turnover):
-    turnover = row.turnover
-    return (turnover is None, -(turnover or 0), row.sku)
+# --- The figures, refreshed on a schedule ----------------------------------------------------------
 
 
-def turnover_by_category(products: list[Turnover]) -> list[Turnover]:
-    """The products' figures summed per category (one query for the names), fastest first."""
-    rows: dict[int, Turnover] = {}
-    for product in products:
-        row = rows.setdefault(product.category_id, Turnover(product.category_id, "", "", value=Decimal("0.00")))
-        row.on_hand += product.on_hand
-        row.shipped += product.shipped
-        row.days = product.days
-        row.value = None if row.value is None or product.value is None else row.value + product.value
-    for category in Category.objects.filter(pk__in=rows).only("name_en", "name_zh", "slug"):
-        rows[category.pk].name, rows[category.pk].name_zh, rows[category.pk].sku = (
-            category.name_en,
-            category.name_zh,
-            category.slug,
+def refresh(*, today: date | None = None) -> int:
+    """Recompute every product's row of `ProductStockFigures` from the lots and the shipped rollup,
+    as of `today` (local), and replace the table's rows with them in one transaction: three
+    aggregates and a bulk insert. Two refreshes at once wait for each other (an advisory lock on
+    PostgreSQL; SQLite writes one at a time anyway). Answers the rows written."""
+    today = today or timezone.localdate()
+    starts = {months: period(today=today, months=months).start for months in PERIODS}
+    stock = (
+        Lot.objects.filter(on_hand__gt=0)
+        .values("product_id")
+        .annotate(units=Sum("on_hand"), value=Sum(_value_expression()), unknown=Count("pk", filter=_no_cost()))
+        .order_by()
+    )
+    shipped = (
+        ShippedMonth.objects.filter(month__gte=starts[max(PERIODS)], month__lte=today)
+        .values("product_id")
+        .annotate(
+            **{f"shipped_{months}": Sum("quantity", filter=Q(month__gte=start)) for months, start in starts.items()}
         )
+        .order_by()
+    )
+    now = timezone.now()
+    rows: dict[int, ProductStockFigures] = {}
+
+    def row_of(product_id: int) -> ProductStockFigures:
+        if product_id not in rows:
+            rows[product_id] = ProductStockFigures(
+                product_id=product_id, value=Decimal("0.00"), as_of=today, computed_at=now
+            )
+        return rows[product_id]
+
+    for line in stock:
+        row = row_of(line["product_id"])
+        row.on_hand, row.value = line["units"], None if line["unknown"] else _cents(line["value"])
+    for line in shipped:
+        row = row_of(line["product_id"])
+        for months in PERIODS:
+            setattr(row, f"shipped_{months}", line[f"shipped_{months}"] or 0)
+    # Every product's category and SKU in one pass: naming twenty thousand ids in an IN list costs
+    # PostgreSQL more (parsing and planning it) than reading the table.
+    for product_id, category_id, sku in Product.objects.values_list("pk", "category_id", "sku").order_by():
+        if product_id in rows:
+            rows[product_id].category_id, rows[product_id].sku = category_id, sku
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [REFRESH_LOCK])
+        ProductStockFigures.objects.all().delete()
+        ProductStockFigures.objects.bulk_create(rows.values(), batch_size=5000)
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class AsOf:
+    day: date  # the periods end on this day
+    computed_at: datetime
+
+
+def as_of() -> AsOf | None:
+    """When the figures were last refreshed, or None if they never were: one query."""
+    row = ProductStockFigures.objects.values_list("as_of", "computed_at").first()
+    return AsOf(*row) if row else None
+
+
+def _shown(months: int):
+    """The rows of the period: something on hand, or something shipped in it."""
+    shipped = f"shipped_{months}"
+    return ProductStockFigures.objects.filter(Q(on_hand__gt=0) | Q(**{f"{shipped}__gt": 0})).annotate(
+        shipped=F(shipped)
+    )
+
+
+def _ratio():
+    """Units shipped ÷ on hand, in the database (NULL when nothing is on hand)."""
+    return Case(
+        When(
+            on_hand__gt=0,
+            then=ExpressionWrapper(F("shipped") * Decimal("1.0") / F("on_hand"), output_field=DecimalField()),
+        ),
+        default=None,
+        output_field=DecimalField(),
+    )
+
+
+def _turnover_rows(rows, months: int, day: date, limit: int | None) -> list[Turnover]:
+    """The ranked rows (`limit` of them, or all) as Turnover rows, named: one query for the ranking
+    (on this table alone, so PostgreSQL sorts narrow rows and joins nothing) and one for the names
+    of the rows kept (a pass over every product when all are kept, cheaper than naming thousands
+    of ids in an IN list)."""
+    rows = list(rows[:limit] if limit else rows)
+    products = Product.objects.only("sku", "name_en", "name_zh").order_by()
+    if limit:
+        products = products.filter(pk__in=[row.product_id for row in rows])
+    names = {product.pk: product for product in products}
+    days = period(today=day, months=months).days
+    return [
+        Turnover(
+            row.product_id,
+            names[row.product_id].name_en,
+            names[row.product_id].name_zh,
+            on_hand=row.on_hand,
+            shipped=row.shipped,
+            value=row.value,
+            days=days,
+            category_id=row.category_id,
+            sku=names[row.product_id].sku,
+        )
+        for row in rows
+    ]
+
+
+def turnover_by_product(*, months: int = 3, day: date, limit: int | None = None) -> list[Turnover]:
+    """The products of the period, the fastest turnover first (those with nothing on hand last,
+    by SKU): ranked in the database, `limit` rows read (all without one). Two queries."""
+    rows = _shown(months).annotate(ratio=_ratio()).order_by(F("ratio").desc(nulls_last=True), "sku")
+    return _turnover_rows(rows, months, day, limit)
+
+
+def slow_movers(*, months: int = 3, day: date, limit: int | None = None) -> list[Turnover]:
+    """Stock on hand that hardly moved (turnover below SLOW_TURNOVER): the most tied-up value
+    first, unknown values last. Ranked in the database; two queries."""
+    below = ExpressionWrapper(F("on_hand") * SLOW_TURNOVER, output_field=DecimalField())
+    rows = _shown(months).filter(on_hand__gt=0, shipped__lt=below).order_by(F("value").desc(nulls_last=True), "sku")
+    return _turnover_rows(rows, months, day, limit)
+
+
+def turnover_by_category(*, months: int = 3, day: date) -> list[Turnover]:
+    """The products' figures summed per category, fastest first: two queries (the sums, the
+    categories' names)."""
+    sums = (
+        _shown(months)
+        .values("category_id")
+        .annotate(
+            units=Sum("on_hand"),
+            shipped_units=Sum("shipped"),
+            value_sum=Sum("value"),
+            unknown=Count("pk", filter=Q(value__isnull=True)),
+        )
+        .order_by()
+    )
+    days = period(today=day, months=months).days
+    rows = {
+        line["category_id"]: Turnover(
+            line["category_id"],
+            "",
+            "",
+            on_hand=line["units"],
+            shipped=line["shipped_units"],
+            value=None if line["unknown"] else _cents(line["value_sum"] or 0),
+            days=days,
+        )
+        for line in sums
+    }
+    for category in Category.objects.filter(pk__in=rows).only("name_en", "name_zh", "slug"):
+        row = rows[category.pk]
+        row.name, row.name_zh, row.sku = category.name_en, category.name_zh, category.slug
     return sorted(rows.values(), key=_fastest_first)
 
 
-def slow_movers(products: list[Turnover]) -> list[Turnover]:
-    """Stock on hand that hardly moved: the most tied-up value first (unknown value last)."""
-    slow = [row for row in products if row.slow]
-    return sorted(slow, key=lambda row: (row.value is None, -(row.value or 0), row.sku))
+def _fastest_first(row: Turnover):
+    turnover = row.turnover
+    return (turnover is None, -(turnover or 0), row.sku)
 
 
 @dataclass

@@ -9,7 +9,7 @@ Jade Garden (East China) started ordering in the last three months, so East Chin
 from decimal import ROUND_HALF_UP, Decimal
 
 from catalog.models import PriceList, PriceListEntry, Product
-from portal.dashboards import rollups
+from portal.dashboards import rollups, stock_figures
 
 from .people import SeedReport
 
@@ -40,4 +40,5 @@ def seed_dashboards(report: SeedReport) -> None:
         costed.append(product)
     Product.objects.bulk_update(costed, ["standard_cost"])
     rollups.rebuild()
+    stock_figures.refresh()  # again: the values at cost changed with the standard costs
     report.insight.append("sales rollups built")

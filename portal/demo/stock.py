@@ -35,7 +35,8 @@ def seed_stock(report: SeedReport) -> None:
     if product is not None:
         lot = _short_dated_lot(report, product, today)
         _offer(report, product, lot, company, today)
-    slow = stock_figures.slow_movers(stock_figures.turnover_by_product(today=today, months=3))
+    stock_figures.refresh(today=today)
+    slow = stock_figures.slow_movers(months=3, day=today)
     report.insight.append(
         f"{len(slow)} slow movers, lot {SHORT_DATED_LOT} offered to {company.display_name} and its fellow buyers"
     )

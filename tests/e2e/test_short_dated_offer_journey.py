@@ -13,6 +13,7 @@ from accounts import roles
 from accounts.models import Membership
 from catalog.models import TemperatureZone
 from catalog.services import Receipt, receive_stock
+from portal.dashboards import stock_figures
 from tests.e2e.conftest import ARTIFACTS
 from tests.factories import (
     PASSWORD,
@@ -62,6 +63,7 @@ def world(transactional_db, place_order):
         user=StaffFactory(),
     )
     place_order(buyer=buyer, company=acme, product=product, quantity=2)
+    stock_figures.refresh()  # as the scheduler does every ten minutes
     manager = StaffFactory(email="yan@distributor.example")
     manager.groups.add(Group.objects.get(name=roles.MANAGER))
     manager.totp_secret = generate_totp_secret()

@@ -1,6 +1,7 @@
 """The stock dashboard: turnover, days of cover, slow movers and expiring lots computed by hand
-with frozen time; the rollup kept by shipping equals the ledger's aggregate; who sees values and
-whose customers; exports; a fixed number of queries."""
+with frozen time; the rollup kept by shipping equals the ledger's aggregate; the figures table
+refreshed whole and said when; who sees values and whose customers; exports; a fixed number of
+queries."""
 
 import io
 from datetime import date, datetime
@@ -45,13 +46,14 @@ def two_products(frozen, make_product):
         _shipped(fast, month, quantity)
     _shipped(fast, date(2026, 3, 1), 10)
     _shipped(slow, date(2026, 2, 1), 10)
+    stock_figures.refresh(today=TODAY)
     return fast, slow
 
 
 def test_turnover_days_of_cover_and_slow_movers_by_hand(two_products):
     fast, slow = two_products
 
-    rows = {row.sku: row for row in stock_figures.turnover_by_product(today=TODAY, months=3)}
+    rows = {row.sku: row for row in stock_figures.turnover_by_product(months=3, day=TODAY)}
 
     # 1 January – 15 March: 74 days; shipped 30 + 20 + 10 = 60 of the fast one, 10 of the slow.
     assert (rows["FAST-1"].shipped, rows["FAST-1"].on_hand, rows["FAST-1"].days) == (60, 50, 74)
@@ -61,15 +63,31 @@ def test_turnover_days_of_cover_and_slow_movers_by_hand(two_products):
     assert rows["SLOW-1"].turnover == Decimal("0.05")  # 10 ÷ 200
     assert rows["SLOW-1"].days_of_cover == 1480  # 200 × 74 ÷ 10
     assert rows["SLOW-1"].value == Decimal("300.00")  # 200 × 1.50 (the product's standard cost)
-    assert [row.sku for row in stock_figures.slow_movers(list(rows.values()))] == ["SLOW-1"]
+    assert [row.sku for row in stock_figures.slow_movers(months=3, day=TODAY)] == ["SLOW-1"]
+    # Ranked in the database, the fastest first; the limit keeps the first.
+    assert [row.sku for row in stock_figures.turnover_by_product(months=3, day=TODAY, limit=1)] == ["FAST-1"]
 
     # One month: only March's 10 of the fast one (15 days); the slow one shipped nothing.
-    march = {row.sku: row for row in stock_figures.turnover_by_product(today=TODAY, months=1)}
+    march = {row.sku: row for row in stock_figures.turnover_by_product(months=1, day=TODAY)}
     assert (march["FAST-1"].turnover, march["FAST-1"].days_of_cover) == (Decimal("0.20"), 75)
     assert (march["SLOW-1"].turnover, march["SLOW-1"].days_of_cover) == (Decimal("0.00"), None)
 
-    categories = {row.name: row for row in stock_figures.turnover_by_category(list(rows.values()))}
+    categories = {row.name: row for row in stock_figures.turnover_by_category(months=3, day=TODAY)}
     assert (categories["Meat"].turnover, categories["Dry goods"].value) == (Decimal("1.20"), Decimal("300.00"))
+
+
+def test_a_refresh_replaces_the_figures_and_an_unknown_cost_leaves_the_value_unknown(two_products, make_product):
+    make_product(stock=7, sku="NOCOST-1")  # no lot cost, no standard cost
+    # Until the next refresh the page reads the figures as they were.
+    assert "NOCOST-1" not in {row.sku for row in stock_figures.turnover_by_product(months=3, day=TODAY)}
+
+    assert stock_figures.refresh(today=TODAY) == 3
+    rows = {row.sku: row for row in stock_figures.turnover_by_product(months=3, day=TODAY)}
+    assert (rows["NOCOST-1"].on_hand, rows["NOCOST-1"].value) == (7, None)
+    assert rows["FAST-1"].value == Decimal("100.00")
+    # Unknown values rank last among the slow movers; the slow one's 300.00 first.
+    assert [row.sku for row in stock_figures.slow_movers(months=3, day=TODAY)] == ["SLOW-1", "NOCOST-1"]
+    assert stock_figures.as_of().day == TODAY
 
 
 def test_the_rollup_kept_by_shipping_equals_the_ledgers_aggregate(company, make_product, place_order, freezer_location):
@@ -105,6 +123,7 @@ def expiring(frozen, make_product, stock_in, company, other_company, staff_sales
     for buyer_company in (company, other_company):
         buyer = MembershipFactory(company=buyer_company).user
         place_order(buyer=buyer, company=buyer_company, product=product, quantity=2)
+    stock_figures.refresh()
     return Lot.objects.get(number="SD-LOT")
 
 
@@ -180,8 +199,27 @@ def test_the_dashboard_takes_a_fixed_number_of_queries(
             CompanyFactory()
 
     grow(2)
-    with django_assert_max_num_queries(16):
+    stock_figures.refresh()
+    with django_assert_max_num_queries(19):
         assert client.get(DASHBOARD).status_code == 200
     grow(25)
-    with django_assert_max_num_queries(16):
-        assert client.get(DASHBOARD).status_code == 200
+    stock_figures.refresh()
+    with django_assert_max_num_queries(19):
+        response = client.get(DASHBOARD)
+    assert response.status_code == 200
+    # The first SHOWN of the 27 products, ranked and named in the database.
+    tables = {section["table"].key: section["table"] for section in response.context["sections"]}
+    assert len(tables["products"].rows) == 15
+
+
+def test_the_page_says_when_the_figures_were_refreshed_or_that_they_never_were(
+    client, frozen, staff_manager, make_product
+):
+    client.force_login(with_second_factor(staff_manager))
+    make_product(stock=5, sku="NEW-1")
+    page = client.get(DASHBOARD).content.decode()
+    assert "have not been computed yet" in page and "NEW-1" not in page
+
+    stock_figures.refresh()
+    page = client.get(DASHBOARD).content.decode()
+    assert "Stock and turnover as of" in page and "NEW-1" in page

@@ -36,13 +36,10 @@ BUCKET_LABELS = {
 }
 
 GROUPINGS = {
-    # group_by: (the key's column, the columns naming it)
-    "company": ("company", ("company__display_name",)),
-    "sales_rep": (
-        "company__sales_rep",
-        ("company__sales_rep__first_name", "company__sales_rep__last_name", "company__sales_rep__email"),
-    ),
-    "region": ("company__region", ("company__region__name", "company__region__name_zh")),
+    # group_by: (the key's path from the invoice, the fields of the key's row naming it)
+    "company": ("company", ("display_name",)),
+    "sales_rep": ("company__sales_rep", ("first_name", "last_name", "email")),
+    "region": ("company__region", ("name", "name_zh")),
 }
 GROUP_LABELS = {"company": _("Customer"), "sales_rep": _("Sales rep"), "region": _("Region")}
 
@@ -96,28 +93,40 @@ class AgingRow:
         return [(bucket, self.buckets[bucket]) for bucket in BUCKETS]
 
 
-def aging(companies: QuerySet[Company], today: date, group_by: str = "company") -> list[AgingRow]:
-    """Open amounts per bucket, per `group_by` ("company", "sales_rep", "region") and currency:
-    one query. Rows with the most overdue first."""
-    if group_by not in GROUPINGS:
+def aging(companies: QuerySet[Company], today: date, group_by: str | None = "company") -> list[AgingRow]:
+    """Open amounts per bucket, per `group_by` ("company", "sales_rep", "region"; None: the
+    totals) and currency, the most overdue first: one aggregate over the open invoices, grouped
+    by the key alone (a company's rows need no join), and one query naming the keys."""
+    if group_by is not None and group_by not in GROUPINGS:
         raise ValueError(group_by)
-    key, names = GROUPINGS[group_by]
+    key = GROUPINGS[group_by][0] if group_by else None
     sums = {bucket: Sum("open_amount", filter=bucket_filter(bucket, today)) for bucket in BUCKETS}
-    rows = (
-        open_invoices(companies).values(key, *names, "currency").annotate(invoice_count=Count("pk"), **sums).order_by()
-    )
+    grouped = [key, "currency"] if key else ["currency"]
+    rows = list(open_invoices(companies).values(*grouped).annotate(invoice_count=Count("pk"), **sums).order_by())
+    names = _names(group_by, {row[key] for row in rows}) if key else {}
+    unnamed = tuple(None for _field in GROUPINGS[group_by][1]) if key else ()
     result = [
         AgingRow(
-            key=row[key],
-            names=tuple(row[name] for name in names),
+            key=row[key] if key else None,
+            names=names.get(row[key], unnamed) if key else (),
             currency=row["currency"],
             buckets={bucket: row[bucket] or ZERO for bucket in BUCKETS},
             invoices=row["invoice_count"],
         )
         for row in rows
     ]
-    result.sort(key=lambda row: (-row.overdue, -row.total, row.names))
+    result.sort(key=lambda row: (-row.overdue, -row.total, tuple(name or "" for name in row.names)))
     return result
+
+
+def _names(group_by: str, keys: set) -> dict:
+    """key → the fields naming it (GROUPINGS), read from the key's own table: one query."""
+    path, fields = GROUPINGS[group_by]
+    model = Invoice
+    for part in path.split("__"):
+        model = model._meta.get_field(part).related_model
+    rows = model._default_manager.filter(pk__in=[key for key in keys if key is not None]).order_by()
+    return {pk: tuple(rest) for pk, *rest in rows.values_list("pk", *fields)}
 
 
 def totals(rows: list[AgingRow]) -> list[AgingRow]:

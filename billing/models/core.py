@@ -169,6 +169,13 @@ class Invoice(models.Model):
                 condition=Q(open_amount__gt=0, kind="invoice"),
                 include=["currency", "open_amount"],
             ),
+            # The overdue list, worst first (billing.aging.overdue_invoices: by due date, then the
+            # largest open amount): read in this index's order and stopped at the page's rows.
+            models.Index(
+                fields=["due_on", "-open_amount"],
+                name="invoice_open_by_due",
+                condition=Q(open_amount__gt=0, kind="invoice"),
+            ),
             # Days sales outstanding sums the invoices issued in the last N days (billing.aging.dso),
             # from this index alone.
             models.Index(

@@ -58,7 +58,7 @@ def finance_figures(companies: QuerySet[Company], *, today: date, period: int = 
     return FinanceFigures(
         today=today,
         period=period,
-        aging=aging.totals(aging.aging(companies, today, group_by="region")),
+        aging=aging.aging(companies, today, group_by=None),  # the totals per currency
         dso=aging.dso_trend(months, today, window=window),
         months={currency: rows[window - 1 :] for currency, rows in months.items()},
         overdue=aging.overdue_invoices(companies, today),

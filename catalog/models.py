@@ -394,7 +394,13 @@ class Lot(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["product", "expiry_date"]),
+            # A product's lots by expiry, with what the free-stock sums read (allocation, availability,
+            # the low-stock panel's sum per product): PostgreSQL answers those from the index alone.
+            models.Index(
+                fields=["product", "expiry_date"],
+                name="lot_product_expiry",
+                include=["on_hand", "allocated", "held_at"],
+            ),
             # The lots in stock by expiry: the near-expiry warnings read the soonest first.
             models.Index(fields=["expiry_date"], condition=Q(on_hand__gt=0), name="lot_in_stock_expiry"),
         ]

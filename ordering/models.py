@@ -157,7 +157,12 @@ class Order(models.Model):
             # (No check that total = subtotal + tax: SQLite, used by `make run`, would compare the
             # decimals as floats and refuse correct orders. ordering.services computes all three.)
         ]
-        indexes = [models.Index(fields=["company", "-placed_at"]), models.Index(fields=["state"])]
+        indexes = [
+            models.Index(fields=["company", "-placed_at"]),
+            # A state's orders, oldest first (the home page's approval and credit-hold panels read
+            # the first few in this order); also every filter on state alone.
+            models.Index(fields=["state", "placed_at"], name="order_state_placed"),
+        ]
 
     def __str__(self):
         return self.number

@@ -2,8 +2,9 @@
 panels count only their customers; the dashboard's queries do not grow with the rows."""
 
 import itertools
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -14,6 +15,8 @@ from catalog.models import Lot
 from ordering.models import Order, OrderState
 from portal.dashboards.panels import FIRST_FEW
 from tests.factories import CompanyFactory, MembershipFactory, ProductFactory, with_second_factor
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 PANELS = {"approvals_waiting", "credit_holds", "todays_orders", "expiry_warnings", "low_stock"}
 EXPECTED = {
@@ -81,6 +84,21 @@ def test_sales_rep_counts_only_their_customers(client, staff_sales_rep, staff_ma
     manager_page = _dashboard(client, staff_manager)
     assert "2 orders placed today" in manager_page
     assert "¥1,119.00" in manager_page
+
+
+def test_todays_orders_are_those_placed_since_local_midnight(client, staff_manager, time_machine):
+    # 00:30 in Shanghai is 16:30 UTC the day before: the day is the local one, not UTC's.
+    time_machine.move_to(datetime(2026, 3, 15, 0, 30, tzinfo=SHANGHAI), tick=False)
+    company = CompanyFactory(display_name="Night Canteen")
+    placed = {
+        "23:59 yesterday": datetime(2026, 3, 14, 23, 59, tzinfo=SHANGHAI),
+        "00:00 today": datetime(2026, 3, 15, 0, 0, tzinfo=SHANGHAI),
+    }
+    for moment in placed.values():
+        order = _order(company, state=OrderState.APPROVED, total="10.00")
+        Order.objects.filter(pk=order.pk).update(placed_at=moment)
+    page = _dashboard(client, staff_manager)
+    assert "1 order placed today" in page
 
 
 def test_approvals_and_credit_holds_list_the_orders_waiting(client, staff_manager, staff_finance):

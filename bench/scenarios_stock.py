@@ -4,12 +4,13 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tradecounter_bench \
     .venv/bin/python bench/run.py --scale small --scenarios stock --connections 2
 
-Issue 14's target: the dashboard answers in under 300 ms p50, and its shipped-units aggregate
-(read from the `catalog.ShippedMonth` rollup as `portal.dashboards.stock_figures` does) takes at
-most 0.5 × the raw SQL of the same aggregate over the base tables (every shipment move
-of the period joined to its lot). The dashboard as the bench manager (staff MFA enforced), right
-after a floor run, as bench/scenarios_billing.py does; queries counted in-process warm and cold;
-both aggregates timed in-process, the median of SQL_REPETITIONS after a warm-up.
+Issue 14's target: the dashboard answers in under 300 ms p50 and within 0.5 × the raw SQL of the
+same figures over the base tables (RAW_STOCK_SQL: every lot in stock joined to its product for
+the value at cost; RAW_SHIPPED_SQL: every shipment move of the period joined to its lot). The page
+reads `ProductStockFigures` (refreshed on a schedule by `stock_figures.refresh`); those reads are
+timed too. The dashboard as the bench manager (staff MFA enforced), right after a floor run, as
+bench/scenarios_billing.py does; queries counted in-process warm and cold; both ways of reading
+the figures timed in-process, the median of SQL_REPETITIONS after a warm-up.
 """
 
 import statistics
@@ -24,6 +25,13 @@ ROLLUP_RATIO = 0.5
 SQL_REPETITIONS = 15
 MONTHS = 3
 
+RAW_STOCK_SQL = """
+SELECT l.product_id, SUM(l.on_hand), SUM(l.on_hand * COALESCE(l.unit_cost, p.standard_cost)),
+       COUNT(*) FILTER (WHERE l.unit_cost IS NULL AND p.standard_cost IS NULL)
+FROM catalog_lot l JOIN catalog_product p ON p.id = l.product_id
+WHERE l.on_hand > 0
+GROUP BY l.product_id
+"""
 RAW_SHIPPED_SQL = """
 SELECT l.product_id, -SUM(m.quantity)
 FROM catalog_stockmove m JOIN catalog_lot l ON l.id = m.lot_id
@@ -55,14 +63,16 @@ def _median_ms(function) -> dict:
 
 
 def sql_timing() -> dict:
+    """The page's per-product figures two ways, in-process: in raw SQL over the base tables (the
+    lots' stock and value, and the stock ledger's shipments of the period) and as the page reads
+    them (`ProductStockFigures`, refreshed on a schedule: when it was, the first products and slow
+    movers ranked, the categories summed)."""
     from datetime import time as day_time
 
     from django.db import connection
-    from django.db.models import Sum
     from django.utils import timezone
 
-    from catalog.models import ShippedMonth
-    from portal.dashboards import stock_figures
+    from portal.dashboards import stock, stock_figures
 
     today = timezone.localdate()
     start = stock_figures.period(today=today, months=MONTHS).start
@@ -70,30 +80,31 @@ def sql_timing() -> dict:
 
     def raw():
         with connection.cursor() as cursor:
+            cursor.execute(RAW_STOCK_SQL)
+            rows = len(cursor.fetchall())
             cursor.execute(RAW_SHIPPED_SQL, {"start": start_at})
-            return len(cursor.fetchall())
+            return rows + len(cursor.fetchall())
 
-    def rollup():  # the same aggregate (units shipped per product in the period), from the rollup
-        rows = (
-            ShippedMonth.objects.filter(month__gte=start)
-            .values("product_id")
-            .annotate(units=Sum("quantity"))
-            .order_by()
-        )
-        return len(list(rows.values_list("product_id", "units")))
+    def figures():
+        day = stock_figures.as_of().day
+        rows = stock_figures.turnover_by_product(months=MONTHS, day=day, limit=stock.SHOWN)
+        rows += stock_figures.slow_movers(months=MONTHS, day=day, limit=stock.SHOWN)
+        return len(rows) + len(stock_figures.turnover_by_category(months=MONTHS, day=day))
 
-    return {"raw_sql": _median_ms(raw), "rollup": _median_ms(rollup)}
+    return {"raw_sql": _median_ms(raw), "rollup": _median_ms(figures)}
 
 
 def target_checks(summary: list[dict], sql: dict) -> list[dict]:
     at_2 = {row["scenario"]: row for row in summary if row["connections"] == 2}
+    raw, rollup = sql["raw_sql"]["median_ms"], sql["rollup"]["median_ms"]
     checks = []
     if "stock" in at_2:
         p50 = at_2["stock"]["p50_ms"]
         checks.append({"scenario": "stock", "target": f"p50 < {DASHBOARD_P50_MS} ms", "measured": p50,
                        "met": p50 < DASHBOARD_P50_MS})  # fmt: skip
-    raw, rollup = sql["raw_sql"]["median_ms"], sql["rollup"]["median_ms"]
-    checks.append({"scenario": "turnover aggregate", "target": f"rollup ≤ {ROLLUP_RATIO}× raw SQL ({raw} ms)",
+        checks.append({"scenario": "stock", "target": f"p50 ≤ {ROLLUP_RATIO}× the raw SQL ({raw} ms)",
+                       "measured": round(p50 / raw, 2) if raw else None, "met": p50 <= ROLLUP_RATIO * raw})  # fmt: skip
+    checks.append({"scenario": "figures read", "target": f"≤ {ROLLUP_RATIO}× the raw SQL ({raw} ms)",
                    "measured": round(rollup / raw, 2) if raw else None,
                    "met": rollup <= ROLLUP_RATIO * raw})  # fmt: skip
     return checks
@@ -109,9 +120,9 @@ def markdown(report: dict) -> str:
         "",
         *backoffice.run_lines(report),
         "",
-        f"Turnover aggregate over {MONTHS} months, in-process, median of {SQL_REPETITIONS}: raw SQL over the stock "
-        f"ledger {sql['raw_sql']['median_ms']} ms ({sql['raw_sql']['rows']:,} rows); "
-        f"the same from the rollup (`ShippedMonth`, as `stock_figures.turnover_by_product` reads it) "
+        f"The per-product figures over {MONTHS} months, in-process, median of {SQL_REPETITIONS}: raw SQL over "
+        f"the lots and the stock ledger {sql['raw_sql']['median_ms']} ms ({sql['raw_sql']['rows']:,} rows); "
+        f"as the page reads them (`ProductStockFigures`: ranked, limited, summed) "
         f"{sql['rollup']['median_ms']} ms ({sql['rollup']['rows']:,} rows).",
         "",
         "| Scenario | Target | Measured | Met |",
@@ -130,9 +141,12 @@ def main(args) -> None:
     from django.urls import reverse
 
     from catalog.shipped import rebuild_shipped_months
+    from portal.dashboards import stock_figures
 
     if not data_counts()["shipped_months"]:
         base.log(f"  rebuilt the shipped rollup: {rebuild_shipped_months():,} rows")
+    if stock_figures.as_of() is None:
+        base.log(f"  refreshed the stock figures: {stock_figures.refresh():,} rows")
     manager = backoffice.staff_users()["manager"]
     urls = {"floor": "/bench/floor/", "stock": reverse("stock_dashboard:index")}
     cookies = {"floor": "", "stock": backoffice.staff_cookie(manager)}

@@ -1,6 +1,7 @@
 """Back-office pieces every app's Wagtail screens share: CSV exports Excel opens safely, a listing's
 title column with its buttons, delete views that refuse politely, sidebar items for one
-permission, the error summary at the top of a form, and a select for thousands of choices."""
+permission and the sidebar's live figures, the error summary at the top of a form, and a select
+for thousands of choices."""
 
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -67,6 +68,20 @@ class ProtectedDeleteView(generic.DeleteView):
     def _refuse(self):
         messages.error(self.request, self.protected_message % {"object": self.object})
         return redirect(reverse(self.index_url_name))
+
+
+# The sidebar is kept per person for this long (portal/templatetags/backoffice_chrome.py) ...
+SIDEBAR_SECONDS = 60
+# ... under the values of these: `function(request)` for each figure a sidebar item shows (a
+# count in its label), registered by the app that draws it with `sidebar_badge`.
+sidebar_badges: list = []
+
+
+def sidebar_badge(function):
+    """Register `function(request) -> value` as a figure the sidebar shows: a new value draws the
+    sidebar anew. Memoise it on the request if the item's `render_component` reads it too."""
+    sidebar_badges.append(function)
+    return function
 
 
 class PermissionMenuItem(SidebarMenuItem):

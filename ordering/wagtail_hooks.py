@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
-from kit.backoffice import PermissionMenuItem
+from kit.backoffice import PermissionMenuItem, sidebar_badge
 
 from .backoffice import (
     ORDERS_MENU_HOOK,
@@ -18,12 +18,15 @@ from .backoffice import (
     company_orders_section,
     orders_menu,
     urlpatterns,
+    waiting_for_viewer,
 )
 from .models import ApprovalRule, Order
 
 # Wagtail 8 wants a policy registered for every model with a viewset, before any view asks.
 register_permission_policy(Order, OrderPermissionPolicy(Order))
 register_permission_policy(ApprovalRule)
+# The Approvals item's count is the sidebar's live figure: a new count draws the sidebar anew.
+sidebar_badge(waiting_for_viewer)
 
 
 @hooks.register("register_admin_viewset")

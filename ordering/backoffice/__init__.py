@@ -23,7 +23,7 @@ Each page loads what it shows in a fixed number of queries, whatever the number 
 or events (see tests/ordering/test_backoffice.py).
 """
 
-from .approvals import ApprovalsMenuItem
+from .approvals import ApprovalsMenuItem, waiting_for_viewer
 from .common import ORDERS_MENU_HOOK, PLACE_FOR_CUSTOMERS, VIEW_ORDERS, OrderPermissionPolicy
 from .customer_360 import company_orders_section
 from .menus import orders_menu, urlpatterns
@@ -33,6 +33,7 @@ __all__ = [
     "PLACE_FOR_CUSTOMERS",
     "VIEW_ORDERS",
     "ApprovalsMenuItem",
+    "waiting_for_viewer",
     "OrderPermissionPolicy",
     "company_orders_section",
     "orders_menu",

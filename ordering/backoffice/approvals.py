@@ -30,7 +30,7 @@ from .. import services, states
 from ..models import ApprovalStep, Order, OrderEvent
 from ..selectors import awaiting_decision_by, orders_for_staff
 from ..services import OrderingError
-from .common import CARDS_PER_PAGE, BackOfficeViewMixin, S, _credit_account
+from .common import CARDS_PER_PAGE, VIEW_ORDERS, BackOfficeViewMixin, S, _credit_account
 
 # --- Approval queue ---------------------------------------------------------------------------
 
@@ -291,12 +291,21 @@ def _decided_message(order: Order, shown_state: str, *, approving: bool) -> str:
     return _("Order %(number)s is approved: it is now %(state)s.")
 
 
+def waiting_for_viewer(request) -> int | None:
+    """How many orders wait for the viewer's decision (None if they may not see orders): one count
+    query, once per request. It is the sidebar's live figure (`kit.backoffice.sidebar_badge`) and
+    the Approvals item's label."""
+    if not hasattr(request, "_approvals_waiting"):
+        user = request.user
+        request._approvals_waiting = awaiting_decision_by(user).count() if user.has_perm(VIEW_ORDERS) else None
+    return request._approvals_waiting
+
+
 class ApprovalsMenuItem(PermissionMenuItem):
-    """ "Approvals" in the Orders menu, with the number of orders waiting for the viewer: one
-    count query, only when the menu is drawn."""
+    """ "Approvals" in the Orders menu, with the number of orders waiting for the viewer."""
 
     def render_component(self, request):
-        count = awaiting_decision_by(request.user).count()
+        count = waiting_for_viewer(request)
         label = _("%(label)s (%(count)s)") % {"label": self.label, "count": count} if count else self.label
         return LinkMenuItemComponent(
             self.name, label, self.url, icon_name=self.icon_name, classname=self.classname, attrs=self.attrs

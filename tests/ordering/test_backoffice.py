@@ -24,6 +24,7 @@ from accounts.models import CreditAccount, Membership
 from ordering import services
 from ordering.approval import ApprovalRule, ApprovalStep
 from ordering.models import Cart, Order, OrderState
+from portal.templatetags import backoffice_chrome
 from tests.factories import MembershipFactory, StaffFactory, UserFactory, with_second_factor
 
 S = OrderState
@@ -391,6 +392,30 @@ def test_menu_shows_how_many_orders_wait(client, director, acme, buyer, place_or
     assert "Approvals (2)" in client.get(reverse("wagtailadmin_home")).content.decode()
 
 
+def test_the_sidebar_is_kept_per_person_but_a_new_count_shows_at_once(
+    client, director, rep, acme, buyer, place_order, big_orders_rule, monkeypatch
+):
+    drawn = []
+    draw = backoffice_chrome.sidebar_props
+    monkeypatch.setattr(backoffice_chrome, "sidebar_props", lambda context: drawn.append(1) or draw(context))
+    client.force_login(director)
+    home = reverse("wagtailadmin_home")
+    first = client.get(home).content.decode()
+    assert "Approvals (" not in first and '"Approvals"' in first
+
+    # A new order waiting for the director: the count is read live, so the sidebar is drawn anew.
+    place_order(buyer=buyer, quantity=20)
+    assert "Approvals (1)" in client.get(home).content.decode()
+    assert len(drawn) == 2
+    # Kept: another page shows the same sidebar without drawing it.
+    assert "Approvals (1)" in client.get(QUEUE).content.decode()
+    assert len(drawn) == 2
+
+    # Kept per person: the rep, who decides nothing here, sees no count.
+    client.force_login(rep)
+    assert "Approvals (" not in client.get(home).content.decode()
+
+
 def test_director_approves_from_the_queue(client, director, acme, buyer, place_order, big_orders_rule):
     order = place_order(buyer=buyer, quantity=20)
     client.force_login(director)
@@ -588,6 +613,7 @@ def test_queue_queries_do_not_grow_with_orders(client, director, acme, buyer, pl
 
     for quantity in range(21, 27):
         place_order(buyer=buyer, quantity=quantity)
+    client.get(QUEUE)  # the new count draws the sidebar anew once; then it is kept again
     many, html = _queries(client, QUEUE)
 
     assert html.count("data-approval-card=") == 7

@@ -18,9 +18,10 @@ Definitions (docs/architecture.md, "Where each rule lives"):
 
 Where they come from: the per-product figures (stock, value, shipped) are a table,
 `ProductStockFigures`, that `refresh()` rewrites whole on a schedule (`portal/schedule.py`, every
-ten minutes) and after bulk data; the page ranks and sums that table in the database and says
-when it was refreshed. The lots nearing expiry and their usual buyers are read live: they are a
-few dozen rows through indexes.
+ten minutes) and after bulk data, numbering each period's products (fastest first) and slow
+movers (most value first), with each period's category sums in `CategoryStockFigures`; the page
+reads the first rows through those numbers' indexes and says when the figures were refreshed.
+The lots nearing expiry and their usual buyers are read live: a few dozen rows through indexes.
 
 Each function runs a fixed number of queries whatever the number of products or lots.
 """
@@ -29,18 +30,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, Max, Q, Sum, When
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from catalog.models import Category, Lot, Product, ShippedMonth
+from catalog.models import Lot, Product, ShippedMonth
 from catalog.shipped import month_of
 from catalog.stock import lots_expiring
 from ordering.models import OrderLine, OrderState
 
-from .models import ProductStockFigures
+from .models import CategoryStockFigures, ProductStockFigures
 
 SLOW_TURNOVER = Decimal("0.1")
 USUAL_BUYER_DAYS = 180
@@ -76,7 +78,7 @@ class Turnover:
 
     @property
     def slow(self) -> bool:
-        # Unrounded, as slow_movers asks the database: shipped < on hand × SLOW_TURNOVER.
+        # Unrounded, as the refresh ranks the slow movers: shipped < on hand × SLOW_TURNOVER.
         return self.on_hand > 0 and self.shipped < self.on_hand * SLOW_TURNOVER
 
 
@@ -158,13 +160,49 @@ def refresh(*, today: date | None = None) -> int:
     for product_id, category_id, sku in Product.objects.values_list("pk", "category_id", "sku").order_by():
         if product_id in rows:
             rows[product_id].category_id, rows[product_id].sku = category_id, sku
+    categories = []
+    for months in PERIODS:
+        categories += _rank(list(rows.values()), months, today=today, now=now)
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [REFRESH_LOCK])
         ProductStockFigures.objects.all().delete()
+        CategoryStockFigures.objects.all().delete()
         ProductStockFigures.objects.bulk_create(rows.values(), batch_size=5000)
+        CategoryStockFigures.objects.bulk_create(categories, batch_size=5000)
     return len(rows)
+
+
+def _rank(rows: list[ProductStockFigures], months: int, *, today: date, now: datetime) -> list:
+    """Number the period's products, the fastest turnover first (exact: shipped ÷ on hand as a
+    fraction; nothing on hand last; then by SKU), and its slow movers, the most value first
+    (unknown last; then by SKU), into `rank_<months>` and `slow_<months>`; answer the period's
+    category rows."""
+    shipped = f"shipped_{months}"
+    shown = [row for row in rows if row.on_hand > 0 or getattr(row, shipped) > 0]
+
+    def fastest(row):
+        ratio = Fraction(getattr(row, shipped), row.on_hand) if row.on_hand > 0 else Fraction(0)
+        return (row.on_hand <= 0, -ratio, row.sku)
+
+    for place, row in enumerate(sorted(shown, key=fastest), start=1):
+        setattr(row, f"rank_{months}", place)
+    slow = [row for row in shown if row.on_hand > 0 and getattr(row, shipped) < row.on_hand * SLOW_TURNOVER]
+    for place, row in enumerate(sorted(slow, key=lambda row: (row.value is None, -(row.value or 0), row.sku)), start=1):
+        setattr(row, f"slow_{months}", place)
+    sums: dict[int, CategoryStockFigures] = {}
+    for row in shown:
+        total = sums.setdefault(
+            row.category_id,
+            CategoryStockFigures(
+                category_id=row.category_id, months=months, value=Decimal("0.00"), as_of=today, computed_at=now
+            ),
+        )
+        total.on_hand += row.on_hand
+        total.shipped += getattr(row, shipped)
+        total.value = None if total.value is None or row.value is None else total.value + row.value
+    return list(sums.values())
 
 
 @dataclass(frozen=True)
@@ -177,26 +215,6 @@ def as_of() -> AsOf | None:
     """When the figures were last refreshed, or None if they never were: one query."""
     row = ProductStockFigures.objects.values_list("as_of", "computed_at").first()
     return AsOf(*row) if row else None
-
-
-def _shown(months: int):
-    """The rows of the period: something on hand, or something shipped in it."""
-    shipped = f"shipped_{months}"
-    return ProductStockFigures.objects.filter(Q(on_hand__gt=0) | Q(**{f"{shipped}__gt": 0})).annotate(
-        shipped=F(shipped)
-    )
-
-
-def _ratio():
-    """Units shipped ÷ on hand, in the database (NULL when nothing is on hand)."""
-    return Case(
-        When(
-            on_hand__gt=0,
-            then=ExpressionWrapper(F("shipped") * Decimal("1.0") / F("on_hand"), output_field=DecimalField()),
-        ),
-        default=None,
-        output_field=DecimalField(),
-    )
 
 
 def _turnover_rows(rows, months: int, day: date, limit: int | None) -> list[Turnover]:
@@ -228,50 +246,46 @@ def _turnover_rows(rows, months: int, day: date, limit: int | None) -> list[Turn
 
 def turnover_by_product(*, months: int = 3, day: date, limit: int | None = None) -> list[Turnover]:
     """The products of the period, the fastest turnover first (those with nothing on hand last,
-    by SKU): ranked in the database, `limit` rows read (all without one). Two queries."""
-    rows = _shown(months).annotate(ratio=_ratio()).order_by(F("ratio").desc(nulls_last=True), "sku")
+    by SKU), in the order the refresh numbered them: `limit` rows read through the period's rank
+    index (all without one). Two queries."""
+    rank = f"rank_{months}"
+    rows = (
+        ProductStockFigures.objects.filter(**{f"{rank}__isnull": False})
+        .annotate(shipped=F(f"shipped_{months}"))
+        .order_by(rank)
+    )
     return _turnover_rows(rows, months, day, limit)
 
 
 def slow_movers(*, months: int = 3, day: date, limit: int | None = None) -> list[Turnover]:
-    """Stock on hand that hardly moved (turnover below SLOW_TURNOVER): the most tied-up value
-    first, unknown values last. Ranked in the database; two queries."""
-    below = ExpressionWrapper(F("on_hand") * SLOW_TURNOVER, output_field=DecimalField())
-    rows = _shown(months).filter(on_hand__gt=0, shipped__lt=below).order_by(F("value").desc(nulls_last=True), "sku")
+    """Stock on hand that hardly moved (ships less than SLOW_TURNOVER of it in the period): the
+    most tied-up value first, unknown values last, as the refresh numbered them. Two queries."""
+    slow = f"slow_{months}"
+    rows = (
+        ProductStockFigures.objects.filter(**{f"{slow}__isnull": False})
+        .annotate(shipped=F(f"shipped_{months}"))
+        .order_by(slow)
+    )
     return _turnover_rows(rows, months, day, limit)
 
 
 def turnover_by_category(*, months: int = 3, day: date) -> list[Turnover]:
-    """The products' figures summed per category, fastest first: two queries (the sums, the
-    categories' names)."""
-    sums = (
-        _shown(months)
-        .values("category_id")
-        .annotate(
-            units=Sum("on_hand"),
-            shipped_units=Sum("shipped"),
-            value_sum=Sum("value"),
-            unknown=Count("pk", filter=Q(value__isnull=True)),
-        )
-        .order_by()
-    )
+    """The period's category rows (summed at the refresh), fastest first: one query."""
     days = period(today=day, months=months).days
-    rows = {
-        line["category_id"]: Turnover(
-            line["category_id"],
-            "",
-            "",
-            on_hand=line["units"],
-            shipped=line["shipped_units"],
-            value=None if line["unknown"] else _cents(line["value_sum"] or 0),
+    rows = [
+        Turnover(
+            row.category_id,
+            row.category.name_en,
+            row.category.name_zh,
+            on_hand=row.on_hand,
+            shipped=row.shipped,
+            value=row.value,
             days=days,
+            sku=row.category.slug,
         )
-        for line in sums
-    }
-    for category in Category.objects.filter(pk__in=rows).only("name_en", "name_zh", "slug"):
-        row = rows[category.pk]
-        row.name, row.name_zh, row.sku = category.name_en, category.name_zh, category.slug
-    return sorted(rows.values(), key=_fastest_first)
+        for row in CategoryStockFigures.objects.filter(months=months).select_related("category")
+    ]
+    return sorted(rows, key=_fastest_first)
 
 
 def _fastest_first(row: Turnover):

@@ -200,11 +200,11 @@ def test_the_dashboard_takes_a_fixed_number_of_queries(
 
     grow(2)
     stock_figures.refresh()
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(18):
         assert client.get(DASHBOARD).status_code == 200
     grow(25)
     stock_figures.refresh()
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(18):
         response = client.get(DASHBOARD)
     assert response.status_code == 200
     # The first SHOWN of the 27 products, ranked and named in the database.

@@ -164,7 +164,6 @@ class ProductStockFigures(models.Model):
 
     product = models.OneToOneField(Product, on_delete=models.CASCADE, primary_key=True, related_name="+")
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+", db_index=False)
-    sku = models.CharField(max_length=40)  # the products' order among equals, without a join
     on_hand = models.BigIntegerField(default=0)
     # None: a lot on hand whose cost is unknown (neither its own nor its product's standard cost).
     value = models.DecimalField(max_digits=18, decimal_places=2, null=True)

@@ -76,11 +76,6 @@ class Turnover:
             return None
         return int(Decimal(self.on_hand) * self.days / self.shipped)
 
-    @property
-    def slow(self) -> bool:
-        # Unrounded, as the refresh ranks the slow movers: shipped < on hand × SLOW_TURNOVER.
-        return self.on_hand > 0 and self.shipped < self.on_hand * SLOW_TURNOVER
-
 
 @dataclass(frozen=True)
 class Period:
@@ -157,12 +152,13 @@ def refresh(*, today: date | None = None) -> int:
             setattr(row, f"shipped_{months}", line[f"shipped_{months}"] or 0)
     # Every product's category and SKU in one pass: naming twenty thousand ids in an IN list costs
     # PostgreSQL more (parsing and planning it) than reading the table.
+    skus = {}
     for product_id, category_id, sku in Product.objects.values_list("pk", "category_id", "sku").order_by():
         if product_id in rows:
-            rows[product_id].category_id, rows[product_id].sku = category_id, sku
+            rows[product_id].category_id, skus[product_id] = category_id, sku
     categories = []
     for months in PERIODS:
-        categories += _rank(list(rows.values()), months, today=today, now=now)
+        categories += _rank(list(rows.values()), months, skus=skus, today=today, now=now)
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -174,22 +170,25 @@ def refresh(*, today: date | None = None) -> int:
     return len(rows)
 
 
-def _rank(rows: list[ProductStockFigures], months: int, *, today: date, now: datetime) -> list:
+def _rank(rows: list[ProductStockFigures], months: int, *, skus: dict, today: date, now: datetime) -> list:
     """Number the period's products, the fastest turnover first (exact: shipped ÷ on hand as a
-    fraction; nothing on hand last; then by SKU), and its slow movers, the most value first
-    (unknown last; then by SKU), into `rank_<months>` and `slow_<months>`; answer the period's
-    category rows."""
+    fraction; nothing on hand last; then by SKU), and its slow movers (stock on hand, less than
+    SLOW_TURNOVER of it shipped, unrounded), the most value first (unknown last; then by SKU), into
+    `rank_<months>` and `slow_<months>`; answer the period's category rows."""
     shipped = f"shipped_{months}"
     shown = [row for row in rows if row.on_hand > 0 or getattr(row, shipped) > 0]
 
     def fastest(row):
         ratio = Fraction(getattr(row, shipped), row.on_hand) if row.on_hand > 0 else Fraction(0)
-        return (row.on_hand <= 0, -ratio, row.sku)
+        return (row.on_hand <= 0, -ratio, skus[row.product_id])
+
+    def most_value(row):
+        return (row.value is None, -(row.value or 0), skus[row.product_id])
 
     for place, row in enumerate(sorted(shown, key=fastest), start=1):
         setattr(row, f"rank_{months}", place)
     slow = [row for row in shown if row.on_hand > 0 and getattr(row, shipped) < row.on_hand * SLOW_TURNOVER]
-    for place, row in enumerate(sorted(slow, key=lambda row: (row.value is None, -(row.value or 0), row.sku)), start=1):
+    for place, row in enumerate(sorted(slow, key=most_value), start=1):
         setattr(row, f"slow_{months}", place)
     sums: dict[int, CategoryStockFigures] = {}
     for row in shown:
@@ -218,10 +217,9 @@ def as_of() -> AsOf | None:
 
 
 def _turnover_rows(rows, months: int, day: date, limit: int | None) -> list[Turnover]:
-    """The ranked rows (`limit` of them, or all) as Turnover rows, named: one query for the ranking
-    (on this table alone, so PostgreSQL sorts narrow rows and joins nothing) and one for the names
-    of the rows kept (a pass over every product when all are kept, cheaper than naming thousands
-    of ids in an IN list)."""
+    """The numbered rows (`limit` of them, or all) as Turnover rows, named: one query for the rows
+    (through the number's partial index) and one for the names of the rows kept (a pass over
+    every product when all are kept, cheaper than naming thousands of ids in an IN list)."""
     rows = list(rows[:limit] if limit else rows)
     products = Product.objects.only("sku", "name_en", "name_zh").order_by()
     if limit:
